@@ -1,0 +1,334 @@
+//! Command-line definitions and dispatch. Arguments arrive as raw strings and are validated into
+//! library types here; the library does the work; `render` prints.
+
+use crate::indexer::{self, OpenError, Progress};
+use crate::query::DateRange;
+use crate::render::{self, Printer};
+use crate::search::{self, Request, SearchError, Sort};
+use crate::{corpus, stats};
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Fast full-text search for folders of dated articles.
+#[derive(Debug, Parser)]
+#[command(
+    name = "dateline",
+    version,
+    about,
+    after_help = concat!(
+        "Examples:\n",
+        "  dateline index corpus/\n",
+        "  dateline search \"aid convoys Aleppo\" --from 2016-09 --to 2016-12-31\n",
+        "  dateline search '\"peace brokers\"' --json\n\n",
+        "Exit status: 0 success, 1 no hits (search) or some files skipped (index), 2 error."
+    )
+)]
+pub struct Cli {
+    /// Index folder
+    #[arg(long, global = true, env = "DATELINE_INDEX", default_value = "index")]
+    pub index: PathBuf,
+    /// When to colour output
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when the output is a terminal and NO_COLOR is unset
+    Auto,
+    /// Always colour, even into a pipe
+    Always,
+    /// Never colour; highlights become [[ ]] markers
+    Never,
+}
+
+/// `--sort` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    /// Best BM25 score first
+    Relevance,
+    /// Latest date first
+    Newest,
+    /// Earliest date first
+    Oldest,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index (or update the index of) folders of dated articles
+    #[command(after_help = concat!(
+        "Folders are walked recursively; hidden entries and files not ending in .txt are skipped.\n",
+        "Unchanged files are skipped, edited ones re-indexed, deleted ones removed, in one commit.\n",
+        "Files that fail to parse are reported on stderr as path:line: reason and skipped.\n\n",
+        "Examples:\n",
+        "  dateline index corpus/\n",
+        "  dateline index --rebuild corpus/ more/articles/\n",
+        "  dateline index --index /tmp/idx ~/archive/2016\n\n",
+        "Exit status: 0 success, 1 some files skipped, 2 error."
+    ))]
+    Index {
+        /// Folders or files to index
+        #[arg(default_value = "corpus")]
+        paths: Vec<PathBuf>,
+        /// Start from an empty index
+        #[arg(long)]
+        rebuild: bool,
+        /// Indexing threads (default: the number of cores)
+        #[arg(long, short = 'j')]
+        threads: Option<usize>,
+    },
+    /// Search the index: BM25-ranked articles with highlighted snippets
+    #[command(after_help = concat!(
+        "Query language: free words (any may match; more matches rank higher), \"exact phrases\",\n",
+        "+required, -excluded, AND, OR, NOT, parentheses. Words are case-folded and stemmed.\n",
+        "DATE is YYYY, YYYY-MM or YYYY-MM-DD; both ends are inclusive.\n",
+        "Plain output marks matches as [[word]]; on a terminal they are coloured.\n\n",
+        "Examples:\n",
+        "  dateline search \"aid convoys Aleppo\"\n",
+        "  dateline search \"aid convoys Aleppo\" --from 2016-09 --to 2016-12-31\n",
+        "  dateline search '\"peace brokers\" -Moscow' --sort newest --json\n\n",
+        "Exit status: 0 hits found, 1 no hits, 2 error."
+    ))]
+    Search {
+        /// The query
+        query: String,
+        /// First date included (YYYY, YYYY-MM or YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last date included (YYYY, YYYY-MM or YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// How many hits to show
+        #[arg(short = 'n', long, default_value_t = 10)]
+        limit: usize,
+        /// How many hits to skip
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Order of the hits
+        #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+        sort: SortArg,
+        /// Print one JSON object instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what the index holds: article count, date span, articles per year, size
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  dateline stats\n",
+        "  dateline stats --json --index /tmp/idx\n\n",
+        "Exit status: 0 success, 2 error."
+    ))]
+    Stats {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a stored article, paragraphs numbered
+    #[command(after_help = concat!(
+        "PATH is the article's path as indexed (as search prints it), relative or absolute.\n\n",
+        "Examples:\n",
+        "  dateline show corpus/2016-09-17-aleppo-aid-caravans.txt\n",
+        "  dateline show corpus/2016-09-17-aleppo-aid-caravans.txt --json\n\n",
+        "Exit status: 0 success, 2 error (such as a path not in the index)."
+    ))]
+    Show {
+        /// The article's path
+        path: PathBuf,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// How a command ended, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: no hits, or files skipped.
+    Partial,
+}
+
+/// A failure with an optional hint line; exit 2.
+#[derive(Debug)]
+pub struct Failure {
+    /// What went wrong.
+    pub error: anyhow::Error,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        let error: anyhow::Error = e.into();
+        let hint = error.downcast_ref::<OpenError>().and_then(OpenError::hint);
+        Failure { error, hint }
+    }
+}
+
+/// Runs the parsed command line, writing results to `out`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let choice = match cli.color {
+        ColorChoice::Auto => "auto",
+        ColorChoice::Always => "always",
+        ColorChoice::Never => "never",
+    };
+    let printer = Printer {
+        color: render::use_color(choice, io::stdout().is_terminal(), no_color),
+    };
+    match cli.command {
+        Command::Index {
+            paths,
+            rebuild,
+            threads,
+        } => {
+            let mut opts = indexer::Options {
+                rebuild,
+                ..Default::default()
+            };
+            if let Some(t) = threads {
+                opts.threads = t.clamp(1, 8);
+            }
+            let started = Instant::now();
+            let bar = Bar::new();
+            let report = indexer::run(&cli.index, &paths, &opts, &bar)?;
+            let stderr = io::stderr();
+            let mut err = stderr.lock();
+            for f in &report.failures {
+                printer.failure(&mut err, f)?;
+            }
+            printer.report(out, &report, started.elapsed().as_secs_f64())?;
+            Ok(if report.failures.is_empty() {
+                Outcome::Success
+            } else {
+                Outcome::Partial
+            })
+        }
+        Command::Search {
+            query,
+            from,
+            to,
+            limit,
+            offset,
+            sort,
+            json,
+        } => {
+            let range = DateRange::parse(from.as_deref(), to.as_deref())?;
+            let store = indexer::open(&cli.index)?;
+            let req = Request {
+                text: query,
+                range,
+                sort: match sort {
+                    SortArg::Relevance => Sort::Relevance,
+                    SortArg::Newest => Sort::Newest,
+                    SortArg::Oldest => Sort::Oldest,
+                },
+                limit,
+                offset,
+                ..Default::default()
+            };
+            let results = search::run(&store, &req).map_err(|e| match e {
+                SearchError::Query(q) => Failure::from(q),
+                SearchError::Index(e) => Failure::from(e),
+            })?;
+            for w in &results.warnings {
+                eprintln!("warning: {w}");
+            }
+            if json {
+                render::json(out, &results)?;
+            } else {
+                printer.results(out, &results, offset)?;
+            }
+            Ok(if results.total == 0 {
+                Outcome::Partial
+            } else {
+                Outcome::Success
+            })
+        }
+        Command::Stats { json } => {
+            let store = indexer::open(&cli.index)?;
+            let s = stats::collect(&store)?;
+            if json {
+                render::json(out, &s)?;
+            } else {
+                printer.stats(out, &s)?;
+            }
+            Ok(Outcome::Success)
+        }
+        Command::Show { path, json } => {
+            let store = indexer::open(&cli.index)?;
+            let key = show_key(&path);
+            let Some(article) = search::article(&store, &key)? else {
+                return Err(Failure {
+                    error: anyhow::anyhow!(
+                        "{} is not in the index at {}",
+                        key,
+                        cli.index.display()
+                    ),
+                    hint: Some("index it first: dateline index PATH".into()),
+                });
+            };
+            if json {
+                render::json(out, &article)?;
+            } else {
+                printer.article(out, &article)?;
+            }
+            Ok(Outcome::Success)
+        }
+    }
+}
+
+/// The key of a path given to `show`: resolved like the indexer's keys when the folder exists,
+/// otherwise taken as written (the file may be gone but still indexed).
+fn show_key(path: &Path) -> String {
+    corpus::key_for(path).unwrap_or_else(|_| {
+        let s = path.to_string_lossy().replace('\\', "/");
+        s.strip_prefix("./").unwrap_or(&s).to_string()
+    })
+}
+
+/// A progress bar on stderr, drawn only when stderr is a terminal.
+struct Bar(Option<ProgressBar>);
+
+impl Bar {
+    fn new() -> Bar {
+        if !io::stderr().is_terminal() {
+            return Bar(None);
+        }
+        let pb = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        pb.set_style(
+            ProgressStyle::with_template(
+                "{spinner} indexing [{bar:30}] {pos}/{len} files {per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        Bar(Some(pb))
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, total: u64) {
+        if let Some(pb) = &self.0 {
+            pb.set_length(total);
+        }
+    }
+    fn advance(&self) {
+        if let Some(pb) = &self.0 {
+            pb.inc(1);
+        }
+    }
+    fn finish(&self) {
+        if let Some(pb) = &self.0 {
+            pb.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,529 @@
+//! Opening or creating the index, and bringing it in step with the corpus: unchanged files are
+//! skipped unread, changed ones re-indexed, removed ones deleted, all in one commit.
+
+use crate::article;
+use crate::corpus::{self, FileEntry, Walk};
+use crate::schema::{self, Fields};
+use anyhow::Context;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use tantivy::directory::error::LockError;
+use tantivy::indexer::IndexWriterOptions;
+use tantivy::schema::Value;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
+
+/// Files that may sit in an index folder before the index exists (the repository ships one).
+const PLACEHOLDERS: &[&str] = &["README.md", ".gitkeep"];
+
+/// Why an index could not be opened; each has its own message and hint.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// Nothing has been indexed at this location yet.
+    #[error("no index at {0}")]
+    Missing(PathBuf),
+    /// The folder holds something else.
+    #[error("{0} is not a dateline index")]
+    NotAnIndex(PathBuf),
+    /// Built by another version of dateline.
+    #[error(
+        "the index at {dir} has format version {found}, this dateline reads version {expected}"
+    )]
+    Version {
+        /// The index folder.
+        dir: PathBuf,
+        /// What the index says.
+        found: String,
+        /// [`schema::FORMAT_VERSION`].
+        expected: u32,
+    },
+    /// Another `dateline index` holds the writer lock.
+    #[error("another dateline index is writing to {0}")]
+    Locked(PathBuf),
+    /// Anything tantivy or the file system reports.
+    #[error("opening the index at {dir}: {source}")]
+    Other {
+        /// The index folder.
+        dir: PathBuf,
+        /// The cause.
+        source: anyhow::Error,
+    },
+}
+
+impl OpenError {
+    /// A one-line suggestion of what to do next.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            OpenError::Missing(_) => Some("run: dateline index corpus/".into()),
+            OpenError::Version { .. } => Some("rebuild it: dateline index --rebuild PATH".into()),
+            OpenError::Locked(_) => Some("wait for it to finish, then run again".into()),
+            OpenError::NotAnIndex(_) => Some("choose another folder with --index".into()),
+            OpenError::Other { .. } => None,
+        }
+    }
+}
+
+/// An opened index with its field handles.
+pub struct Store {
+    /// The tantivy index, analyzer registered.
+    pub index: Index,
+    /// Field handles.
+    pub fields: Fields,
+    /// Where it lives.
+    pub dir: PathBuf,
+}
+
+impl Store {
+    /// A reader that sees the last commit; a one-shot command never needs reloading.
+    pub fn reader(&self) -> anyhow::Result<IndexReader> {
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?)
+    }
+}
+
+fn payload() -> String {
+    format!("{{\"dateline_format\":{}}}", schema::FORMAT_VERSION)
+}
+
+fn other(dir: &Path, e: impl Into<anyhow::Error>) -> OpenError {
+    OpenError::Other {
+        dir: dir.to_path_buf(),
+        source: e.into(),
+    }
+}
+
+/// Whether a folder is absent or holds nothing but placeholders.
+fn is_vacant(dir: &Path) -> std::io::Result<bool> {
+    match fs::read_dir(dir) {
+        Ok(entries) => {
+            for e in entries {
+                let name = e?.file_name();
+                if !PLACEHOLDERS.iter().any(|p| name == *p) {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Err(e) => Err(e),
+    }
+}
+
+/// Opens an existing index for reading.
+pub fn open(dir: &Path) -> Result<Store, OpenError> {
+    if !dir.join("meta.json").is_file() {
+        return Err(match is_vacant(dir) {
+            Ok(true) => OpenError::Missing(dir.to_path_buf()),
+            Ok(false) => OpenError::NotAnIndex(dir.to_path_buf()),
+            Err(e) => other(dir, e),
+        });
+    }
+    let index = Index::open_in_dir(dir).map_err(|e| match e {
+        TantivyError::DataCorruption(_) | TantivyError::SchemaError(_) => {
+            OpenError::NotAnIndex(dir.to_path_buf())
+        }
+        e => other(dir, e),
+    })?;
+    let fields = schema::fields_of(&index.schema())
+        .ok_or_else(|| OpenError::NotAnIndex(dir.to_path_buf()))?;
+    let metas = index.load_metas().map_err(|e| other(dir, e))?;
+    match metas.payload.as_deref() {
+        Some(p) if p == payload() => {}
+        // Created, but killed before its first commit: an empty index of ours.
+        None if metas.segments.is_empty() => {}
+        found => {
+            return Err(OpenError::Version {
+                dir: dir.to_path_buf(),
+                found: found
+                    .and_then(|p| p.strip_prefix("{\"dateline_format\":"))
+                    .and_then(|p| p.strip_suffix('}'))
+                    .unwrap_or("unknown")
+                    .to_string(),
+                expected: schema::FORMAT_VERSION,
+            });
+        }
+    }
+    schema::register(&index);
+    Ok(Store {
+        index,
+        fields,
+        dir: dir.to_path_buf(),
+    })
+}
+
+/// Opens the index, creating it when the folder is absent or holds only placeholders. With
+/// `rebuild`, an index of another format version is replaced.
+pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<Store, OpenError> {
+    match open(dir) {
+        Err(OpenError::Missing(_)) => create(dir),
+        Err(OpenError::Version { .. }) if rebuild => {
+            clear_index_files(dir).map_err(|e| other(dir, e))?;
+            create(dir)
+        }
+        r => r,
+    }
+}
+
+fn create(dir: &Path) -> Result<Store, OpenError> {
+    fs::create_dir_all(dir)
+        .with_context(|| format!("creating {}", dir.display()))
+        .map_err(|e| other(dir, e))?;
+    let (schema, fields) = schema::build();
+    let index = Index::create_in_dir(dir, schema).map_err(|e| other(dir, e))?;
+    schema::register(&index);
+    Ok(Store {
+        index,
+        fields,
+        dir: dir.to_path_buf(),
+    })
+}
+
+/// Removes the files of an index of another version, leaving placeholders alone.
+fn clear_index_files(dir: &Path) -> std::io::Result<()> {
+    for e in fs::read_dir(dir)? {
+        let e = e?;
+        let name = e.file_name();
+        if PLACEHOLDERS.iter().any(|p| name == *p) {
+            continue;
+        }
+        if e.file_type()?.is_dir() {
+            fs::remove_dir_all(e.path())?;
+        } else {
+            fs::remove_file(e.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// How an index run is carried out.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Start from an empty index.
+    pub rebuild: bool,
+    /// Indexing threads (tantivy's writer); parsing uses rayon's pool.
+    pub threads: usize,
+    /// The writer's memory budget per thread, in bytes; bounds peak memory whatever the corpus.
+    pub memory_per_thread: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            rebuild: false,
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .clamp(1, 8),
+            memory_per_thread: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// Hears about progress while files are read and parsed.
+pub trait Progress: Sync {
+    /// `total` files will be read.
+    fn start(&self, total: u64);
+    /// One more file is done.
+    fn advance(&self);
+    /// Reading and parsing is over; the commit follows.
+    fn finish(&self);
+}
+
+/// A [`Progress`] that reports nothing.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _: u64) {}
+    fn advance(&self) {}
+    fn finish(&self) {}
+}
+
+/// A file that could not be indexed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The path as the user would name it.
+    pub path: String,
+    /// The 1-based line, when the problem has one.
+    pub line: Option<usize>,
+    /// What went wrong.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.path, line, self.reason),
+            None => write!(f, "{}: {}", self.path, self.reason),
+        }
+    }
+}
+
+/// What an index run did.
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    /// Articles new to the index.
+    pub added: u64,
+    /// Articles re-indexed because their file changed.
+    pub updated: u64,
+    /// Articles deleted because their file is gone.
+    pub removed: u64,
+    /// Files found unchanged.
+    pub unchanged: u64,
+    /// Files skipped, with the reason.
+    pub failures: Vec<Failure>,
+    /// Articles in the index after the run.
+    pub total: u64,
+    /// Whether anything was committed.
+    pub committed: bool,
+}
+
+/// What the index knows of one article's file.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    size: u64,
+    mtime_ns: i64,
+    hash: u64,
+}
+
+enum Outcome {
+    Added,
+    Updated,
+    Unchanged,
+    Failed(Failure),
+}
+
+/// Brings the index at `dir` in step with the files under `roots`.
+pub fn run(
+    dir: &Path,
+    roots: &[PathBuf],
+    opts: &Options,
+    progress: &dyn Progress,
+) -> anyhow::Result<Report> {
+    let store = open_or_create(dir, opts.rebuild)?;
+    let walk = corpus::walk(roots);
+    index_walk(&store, walk, opts, progress)
+}
+
+fn writer(store: &Store, opts: &Options) -> Result<IndexWriter, OpenError> {
+    let options = IndexWriterOptions::builder()
+        .num_worker_threads(opts.threads.max(1))
+        .memory_budget_per_thread(opts.memory_per_thread.max(20_000_000))
+        .num_merge_threads(1)
+        .build();
+    store
+        .index
+        .writer_with_options(options)
+        .map_err(|e| match e {
+            TantivyError::LockFailure(LockError::LockBusy, _) => {
+                OpenError::Locked(store.dir.clone())
+            }
+            e => other(&store.dir, e),
+        })
+}
+
+fn index_walk(
+    store: &Store,
+    walk: Walk,
+    opts: &Options,
+    progress: &dyn Progress,
+) -> anyhow::Result<Report> {
+    let mut writer = writer(store, opts)?;
+    let f = store.fields;
+    let mut report = Report::default();
+    let fresh = store.index.load_metas()?.payload.is_none();
+
+    let known = if opts.rebuild {
+        writer.delete_all_documents()?;
+        HashMap::new()
+    } else {
+        known_files(&store.reader()?)?
+    };
+
+    // Removed: indexed below a scope of this run, not found now, and not below a folder that
+    // could not be listed (an unreadable folder must not empty the index).
+    let seen: HashSet<&str> = walk.files.iter().map(|e| e.key.as_str()).collect();
+    let in_scope = |key: &str, scopes: &[String]| {
+        scopes
+            .iter()
+            .any(|s| key == s || (s.ends_with('/') && key.starts_with(s.as_str())))
+    };
+    for key in known.keys() {
+        if !seen.contains(key.as_str())
+            && in_scope(key, &walk.scopes)
+            && !in_scope(key, &walk.protected)
+        {
+            writer.delete_term(Term::from_field_text(f.path, key));
+            report.removed += 1;
+        }
+    }
+
+    let mut to_read: Vec<(&FileEntry, Option<Known>)> = Vec::new();
+    for entry in &walk.files {
+        match known.get(&entry.key) {
+            Some(k) if k.size == entry.size && k.mtime_ns == entry.mtime_ns => {
+                report.unchanged += 1
+            }
+            k => to_read.push((entry, k.copied())),
+        }
+    }
+
+    progress.start(to_read.len() as u64);
+    let outcomes: Vec<Outcome> = to_read
+        .par_iter()
+        .map(|(entry, known)| {
+            let outcome = index_file(&writer, f, entry, *known);
+            progress.advance();
+            outcome
+        })
+        .collect();
+    progress.finish();
+
+    for o in outcomes {
+        match o {
+            Outcome::Added => report.added += 1,
+            Outcome::Updated => report.updated += 1,
+            Outcome::Unchanged => report.unchanged += 1,
+            Outcome::Failed(fail) => report.failures.push(fail),
+        }
+    }
+    report
+        .failures
+        .extend(walk.errors.into_iter().map(|e| Failure {
+            path: e.path,
+            line: None,
+            reason: e.reason,
+        }));
+    report.failures.sort_by(|a, b| a.path.cmp(&b.path));
+
+    if report.added + report.updated + report.removed > 0 || opts.rebuild || fresh {
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload());
+        prepared.commit()?;
+        writer.wait_merging_threads()?;
+        report.committed = true;
+    } else {
+        // Nothing changed: leave every file of the index as it was.
+        drop(writer);
+    }
+    report.total = store.reader()?.searcher().num_docs();
+    Ok(report)
+}
+
+fn index_file(writer: &IndexWriter, f: Fields, entry: &FileEntry, known: Option<Known>) -> Outcome {
+    let fail = |line, reason| {
+        Outcome::Failed(Failure {
+            path: entry.path.display().to_string(),
+            line,
+            reason,
+        })
+    };
+    let bytes = match corpus::read(&entry.path) {
+        Ok(b) => b,
+        Err(reason) => return fail(None, reason),
+    };
+    let hash = corpus::hash(&bytes);
+    if known.is_some_and(|k| k.hash == hash) {
+        return Outcome::Unchanged;
+    }
+    let article = match article::parse_bytes(&bytes) {
+        Ok(a) => a,
+        Err(e) => return fail(Some(e.line), e.kind.to_string()),
+    };
+    drop(bytes);
+    let Some(date) = schema::to_index_date(article.date) else {
+        return fail(
+            Some(1),
+            format!(
+                "date {} is outside the supported range {}..{}",
+                article.date,
+                schema::min_date(),
+                schema::max_date()
+            ),
+        );
+    };
+    let mut doc = TantivyDocument::new();
+    doc.add_text(f.path, &entry.key);
+    doc.add_date(f.date, date);
+    for p in &article.paragraphs {
+        doc.add_text(f.body, p);
+    }
+    doc.add_u64(f.size, entry.size);
+    doc.add_i64(f.mtime, entry.mtime_ns);
+    doc.add_u64(f.hash, hash);
+    if known.is_some() {
+        writer.delete_term(Term::from_field_text(f.path, &entry.key));
+    }
+    match writer.add_document(doc) {
+        Ok(_) if known.is_some() => Outcome::Updated,
+        Ok(_) => Outcome::Added,
+        Err(e) => fail(None, format!("indexing failed: {e}")),
+    }
+}
+
+/// Reads, from fast fields alone, what the index knows of every live article's file.
+fn known_files(reader: &IndexReader) -> anyhow::Result<HashMap<String, Known>> {
+    let searcher = reader.searcher();
+    let mut known = HashMap::with_capacity(searcher.num_docs() as usize);
+    for seg in searcher.segment_readers() {
+        let ff = seg.fast_fields();
+        let Some(paths) = ff.str(schema::PATH)? else {
+            continue;
+        };
+        let sizes = ff.u64(schema::SIZE)?;
+        let mtimes = ff.i64(schema::MTIME)?;
+        let hashes = ff.u64(schema::HASH)?;
+        // Stream the dictionary once rather than looking up each ordinal.
+        let mut terms = Vec::with_capacity(paths.num_terms());
+        let mut stream = paths.dictionary().stream()?;
+        while stream.advance() {
+            terms.push(String::from_utf8_lossy(stream.key()).into_owned());
+        }
+        for doc in seg.doc_ids_alive() {
+            let Some(ord) = paths.term_ords(doc).next() else {
+                continue;
+            };
+            let Some(key) = terms.get(ord as usize) else {
+                continue;
+            };
+            known.insert(
+                key.clone(),
+                Known {
+                    size: sizes.first(doc).unwrap_or(0),
+                    mtime_ns: mtimes.first(doc).unwrap_or(0),
+                    hash: hashes.first(doc).unwrap_or(0),
+                },
+            );
+        }
+    }
+    Ok(known)
+}
+
+/// Looks up one article by its key and returns its stored document.
+pub fn find(
+    store: &Store,
+    reader: &IndexReader,
+    key: &str,
+) -> anyhow::Result<Option<TantivyDocument>> {
+    let searcher = reader.searcher();
+    let term = Term::from_field_text(store.fields.path, key);
+    let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+    let hits = searcher.search(
+        &query,
+        &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+    )?;
+    match hits.first() {
+        Some((_, addr)) => Ok(Some(searcher.doc(*addr)?)),
+        None => Ok(None),
+    }
+}
+
+/// The stored paragraphs of a document, in order.
+pub fn paragraphs(doc: &TantivyDocument, f: Fields) -> Vec<String> {
+    doc.get_all(f.body)
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}

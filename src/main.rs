@@ -1,0 +1,62 @@
+//! The `dateline` binary: parse arguments, run, map the outcome to an exit code.
+
+use clap::Parser;
+use dateline::cli::{self, Cli, Outcome};
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; usage mistakes exit 2, as clap does.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = cli::run(cli, &mut out);
+    let flushed = out.flush();
+    match (result, flushed) {
+        (Ok(outcome), Ok(())) => match outcome {
+            Outcome::Success => ExitCode::SUCCESS,
+            Outcome::Partial => ExitCode::from(1),
+        },
+        (Err(f), _) if is_broken_pipe(&f.error) => ExitCode::SUCCESS,
+        (_, Err(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        (Err(f), _) => {
+            report(&f.error, f.hint.as_deref());
+            ExitCode::from(2)
+        }
+        (Ok(_), Err(e)) => {
+            report(&e.into(), None);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A reader that went away (`dateline search … | head`) is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn report(e: &anyhow::Error, hint: Option<&str>) {
+    let red = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let label = if red {
+        "\x1b[1;31merror:\x1b[0m"
+    } else {
+        "error:"
+    };
+    let mut msg = format!("{label} {e}");
+    for cause in e.chain().skip(1) {
+        msg.push_str(&format!(": {cause}"));
+    }
+    if let Some(h) = hint {
+        msg.push_str(&format!(" ({h})"));
+    }
+    eprintln!("{msg}");
+}

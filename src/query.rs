@@ -1,0 +1,395 @@
+//! Turning the user's text and flags into a tantivy query: the query language, partial dates and
+//! inclusive date ranges, with clear errors.
+
+use crate::schema::{self, Fields};
+use chrono::{Datelike, NaiveDate};
+use std::ops::Bound;
+use tantivy::Index;
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery,
+};
+use tantivy::schema::Term;
+
+/// Queries longer than this are refused: no real query needs it, and tantivy's lenient parser
+/// has hung on crafted long input (tantivy#3032).
+pub const MAX_QUERY_BYTES: usize = 4096;
+
+/// A user mistake in the query or its flags; the message names the argument.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// `--from`/`--to` that is not `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, or not on the calendar.
+    #[error("invalid date for {flag}: {value:?} (expected YYYY, YYYY-MM or YYYY-MM-DD)")]
+    BadDate {
+        /// `--from` or `--to`.
+        flag: &'static str,
+        /// What the user gave.
+        value: String,
+    },
+    /// `--from` later than `--to`.
+    #[error("--from {from} is after --to {to}")]
+    EmptyRange {
+        /// The resolved lower bound.
+        from: NaiveDate,
+        /// The resolved upper bound.
+        to: NaiveDate,
+    },
+    /// The query text is too long.
+    #[error("the query is {0} bytes long; the limit is {MAX_QUERY_BYTES}")]
+    TooLong(usize),
+    /// The query text could not be read even leniently.
+    #[error("cannot read the query: {0}")]
+    Syntax(String),
+}
+
+/// Which end of a range a partial date stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// The first day of the period (`2016` → 2016-01-01).
+    Start,
+    /// The last day of the period (`2016-09` → 2016-09-30).
+    Finish,
+}
+
+/// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD` into the first or last day of that period.
+pub fn parse_partial_date(s: &str, end: End) -> Option<NaiveDate> {
+    let s = s.trim();
+    let parts: Vec<&str> = s.split('-').collect();
+    let num = |p: &str, len: usize| {
+        (p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
+    };
+    match parts.as_slice() {
+        [y] => {
+            let y = num(y, 4)? as i32;
+            match end {
+                End::Start => NaiveDate::from_ymd_opt(y, 1, 1),
+                End::Finish => NaiveDate::from_ymd_opt(y, 12, 31),
+            }
+        }
+        [y, m] => {
+            let (y, m) = (num(y, 4)? as i32, num(m, 2)?);
+            let first = NaiveDate::from_ymd_opt(y, m, 1)?;
+            match end {
+                End::Start => Some(first),
+                End::Finish => last_of_month(first),
+            }
+        }
+        [y, m, d] => NaiveDate::from_ymd_opt(num(y, 4)? as i32, num(m, 2)?, num(d, 2)?),
+        _ => None,
+    }
+}
+
+fn last_of_month(first: NaiveDate) -> Option<NaiveDate> {
+    let (y, m) = if first.month() == 12 {
+        (first.year() + 1, 1)
+    } else {
+        (first.year(), first.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1)?.pred_opt()
+}
+
+/// An inclusive date range; either end may be open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DateRange {
+    /// First day included.
+    pub from: Option<NaiveDate>,
+    /// Last day included.
+    pub to: Option<NaiveDate>,
+}
+
+impl DateRange {
+    /// Resolves the `--from` and `--to` flags.
+    pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<DateRange, QueryError> {
+        let resolve = |v: Option<&str>, flag, end| match v {
+            None => Ok(None),
+            Some(v) => parse_partial_date(v, end)
+                .map(Some)
+                .ok_or_else(|| QueryError::BadDate {
+                    flag,
+                    value: v.to_string(),
+                }),
+        };
+        let range = DateRange {
+            from: resolve(from, "--from", End::Start)?,
+            to: resolve(to, "--to", End::Finish)?,
+        };
+        if let (Some(f), Some(t)) = (range.from, range.to)
+            && f > t
+        {
+            return Err(QueryError::EmptyRange { from: f, to: t });
+        }
+        Ok(range)
+    }
+
+    /// Whether the range restricts anything.
+    pub fn is_bounded(&self) -> bool {
+        self.from.is_some() || self.to.is_some()
+    }
+
+    /// A range query over the date field, scoring zero so BM25 scores are unchanged. Bounds
+    /// beyond what the index can hold are clamped to its limits.
+    pub fn to_query(&self, f: Fields) -> Box<dyn Query> {
+        let clamp = |d: NaiveDate| d.clamp(schema::min_date(), schema::max_date());
+        let bound = |d: Option<NaiveDate>| match d {
+            Some(d) => Bound::Included(Term::from_field_date(
+                f.date,
+                schema::to_index_date(clamp(d)).expect("clamped into range"),
+            )),
+            None => Bound::Unbounded,
+        };
+        Box::new(ConstScoreQuery::new(
+            Box::new(RangeQuery::new(bound(self.from), bound(self.to))),
+            0.0,
+        ))
+    }
+}
+
+/// A query ready to run: the text part (for snippets) and the whole (text plus date filter).
+pub struct Parsed {
+    /// The text query alone, or `None` when the text was empty (match everything).
+    pub text: Option<Box<dyn Query>>,
+    /// What to execute.
+    pub full: Box<dyn Query>,
+    /// Problems the lenient reading worked around, for a warning.
+    pub warnings: Vec<String>,
+}
+
+/// Parses the query language: free words (any may match; more matches rank higher),
+/// `"exact phrases"`, `+required`, `-excluded`, `AND`/`OR`/`NOT`, parentheses. A query the
+/// strict grammar rejects is read leniently, with a warning, rather than refused.
+pub fn parse(
+    index: &Index,
+    f: Fields,
+    text: &str,
+    range: &DateRange,
+) -> Result<Parsed, QueryError> {
+    if text.len() > MAX_QUERY_BYTES {
+        return Err(QueryError::TooLong(text.len()));
+    }
+    let parser = QueryParser::for_index(index, vec![f.body]);
+    let mut warnings = Vec::new();
+    let text_query = if text.trim().is_empty() {
+        None
+    } else {
+        match parser.parse_query(text) {
+            Ok(q) => Some(q),
+            Err(strict) => {
+                let repaired = repair(text);
+                match parser.parse_query(&repaired) {
+                    Ok(q) if !repaired.trim().is_empty() => {
+                        warnings.push(format!(
+                            "{}; searched for: {}",
+                            describe(&strict),
+                            repaired.trim()
+                        ));
+                        Some(q)
+                    }
+                    _ => {
+                        let (q, _) = parser.parse_query_lenient(text);
+                        warnings.push(format!("{}; read it leniently", describe(&strict)));
+                        Some(q)
+                    }
+                }
+            }
+        }
+    };
+    let full: Box<dyn Query> = match (&text_query, range.is_bounded()) {
+        (Some(q), false) => q.box_clone(),
+        (Some(q), true) => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, q.box_clone()),
+            (Occur::Must, range.to_query(f)),
+        ])),
+        (None, false) => Box::new(AllQuery),
+        (None, true) => range.to_query(f),
+    };
+    Ok(Parsed {
+        text: text_query,
+        full,
+        warnings,
+    })
+}
+
+/// The fields a query may name (`path:"corpus/x.txt"`, `date:[… TO …]`, `body:word`).
+const QUERY_FIELDS: &[&str] = &[schema::PATH, schema::DATE, schema::BODY];
+
+/// Mends the commonest slips: an unclosed quote (the last quote is dropped), unmatched
+/// parentheses (dropped), and operators with nothing on one side (dropped).
+pub fn repair(text: &str) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    if chars.iter().filter(|&&c| c == '"').count() % 2 == 1
+        && let Some(i) = chars.iter().rposition(|&c| c == '"')
+    {
+        chars.remove(i);
+    }
+    // Parentheses inside quotes are words, not grouping.
+    let mut open = Vec::new();
+    let mut drop = vec![false; chars.len()];
+    let mut quoted = false;
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => open.push(i),
+            ')' if !quoted && open.pop().is_none() => drop[i] = true,
+            _ => {}
+        }
+    }
+    for i in open {
+        drop[i] = true;
+    }
+    let text: String = chars
+        .iter()
+        .zip(&drop)
+        .filter(|(_, d)| !**d)
+        .map(|(c, _)| *c)
+        .collect();
+    // `word:` where word is not a field is text (`re:Syria`), not a field query.
+    let text: String = text
+        .split(' ')
+        .map(|w| match w.split_once(':') {
+            Some((field, rest))
+                if !QUERY_FIELDS.contains(&field.trim_start_matches(['+', '-'])) =>
+            {
+                format!("{field} {rest}")
+            }
+            _ => w.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let is_op = |w: &str| matches!(w, "AND" | "OR" | "NOT" | "&&" | "||");
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut kept: Vec<&str> = Vec::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        let next_ok = words.get(i + 1).is_some_and(|n| !is_op(n));
+        let prev_ok = kept.last().is_some_and(|p| !is_op(p));
+        if is_op(w) && (!next_ok || (*w != "NOT" && !prev_ok)) {
+            continue;
+        }
+        kept.push(w);
+    }
+    kept.join(" ")
+}
+
+fn describe(e: &tantivy::query::QueryParserError) -> String {
+    use tantivy::query::QueryParserError as E;
+    match e {
+        E::SyntaxError(_) => {
+            "syntax error: an unclosed quote or parenthesis, or a lone operator".to_string()
+        }
+        E::FieldDoesNotExist(name) => format!("no field named {name:?}"),
+        other => {
+            let s = other.to_string();
+            let mut c = s.chars();
+            match c.next() {
+                Some(first) => first.to_lowercase().chain(c).collect(),
+                None => s,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn partial_dates_expand_to_period_ends() {
+        assert_eq!(
+            parse_partial_date("2016", End::Start),
+            Some(d("2016-01-01"))
+        );
+        assert_eq!(
+            parse_partial_date("2016", End::Finish),
+            Some(d("2016-12-31"))
+        );
+        assert_eq!(
+            parse_partial_date("2016-09", End::Start),
+            Some(d("2016-09-01"))
+        );
+        assert_eq!(
+            parse_partial_date("2016-09", End::Finish),
+            Some(d("2016-09-30"))
+        );
+        assert_eq!(
+            parse_partial_date("2016-02", End::Finish),
+            Some(d("2016-02-29"))
+        );
+        assert_eq!(
+            parse_partial_date("2015-02", End::Finish),
+            Some(d("2015-02-28"))
+        );
+        assert_eq!(
+            parse_partial_date("2016-12", End::Finish),
+            Some(d("2016-12-31"))
+        );
+        assert_eq!(
+            parse_partial_date("2016-09-17", End::Finish),
+            Some(d("2016-09-17"))
+        );
+    }
+
+    #[test]
+    fn malformed_or_impossible_dates_are_refused() {
+        for bad in [
+            "2016-02-30",
+            "2016-13",
+            "16",
+            "2016-9",
+            "2016-09-1",
+            "17/09/2016",
+            "",
+            "2016-09-17T00:00:00Z",
+            "2016-09-17+02:00",
+            "-2016",
+            "yesterday",
+        ] {
+            assert_eq!(parse_partial_date(bad, End::Start), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn range_errors_name_the_flag() {
+        let e = DateRange::parse(Some("2016-13"), None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid date for --from: \"2016-13\" (expected YYYY, YYYY-MM or YYYY-MM-DD)"
+        );
+        let e = DateRange::parse(None, Some("x")).unwrap_err();
+        assert!(e.to_string().contains("--to"));
+    }
+
+    #[test]
+    fn from_after_to_is_an_error_but_equal_is_fine() {
+        let e = DateRange::parse(Some("2017"), Some("2016-12-31")).unwrap_err();
+        assert_eq!(e.to_string(), "--from 2017-01-01 is after --to 2016-12-31");
+        let r = DateRange::parse(Some("2016-09"), Some("2016-09")).unwrap();
+        assert_eq!(r.from, Some(d("2016-09-01")));
+        assert_eq!(r.to, Some(d("2016-09-30")));
+    }
+
+    #[test]
+    fn repair_mends_common_slips() {
+        assert_eq!(repair("\"unclosed aid"), "unclosed aid");
+        assert_eq!(repair("\"peace brokers\" \"x"), "\"peace brokers\" x");
+        assert_eq!(repair("(aid OR convoys"), "aid OR convoys");
+        assert_eq!(repair("aid) convoys"), "aid convoys");
+        assert_eq!(repair("aid AND"), "aid");
+        assert_eq!(repair("AND aid"), "aid");
+        assert_eq!(repair("aid AND OR convoys"), "aid OR convoys");
+        assert_eq!(repair("NOT aid"), "NOT aid");
+        assert_eq!(repair("AND OR NOT"), "");
+        assert_eq!(repair("\"(inside quotes\""), "\"(inside quotes\"");
+        assert_eq!(repair("nosuchfield:aid"), "nosuchfield aid");
+        assert_eq!(repair("body:aid"), "body:aid");
+    }
+
+    #[test]
+    fn extreme_bounds_are_accepted() {
+        let r = DateRange::parse(Some("0000-01-01"), Some("9999-12-31")).unwrap();
+        assert!(r.is_bounded());
+    }
+}

@@ -1,0 +1,235 @@
+//! Printing results: colour on a terminal, `[[` `]]` markers when plain, or JSON. The only module
+//! that knows about colour.
+
+use crate::indexer::{Failure, Report};
+use crate::search::{Results, Stored};
+use crate::stats::Stats;
+use std::io::{self, Write};
+
+/// The highlight markers used when output is not coloured.
+pub const MARK_START: &str = "[[";
+/// See [`MARK_START`].
+pub const MARK_END: &str = "]]";
+
+const BOLD_RED: &str = "\x1b[1;31m";
+const GREEN: &str = "\x1b[32m";
+const MAGENTA: &str = "\x1b[35m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+/// Whether to colour: `--color` wins, then `NO_COLOR`, then whether the stream is a terminal.
+pub fn use_color(choice: &str, is_terminal: bool, no_color_env: bool) -> bool {
+    match choice {
+        "always" => true,
+        "never" => false,
+        _ => is_terminal && !no_color_env,
+    }
+}
+
+/// A human-readable printer.
+pub struct Printer {
+    /// Colour on or off.
+    pub color: bool,
+}
+
+impl Printer {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Inserts highlight markers (or colour) at the given byte ranges.
+    pub fn highlight(&self, text: &str, ranges: &[[usize; 2]]) -> String {
+        let (open, close) = if self.color {
+            (BOLD_RED, RESET)
+        } else {
+            (MARK_START, MARK_END)
+        };
+        let mut out = String::with_capacity(text.len() + ranges.len() * 8);
+        let mut at = 0;
+        for &[s, e] in ranges {
+            if s < at || e > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
+                continue;
+            }
+            out.push_str(&text[at..s]);
+            out.push_str(open);
+            out.push_str(&text[s..e]);
+            out.push_str(close);
+            at = e;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+
+    /// Search results: one block per hit, then a footer with the total and the time.
+    pub fn results(&self, w: &mut dyn Write, r: &Results, offset: usize) -> io::Result<()> {
+        for (i, hit) in r.hits.iter().enumerate() {
+            writeln!(
+                w,
+                "{} {}  {}  {}",
+                self.paint(DIM, &format!("{:>2}.", offset + i + 1)),
+                self.paint(GREEN, &hit.date),
+                self.paint(MAGENTA, &hit.path),
+                self.paint(DIM, &format!("¶{}  score {:.2}", hit.paragraph, hit.score)),
+            )?;
+            writeln!(w, "    {}", self.highlight(&hit.snippet, &hit.highlights))?;
+            writeln!(w)?;
+        }
+        let shown = if r.hits.is_empty() {
+            String::new()
+        } else {
+            format!(", showing {}-{}", offset + 1, offset + r.hits.len())
+        };
+        writeln!(
+            w,
+            "{}",
+            self.paint(
+                DIM,
+                &format!(
+                    "{} matching {}{} ({:.1} ms)",
+                    r.total,
+                    plural(r.total, "article", "articles"),
+                    shown,
+                    r.took_ms
+                )
+            )
+        )
+    }
+
+    /// One stored article, paragraphs numbered.
+    pub fn article(&self, w: &mut dyn Write, a: &Stored) -> io::Result<()> {
+        writeln!(
+            w,
+            "{}  {}",
+            self.paint(GREEN, &a.date),
+            self.paint(MAGENTA, &a.path)
+        )?;
+        for (i, p) in a.paragraphs.iter().enumerate() {
+            writeln!(w)?;
+            writeln!(w, "{} {}", self.paint(DIM, &format!("[{}]", i + 1)), p)?;
+        }
+        Ok(())
+    }
+
+    /// The index's figures.
+    pub fn stats(&self, w: &mut dyn Write, s: &Stats) -> io::Result<()> {
+        writeln!(w, "index       {}", s.index)?;
+        writeln!(w, "articles    {}", s.articles)?;
+        writeln!(w, "first date  {}", s.first_date.as_deref().unwrap_or("-"))?;
+        writeln!(w, "last date   {}", s.last_date.as_deref().unwrap_or("-"))?;
+        writeln!(
+            w,
+            "size        {} ({} segments, format {})",
+            human_bytes(s.size_bytes),
+            s.segments,
+            s.format_version
+        )?;
+        if !s.per_year.is_empty() {
+            writeln!(w, "per year")?;
+            let max = s
+                .per_year
+                .iter()
+                .map(|y| y.articles)
+                .max()
+                .unwrap_or(1)
+                .max(1);
+            for y in &s.per_year {
+                let width = ((y.articles * 40).div_ceil(max)) as usize;
+                let bar = if self.color { "█" } else { "#" }.repeat(width);
+                writeln!(w, "  {:>4}  {:>8}  {}", y.year, y.articles, bar)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The summary line of an index run.
+    pub fn report(&self, w: &mut dyn Write, r: &Report, secs: f64) -> io::Result<()> {
+        writeln!(
+            w,
+            "{} added, {} updated, {} removed, {} unchanged, {} skipped in {:.2} s; the index holds {} {}",
+            r.added,
+            r.updated,
+            r.removed,
+            r.unchanged,
+            r.failures.len(),
+            secs,
+            r.total,
+            plural(r.total, "article", "articles"),
+        )
+    }
+
+    /// One skipped file, as `path:line: reason`.
+    pub fn failure(&self, w: &mut dyn Write, f: &Failure) -> io::Result<()> {
+        writeln!(w, "{f}")
+    }
+}
+
+fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// Bytes as B, KB, MB or GB with one decimal.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// Writes a value as one line of JSON.
+pub fn json<T: serde::Serialize>(w: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, value)?;
+    writeln!(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_highlight_uses_markers() {
+        let p = Printer { color: false };
+        assert_eq!(
+            p.highlight("aid to Aleppo", &[[0, 3], [7, 13]]),
+            "[[aid]] to [[Aleppo]]"
+        );
+    }
+
+    #[test]
+    fn colour_highlight_uses_ansi() {
+        let p = Printer { color: true };
+        assert_eq!(p.highlight("aid", &[[0, 3]]), "\x1b[1;31maid\x1b[0m");
+    }
+
+    #[test]
+    fn bad_ranges_are_ignored_not_panicked_on() {
+        let p = Printer { color: false };
+        assert_eq!(p.highlight("é", &[[0, 1], [5, 9]]), "é");
+    }
+
+    #[test]
+    fn colour_rules() {
+        assert!(use_color("always", false, true));
+        assert!(!use_color("never", true, false));
+        assert!(use_color("auto", true, false));
+        assert!(!use_color("auto", true, true));
+        assert!(!use_color("auto", false, false));
+    }
+
+    #[test]
+    fn bytes_are_human() {
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(18_200_000), "18.2 MB");
+    }
+}

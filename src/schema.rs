@@ -1,0 +1,179 @@
+//! The one definition of the index: its fields, its text analyzer and its format version.
+
+use chrono::NaiveDate;
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::{DateTime, Index};
+
+/// Bumped whenever the schema or the analyzer changes in a way an old index cannot serve.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The name the analyzer is registered under; tantivy does not persist custom analyzers, so it is
+/// registered again on every open.
+pub const ANALYZER: &str = "dateline_en";
+
+/// Field names, also used by the query language (`path:…`, `date:…`).
+pub const PATH: &str = "path";
+/// The article's date, midnight UTC.
+pub const DATE: &str = "date";
+/// The paragraphs, one value each, in order.
+pub const BODY: &str = "body";
+/// Size, mtime and content hash of the file as indexed: the incremental plan's evidence.
+pub const SIZE: &str = "size";
+/// See [`SIZE`].
+pub const MTIME: &str = "mtime";
+/// See [`SIZE`].
+pub const HASH: &str = "hash";
+
+/// Handles to the schema's fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Unique key of the article (see `corpus`).
+    pub path: Field,
+    /// Date, indexed and fast.
+    pub date: Field,
+    /// Paragraphs: stored, positions on.
+    pub body: Field,
+    /// File size in bytes (fast).
+    pub size: Field,
+    /// File mtime in ns (fast).
+    pub mtime: Field,
+    /// Content hash (fast).
+    pub hash: Field,
+}
+
+/// Builds the schema.
+pub fn build() -> (Schema, Fields) {
+    let mut sb = Schema::builder();
+    let path = sb.add_text_field(PATH, STRING | STORED | FAST);
+    let date = sb.add_date_field(
+        DATE,
+        DateOptions::from(INDEXED)
+            .set_stored()
+            .set_fast()
+            .set_precision(DateTimePrecision::Seconds),
+    );
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(ANALYZER)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let body = sb.add_text_field(
+        BODY,
+        TextOptions::default()
+            .set_indexing_options(indexing)
+            .set_stored(),
+    );
+    let size = sb.add_u64_field(SIZE, FAST);
+    let mtime = sb.add_i64_field(MTIME, FAST);
+    let hash = sb.add_u64_field(HASH, FAST);
+    (
+        sb.build(),
+        Fields {
+            path,
+            date,
+            body,
+            size,
+            mtime,
+            hash,
+        },
+    )
+}
+
+/// The text analyzer for index and query alike: words, lower-cased, folded to ASCII (so `café`
+/// finds `cafe`), English-stemmed (so `convoy` finds `convoys`). Words over 40 bytes are dropped.
+pub fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// Registers the analyzer on an index (needed after every open).
+pub fn register(index: &Index) {
+    index.tokenizers().register(ANALYZER, analyzer());
+}
+
+/// Resolves the field handles of an opened index, failing if the schema is not ours.
+pub fn fields_of(schema: &Schema) -> Option<Fields> {
+    Some(Fields {
+        path: schema.get_field(PATH).ok()?,
+        date: schema.get_field(DATE).ok()?,
+        body: schema.get_field(BODY).ok()?,
+        size: schema.get_field(SIZE).ok()?,
+        mtime: schema.get_field(MTIME).ok()?,
+        hash: schema.get_field(HASH).ok()?,
+    })
+}
+
+/// The earliest date the index can hold: tantivy keeps dates as i64 nanoseconds since 1970.
+pub fn min_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1678, 1, 1).expect("valid constant date")
+}
+
+/// The latest date the index can hold (see [`min_date`]).
+pub fn max_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2261, 12, 31).expect("valid constant date")
+}
+
+/// Converts a calendar date to the index's date value (midnight UTC); `None` outside
+/// [`min_date`]..=[`max_date`].
+pub fn to_index_date(date: NaiveDate) -> Option<DateTime> {
+    if date < min_date() || date > max_date() {
+        return None;
+    }
+    let days = date.signed_duration_since(epoch()).num_days();
+    Some(DateTime::from_timestamp_secs(days * 86_400))
+}
+
+/// Converts an index date value back to a calendar date.
+pub fn from_index_date(dt: DateTime) -> NaiveDate {
+    let days = dt.into_timestamp_secs().div_euclid(86_400);
+    epoch() + chrono::Duration::days(days)
+}
+
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid constant date")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip_before_and_after_1970() {
+        for s in [
+            "1787-10-27",
+            "1969-12-31",
+            "1970-01-01",
+            "2016-09-17",
+            "2261-12-31",
+        ] {
+            let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+            assert_eq!(from_index_date(to_index_date(d).unwrap()), d, "{s}");
+        }
+    }
+
+    #[test]
+    fn dates_outside_the_range_are_refused() {
+        assert!(to_index_date(NaiveDate::from_ymd_opt(1600, 1, 1).unwrap()).is_none());
+        assert!(to_index_date(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()).is_none());
+    }
+
+    #[test]
+    fn analyzer_stems_folds_and_lowercases() {
+        let mut a = analyzer();
+        let mut stream = a.token_stream("Convoys CAFÉ running");
+        let mut words = Vec::new();
+        while let Some(t) = stream.next() {
+            words.push(t.text.clone());
+        }
+        assert_eq!(words, vec!["convoy", "cafe", "run"]);
+    }
+}

@@ -1,0 +1,246 @@
+//! Running a query: the ranked (or date-sorted) hits, the total, and for each hit its
+//! best-matching paragraph with a snippet and byte ranges to highlight. Renderer-agnostic.
+
+use crate::indexer::{self, Store};
+use crate::query::{self, DateRange, QueryError};
+use crate::schema;
+use crate::snippet::Highlighter;
+use serde::Serialize;
+use std::time::Instant;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::Query;
+use tantivy::schema::Value;
+use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument};
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// By BM25 score, best first.
+    #[default]
+    Relevance,
+    /// By date, latest first.
+    Newest,
+    /// By date, earliest first.
+    Oldest,
+}
+
+/// A search to run.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The query text, in the query language of [`query::parse`].
+    pub text: String,
+    /// Inclusive date bounds.
+    pub range: DateRange,
+    /// Order of the hits.
+    pub sort: Sort,
+    /// How many hits to return.
+    pub limit: usize,
+    /// How many to skip first.
+    pub offset: usize,
+    /// About how long a snippet may be, in characters.
+    pub snippet_chars: usize,
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Request {
+            text: String::new(),
+            range: DateRange::default(),
+            sort: Sort::Relevance,
+            limit: 10,
+            offset: 0,
+            snippet_chars: 200,
+        }
+    }
+}
+
+/// One matching article.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    /// The article's key (see `corpus`).
+    pub path: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// BM25 score (also given when sorted by date).
+    pub score: f32,
+    /// 1-based number of the best-matching paragraph.
+    pub paragraph: usize,
+    /// Text around the matches in that paragraph.
+    pub snippet: String,
+    /// Byte ranges `[start, end)` into `snippet` of the matched words.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// The answer to a [`Request`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    /// The query text as given.
+    pub query: String,
+    /// How many articles match in all.
+    pub total: u64,
+    /// Time spent parsing, searching and making snippets.
+    pub took_ms: f64,
+    /// The requested page of hits.
+    pub hits: Vec<Hit>,
+    /// What the lenient reading of the query worked around.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+}
+
+/// Error from a search: the user's query or flags, or the index.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// A mistake in the query or flags.
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// The index failed.
+    #[error(transparent)]
+    Index(#[from] anyhow::Error),
+}
+
+impl From<tantivy::TantivyError> for SearchError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        SearchError::Index(e.into())
+    }
+}
+
+/// Runs a search.
+pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
+    let started = Instant::now();
+    let f = store.fields;
+    let parsed = query::parse(&store.index, f, &req.text, &req.range)?;
+    let reader = store.reader()?;
+    let searcher = reader.searcher();
+
+    // Never ask tantivy for more than exists: a huge --limit must not allocate a huge heap.
+    let num_docs = searcher.num_docs() as usize;
+    let offset = req.offset.min(num_docs);
+    let limit = req.limit.min(num_docs - offset);
+
+    let (total, page): (usize, Vec<(Option<f32>, DocAddress)>) = if limit == 0 {
+        (searcher.search(&*parsed.full, &Count)?, Vec::new())
+    } else {
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        match req.sort {
+            Sort::Relevance => {
+                let (docs, total) =
+                    searcher.search(&*parsed.full, &(top.order_by_score(), Count))?;
+                (total, docs.into_iter().map(|(s, a)| (Some(s), a)).collect())
+            }
+            Sort::Newest | Sort::Oldest => {
+                let order = if req.sort == Sort::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let collector = top.order_by_fast_field::<DateTime>(schema::DATE, order);
+                let (docs, total) = searcher.search(&*parsed.full, &(collector, Count))?;
+                (total, docs.into_iter().map(|(_, a)| (None, a)).collect())
+            }
+        }
+    };
+
+    let mut highlighter = match &parsed.text {
+        Some(q) => Some(Highlighter::new(
+            &searcher,
+            &**q,
+            f.body,
+            req.snippet_chars,
+        )?),
+        None => None,
+    };
+    let mut hits = Vec::with_capacity(page.len());
+    for (score, addr) in page {
+        let score = match score {
+            Some(s) => s,
+            None => score_of(&searcher, &*parsed.full, addr)?,
+        };
+        hits.push(make_hit(
+            &searcher,
+            store,
+            addr,
+            score,
+            highlighter.as_mut(),
+            req.snippet_chars,
+        )?);
+    }
+    Ok(Results {
+        query: req.text.clone(),
+        total: total as u64,
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        hits,
+        warnings: parsed.warnings,
+    })
+}
+
+/// The BM25 score of one document, for hits ordered by date.
+fn score_of(searcher: &Searcher, q: &dyn Query, addr: DocAddress) -> Result<f32, SearchError> {
+    Ok(q.explain(searcher, addr).map(|e| e.value()).unwrap_or(0.0))
+}
+
+fn make_hit(
+    searcher: &Searcher,
+    store: &Store,
+    addr: DocAddress,
+    score: f32,
+    highlighter: Option<&mut Highlighter>,
+    max_chars: usize,
+) -> Result<Hit, SearchError> {
+    let f = store.fields;
+    let doc: TantivyDocument = searcher.doc(addr)?;
+    let path = doc
+        .get_first(f.path)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string();
+    let date = doc
+        .get_first(f.date)
+        .and_then(|v| v.as_datetime())
+        .map(schema::from_index_date)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    let paragraphs = indexer::paragraphs(&doc, f);
+    let snip = match highlighter {
+        Some(h) => h.best(&paragraphs),
+        None => crate::snippet::lead(&paragraphs, max_chars),
+    };
+    Ok(Hit {
+        path,
+        date,
+        score,
+        paragraph: snip.paragraph,
+        snippet: snip.text,
+        highlights: snip.highlights,
+    })
+}
+
+/// A stored article, as `dateline show` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stored {
+    /// The article's key.
+    pub path: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Its paragraphs, in order.
+    pub paragraphs: Vec<String>,
+}
+
+/// Fetches one stored article by key.
+pub fn article(store: &Store, key: &str) -> anyhow::Result<Option<Stored>> {
+    let reader = store.reader()?;
+    let Some(doc) = indexer::find(store, &reader, key)? else {
+        return Ok(None);
+    };
+    let f = store.fields;
+    let date = doc
+        .get_first(f.date)
+        .and_then(|v| v.as_datetime())
+        .map(schema::from_index_date)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    Ok(Some(Stored {
+        path: key.to_string(),
+        date,
+        paragraphs: indexer::paragraphs(&doc, f),
+    }))
+}
