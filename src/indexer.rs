@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use tantivy::directory::error::LockError;
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::schema::Value;
@@ -72,11 +73,34 @@ pub struct Store {
     pub fields: Fields,
     /// Where it lives.
     pub dir: PathBuf,
+    reader: OnceLock<IndexReader>,
 }
 
 impl Store {
-    /// A reader that sees the last commit; a one-shot command never needs reloading.
+    fn new(index: Index, fields: Fields, dir: &Path) -> Store {
+        Store {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+            reader: OnceLock::new(),
+        }
+    }
+
+    /// The reader, opened once: it sees the commit that was last when it opened.
     pub fn reader(&self) -> anyhow::Result<IndexReader> {
+        if let Some(r) = self.reader.get() {
+            return Ok(r.clone());
+        }
+        let r: IndexReader = self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(self.reader.get_or_init(|| r).clone())
+    }
+
+    /// A reader of the latest commit, bypassing the cached one (after this process commits).
+    fn fresh_reader(&self) -> anyhow::Result<IndexReader> {
         Ok(self
             .index
             .reader_builder()
@@ -148,11 +172,7 @@ pub fn open(dir: &Path) -> Result<Store, OpenError> {
         }
     }
     schema::register(&index);
-    Ok(Store {
-        index,
-        fields,
-        dir: dir.to_path_buf(),
-    })
+    Ok(Store::new(index, fields, dir))
 }
 
 /// Opens the index, creating it when the folder is absent or holds only placeholders. With
@@ -175,11 +195,7 @@ fn create(dir: &Path) -> Result<Store, OpenError> {
     let (schema, fields) = schema::build();
     let index = Index::create_in_dir(dir, schema).map_err(|e| other(dir, e))?;
     schema::register(&index);
-    Ok(Store {
-        index,
-        fields,
-        dir: dir.to_path_buf(),
-    })
+    Ok(Store::new(index, fields, dir))
 }
 
 /// Removes the files of an index of another version, leaving placeholders alone.
@@ -340,7 +356,7 @@ fn index_walk(
         writer.delete_all_documents()?;
         HashMap::new()
     } else {
-        known_files(&store.reader()?)?
+        known_files(&store.fresh_reader()?)?
     };
 
     // Removed: indexed below a scope of this run, not found now, and not below a folder that
@@ -409,7 +425,7 @@ fn index_walk(
         // Nothing changed: leave every file of the index as it was.
         drop(writer);
     }
-    report.total = store.reader()?.searcher().num_docs();
+    report.total = store.fresh_reader()?.searcher().num_docs();
     Ok(report)
 }
 
