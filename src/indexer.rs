@@ -319,6 +319,13 @@ pub fn run(
     opts: &Options,
     progress: &dyn Progress,
 ) -> anyhow::Result<Report> {
+    // A path named on the command line that cannot be read is a mistake in the arguments:
+    // stop before touching the index.
+    for root in roots {
+        if let Err(e) = fs::metadata(root) {
+            anyhow::bail!("{}: {}", root.display(), corpus::io_reason(&e));
+        }
+    }
     let store = open_or_create(dir, opts.rebuild)?;
     let walk = corpus::walk(roots);
     index_walk(&store, walk, opts, progress)

@@ -122,9 +122,10 @@ impl Printer {
         writeln!(w, "last date   {}", s.last_date.as_deref().unwrap_or("-"))?;
         writeln!(
             w,
-            "size        {} ({} segments, format {})",
+            "size        {} ({} {}, format {})",
             human_bytes(s.size_bytes),
             s.segments,
+            plural(s.segments as u64, "segment", "segments"),
             s.format_version
         )?;
         if !s.per_year.is_empty() {
