@@ -17,6 +17,8 @@ pub struct Article {
     pub date: NaiveDate,
     /// The paragraphs, in order; never empty.
     pub paragraphs: Vec<String>,
+    /// The 1-based line the date is on, for messages about the date.
+    pub date_line: usize,
 }
 
 /// Why a file is not a valid dated article, and on which line (1-based).
@@ -132,7 +134,11 @@ pub fn parse(text: &str) -> Result<Article, ParseError> {
     if paragraphs.is_empty() {
         return Err(err(date_line_no, ParseErrorKind::NoText));
     }
-    Ok(Article { date, paragraphs })
+    Ok(Article {
+        date,
+        paragraphs,
+        date_line: date_line_no,
+    })
 }
 
 /// Appends one line of a paragraph, trimmed, joined to what came before by a single space.
@@ -242,6 +248,7 @@ mod tests {
         let a = parse("\n\n date 1999-12-31 Only.").unwrap();
         assert_eq!(a.date, d("1999-12-31"));
         assert_eq!(a.paragraphs, vec!["Only."]);
+        assert_eq!(a.date_line, 3);
     }
 
     #[test]

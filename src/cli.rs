@@ -97,7 +97,8 @@ pub enum Command {
         "Exit status: 0 hits found, 1 no hits, 2 error."
     ))]
     Search {
-        /// The query
+        /// The query (it may start with `-`: `dateline search "-bus convoys"`)
+        #[arg(allow_hyphen_values = true)]
         query: String,
         /// First date included (YYYY, YYYY-MM or YYYY-MM-DD)
         #[arg(long, value_name = "DATE")]

@@ -134,8 +134,7 @@ pub fn walk(roots: &[PathBuf]) -> Walk {
             });
             continue;
         }
-        let root_key = key_from_abs(&root_abs);
-        out.scopes.push(dir_prefix(&root_key));
+        out.scopes.push(dir_scope(&root_abs));
         let walker = walkdir::WalkDir::new(root)
             .follow_links(true)
             .into_iter()
@@ -167,8 +166,7 @@ pub fn walk(roots: &[PathBuf]) -> Walk {
                 Err(err) => {
                     let path = err.path().map(Path::to_path_buf).unwrap_or(root.clone());
                     let rel = path.strip_prefix(root).unwrap_or(&path);
-                    out.protected
-                        .push(dir_prefix(&key_from_abs(&root_abs.join(rel))));
+                    out.protected.push(dir_scope(&root_abs.join(rel)));
                     out.errors.push(WalkError {
                         path: path.display().to_string(),
                         reason: walk_reason(&err),
@@ -182,11 +180,29 @@ pub fn walk(roots: &[PathBuf]) -> Walk {
     out
 }
 
-fn dir_prefix(key: &str) -> String {
-    if key.ends_with('/') {
-        key.to_string()
+/// The key prefix of everything below a folder: `corpus/`, `/abs/dir/`, or `` for the current
+/// directory itself (whose files have relative keys).
+fn dir_scope(abs: &Path) -> String {
+    let key = key_from_abs(abs);
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| fs::canonicalize(c).ok());
+    if cwd.as_deref() == Some(abs) {
+        String::new()
+    } else if key.ends_with('/') {
+        key
     } else {
         format!("{key}/")
+    }
+}
+
+/// Whether a key lies in a scope: equal to a file's key, below a folder's prefix, or, for the
+/// current directory's empty scope, any relative key.
+pub fn in_scope(key: &str, scope: &str) -> bool {
+    if scope.is_empty() {
+        !key.starts_with('/')
+    } else {
+        key == scope || (scope.ends_with('/') && key.starts_with(scope))
     }
 }
 

@@ -369,11 +369,7 @@ fn index_walk(
     // Removed: indexed below a scope of this run, not found now, and not below a folder that
     // could not be listed (an unreadable folder must not empty the index).
     let seen: HashSet<&str> = walk.files.iter().map(|e| e.key.as_str()).collect();
-    let in_scope = |key: &str, scopes: &[String]| {
-        scopes
-            .iter()
-            .any(|s| key == s || (s.ends_with('/') && key.starts_with(s.as_str())))
-    };
+    let in_scope = |key: &str, scopes: &[String]| scopes.iter().any(|s| corpus::in_scope(key, s));
     for key in known.keys() {
         if !seen.contains(key.as_str())
             && in_scope(key, &walk.scopes)
@@ -459,7 +455,7 @@ fn index_file(writer: &IndexWriter, f: Fields, entry: &FileEntry, known: Option<
     drop(bytes);
     let Some(date) = schema::to_index_date(article.date) else {
         return fail(
-            Some(1),
+            Some(article.date_line),
             format!(
                 "date {} is outside the supported range {}..{}",
                 article.date,

@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate};
 use std::ops::Bound;
 use tantivy::Index;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, QueryParser, RangeQuery,
 };
 use tantivy::schema::Term;
 
@@ -127,14 +127,18 @@ impl DateRange {
         self.from.is_some() || self.to.is_some()
     }
 
-    /// A range query over the date field, scoring zero so BM25 scores are unchanged. Bounds
-    /// beyond what the index can hold are clamped to its limits.
+    /// A range query over the date field, scoring zero so BM25 scores are unchanged. A range
+    /// wholly outside the dates the index can hold matches nothing; one reaching past them is
+    /// cut to them.
     pub fn to_query(&self, f: Fields) -> Box<dyn Query> {
-        let clamp = |d: NaiveDate| d.clamp(schema::min_date(), schema::max_date());
+        let (lo, hi) = (schema::min_date(), schema::max_date());
+        if self.from.is_some_and(|d| d > hi) || self.to.is_some_and(|d| d < lo) {
+            return Box::new(EmptyQuery);
+        }
         let bound = |d: Option<NaiveDate>| match d {
             Some(d) => Bound::Included(Term::from_field_date(
                 f.date,
-                schema::to_index_date(clamp(d)).expect("clamped into range"),
+                schema::to_index_date(d.clamp(lo, hi)).expect("clamped into range"),
             )),
             None => Bound::Unbounded,
         };

@@ -6,11 +6,13 @@ use crate::query::{self, DateRange, QueryError};
 use crate::schema;
 use crate::snippet::Highlighter;
 use serde::Serialize;
+use std::cell::RefCell;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::Query;
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer, Weight};
 use tantivy::schema::Value;
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument};
+use tantivy::{DocId, DocSet, Score, SegmentReader};
 
 /// How hits are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -122,11 +124,21 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
     } else {
         let top = TopDocs::with_limit(limit).and_offset(offset);
         match req.sort {
-            Sort::Relevance => {
-                let (docs, total) =
-                    searcher.search(&*parsed.full, &(top.order_by_score(), Count))?;
-                (total, docs.into_iter().map(|(s, a)| (Some(s), a)).collect())
-            }
+            Sort::Relevance => match coordination(&searcher, parsed.text.as_deref())? {
+                Some(clauses) => {
+                    let ranked = top.tweak_score(move |seg: &SegmentReader| {
+                        let coord = clauses.for_segment(seg);
+                        move |doc: DocId, score: Score| score * coord.factor(doc)
+                    });
+                    let (docs, total) = searcher.search(&*parsed.full, &(ranked, Count))?;
+                    (total, docs.into_iter().map(|(s, a)| (Some(s), a)).collect())
+                }
+                None => {
+                    let (docs, total) =
+                        searcher.search(&*parsed.full, &(top.order_by_score(), Count))?;
+                    (total, docs.into_iter().map(|(s, a)| (Some(s), a)).collect())
+                }
+            },
             Sort::Newest | Sort::Oldest => {
                 let order = if req.sort == Sort::Newest {
                     Order::Desc
@@ -153,7 +165,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
     for (score, addr) in page {
         let score = match score {
             Some(s) => s,
-            None => score_of(&searcher, &*parsed.full, addr)?,
+            None => score_of(&searcher, &parsed, addr)?,
         };
         hits.push(make_hit(
             &searcher,
@@ -173,9 +185,95 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
     })
 }
 
-/// The BM25 score of one document, for hits ordered by date.
-fn score_of(searcher: &Searcher, q: &dyn Query, addr: DocAddress) -> Result<f32, SearchError> {
-    Ok(q.explain(searcher, addr).map(|e| e.value()).unwrap_or(0.0))
+/// The optional clauses of a free-text query, for coordination: an article's BM25 score is
+/// multiplied by the share of the query's clauses it matches, so `aid convoys Aleppo` ranks an
+/// article with two of the words above one that repeats a single word. Excluded clauses do not
+/// count; required ones always match.
+struct Coordination {
+    weights: Vec<Box<dyn Weight>>,
+}
+
+/// Per segment: a scorer per clause, advanced in step with the (ascending) collected docs.
+struct SegmentCoordination {
+    scorers: RefCell<Vec<Box<dyn Scorer>>>,
+    n: f32,
+}
+
+impl Coordination {
+    fn for_segment(&self, seg: &SegmentReader) -> SegmentCoordination {
+        let scorers = self
+            .weights
+            .iter()
+            .map(|w| {
+                w.scorer(seg, 1.0)
+                    .unwrap_or_else(|_| Box::new(tantivy::query::EmptyScorer))
+            })
+            .collect();
+        SegmentCoordination {
+            scorers: RefCell::new(scorers),
+            n: self.weights.len() as f32,
+        }
+    }
+}
+
+impl SegmentCoordination {
+    fn factor(&self, doc: DocId) -> f32 {
+        let mut scorers = self.scorers.borrow_mut();
+        let mut matched = 0;
+        for s in scorers.iter_mut() {
+            if s.doc() < doc {
+                s.seek(doc);
+            }
+            if s.doc() == doc {
+                matched += 1;
+            }
+        }
+        matched as f32 / self.n
+    }
+}
+
+/// Builds the coordination for a query with two or more scoring clauses at its top level.
+fn coordination(
+    searcher: &Searcher,
+    text: Option<&dyn Query>,
+) -> tantivy::Result<Option<Coordination>> {
+    let Some(bool_query) = text.and_then(|q| q.downcast_ref::<BooleanQuery>()) else {
+        return Ok(None);
+    };
+    let clauses: Vec<&Box<dyn Query>> = bool_query
+        .clauses()
+        .iter()
+        .filter(|(occur, _)| *occur != Occur::MustNot)
+        .map(|(_, q)| q)
+        .collect();
+    if clauses.len() < 2 {
+        return Ok(None);
+    }
+    let weights = clauses
+        .into_iter()
+        .map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    Ok(Some(Coordination { weights }))
+}
+
+/// The BM25 score of one document, coordinated as when ranking by relevance.
+fn score_of(
+    searcher: &Searcher,
+    parsed: &query::Parsed,
+    addr: DocAddress,
+) -> Result<f32, SearchError> {
+    let bm25 = parsed
+        .full
+        .explain(searcher, addr)
+        .map(|e| e.value())
+        .unwrap_or(0.0);
+    let factor = match coordination(searcher, parsed.text.as_deref())? {
+        Some(c) => c
+            .for_segment(searcher.segment_reader(addr.segment_ord))
+            .factor(addr.doc_id),
+        None => 1.0,
+    };
+    Ok(bm25 * factor)
 }
 
 fn make_hit(

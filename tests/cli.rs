@@ -269,8 +269,6 @@ fn same_folder_named_three_ways_is_the_same_articles() {
 }
 
 #[test]
-#[ignore = "bug: `dateline index .` never removes articles of deleted files (its scope key is \
-            absolute while article keys are relative)"]
 fn indexing_current_folder_removes_deleted_files() {
     let t = TestDir::new();
     t.write("corpus/a.txt", " date 2016-01-01 alpha");
@@ -573,7 +571,6 @@ fn date_outside_the_index_range_is_refused_with_its_reason() {
 }
 
 #[test]
-#[ignore = "bug: an out-of-range date is always reported on line 1, not on its date line"]
 fn out_of_range_date_is_reported_on_its_date_line() {
     let t = TestDir::new();
     t.write("corpus/old.txt", "\n\n date 1600-01-01 Too old.\n");
@@ -642,8 +639,6 @@ fn aid_convoys_aleppo_finds_every_article_with_any_of_the_words() {
 }
 
 #[test]
-#[ignore = "bug: ranking ignores how many query words match; short one-word articles outrank \
-            the seed, which matches both `aid` and `Aleppo` (help: \"more matches rank higher\")"]
 fn aid_convoys_aleppo_ranks_the_seed_first() {
     let t = indexed_good();
     let paths = t.hit_paths("aid convoys Aleppo", &[]);
@@ -1113,8 +1108,6 @@ fn date_filter_edges_before_1970() {
 }
 
 #[test]
-#[ignore = "bug: --from/--to beyond the index's date range are clamped onto it, so --from 2262 \
-            matches an article of 2261-12-31 and --to 1677 one of 1678-01-01"]
 fn bounds_beyond_the_index_range_do_not_match_edge_articles() {
     let t = TestDir::new();
     t.write("corpus/last.txt", " date 2261-12-31 last day");
@@ -1838,8 +1831,6 @@ fn query_starting_with_an_operator_works_after_double_dash() {
 }
 
 #[test]
-#[ignore = "bug: a query that starts with an `-excluded` word (documented query syntax) is \
-            rejected by the argument parser as an unknown flag"]
 fn query_may_start_with_an_excluded_word() {
     let t = indexed_good();
     let out = t.run(["search", "-bus convoys", "--json"]);
