@@ -5,7 +5,7 @@ use crate::indexer::{self, OpenError, Progress};
 use crate::query::DateRange;
 use crate::render::{self, Printer};
 use crate::search::{self, Request, SearchError, Sort};
-use crate::{corpus, stats};
+use crate::{corpus, manual, stats};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
@@ -28,7 +28,7 @@ use std::time::Instant;
 )]
 pub struct Cli {
     /// Index folder
-    #[arg(long, global = true, env = "DATELINE_INDEX", default_value = "index")]
+    #[arg(long, global = true, env = "DATELINE_INDEX", default_value = "./index")]
     pub index: PathBuf,
     /// When to colour output
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
@@ -146,6 +146,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the completion script for a shell
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  dateline completions bash > ~/.local/share/bash-completion/completions/dateline\n",
+        "  dateline completions zsh > ~/.zfunc/_dateline\n",
+        "  dateline completions fish > ~/.config/fish/completions/dateline.fish"
+    ))]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  man -l <(dateline man)\n",
+        "  dateline man | gzip > /usr/local/share/man/man1/dateline.1.gz"
+    ))]
+    Man,
 }
 
 /// How a command ended, for the exit code.
@@ -282,6 +301,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             } else {
                 printer.article(out, &article)?;
             }
+            Ok(Outcome::Success)
+        }
+        Command::Completions { shell } => {
+            manual::completions(shell, out)?;
+            Ok(Outcome::Success)
+        }
+        Command::Man => {
+            manual::man(out)?;
             Ok(Outcome::Success)
         }
     }

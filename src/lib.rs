@@ -34,6 +34,7 @@ pub mod article;
 pub mod cli;
 pub mod corpus;
 pub mod indexer;
+pub mod manual;
 pub mod query;
 pub mod render;
 pub mod schema;
