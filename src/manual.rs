@@ -26,7 +26,12 @@ pub fn man(w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, ".SH COMMANDS")?;
     for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
         let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
-        writeln!(w, ".TP\n\\fBdateline {}\\fR\n{}", sub.get_name(), roff_escape(&about))?;
+        writeln!(
+            w,
+            ".TP\n\\fBdateline {}\\fR\n{}",
+            sub.get_name(),
+            roff_escape(&about)
+        )?;
     }
 
     for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
@@ -38,7 +43,11 @@ pub fn man(w: &mut dyn Write) -> io::Result<()> {
             sub_page.render_options_section(&mut buf)?;
         }
         let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
-        let heading = format!(".SH \"{}\"\n{}\n.PP", name.to_uppercase(), roff_escape(&about));
+        let heading = format!(
+            ".SH \"{}\"\n{}\n.PP",
+            name.to_uppercase(),
+            roff_escape(&about)
+        );
         let text = String::from_utf8_lossy(&buf)
             .replace(".SH SYNOPSIS", &heading)
             .replace(".SH OPTIONS", ".SS Options");
