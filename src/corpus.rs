@@ -103,18 +103,8 @@ fn mtime_ns(meta: &fs::Metadata) -> i64 {
 pub fn walk(roots: &[PathBuf]) -> Walk {
     let mut out = Walk::default();
     for root in roots {
-        let meta = match fs::metadata(root) {
-            Ok(m) => m,
-            Err(e) => {
-                out.errors.push(WalkError {
-                    path: root.display().to_string(),
-                    reason: io_reason(&e),
-                });
-                continue;
-            }
-        };
-        let root_abs = match absolute(root) {
-            Ok(a) => a,
+        let (meta, root_abs) = match fs::metadata(root).and_then(|m| Ok((m, absolute(root)?))) {
+            Ok(found) => found,
             Err(e) => {
                 out.errors.push(WalkError {
                     path: root.display().to_string(),

@@ -292,20 +292,12 @@ fn make_hit(
     highlighter: Option<&mut Highlighter>,
     max_chars: usize,
 ) -> Result<Hit, SearchError> {
-    let f = store.fields;
     let doc: TantivyDocument = searcher.doc(addr)?;
-    let path = doc
-        .get_first(f.path)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_string();
-    let date = doc
-        .get_first(f.date)
-        .and_then(|v| v.as_datetime())
-        .map(schema::from_index_date)
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default();
-    let paragraphs = indexer::paragraphs(&doc, f);
+    let Stored {
+        path,
+        date,
+        paragraphs,
+    } = Stored::from_doc(&doc, store.fields);
     let snip = match highlighter {
         Some(h) => h.best(&paragraphs),
         None => crate::snippet::lead(&paragraphs, max_chars),
@@ -331,22 +323,29 @@ pub struct Stored {
     pub paragraphs: Vec<String>,
 }
 
+impl Stored {
+    /// Reads path, date and paragraphs from a stored document.
+    pub fn from_doc(doc: &TantivyDocument, f: schema::Fields) -> Stored {
+        Stored {
+            path: doc
+                .get_first(f.path)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string(),
+            date: doc
+                .get_first(f.date)
+                .and_then(|v| v.as_datetime())
+                .map(schema::from_index_date)
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            paragraphs: indexer::paragraphs(doc, f),
+        }
+    }
+}
+
 /// Fetches one stored article by key.
 pub fn article(store: &Store, key: &str) -> anyhow::Result<Option<Stored>> {
     let reader = store.reader()?;
-    let Some(doc) = indexer::find(store, &reader, key)? else {
-        return Ok(None);
-    };
-    let f = store.fields;
-    let date = doc
-        .get_first(f.date)
-        .and_then(|v| v.as_datetime())
-        .map(schema::from_index_date)
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default();
-    Ok(Some(Stored {
-        path: key.to_string(),
-        date,
-        paragraphs: indexer::paragraphs(&doc, f),
-    }))
+    let doc = indexer::find(store, &reader, key)?;
+    Ok(doc.map(|d| Stored::from_doc(&d, store.fields)))
 }
