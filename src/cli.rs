@@ -5,7 +5,7 @@ use crate::indexer::{self, OpenError, Progress};
 use crate::query::DateRange;
 use crate::render::{self, Printer};
 use crate::search::{self, Request, SearchError, Sort};
-use crate::{corpus, manual, stats};
+use crate::{check, corpus, manual, stats};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
@@ -142,6 +142,20 @@ pub enum Command {
     Show {
         /// The article's path
         path: PathBuf,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify the index: every article reads back, one document per path
+    #[command(after_help = concat!(
+        "Reads every stored article back into the dated format and parses it again, and counts\n",
+        "the documents of each path. Prints `ok: N articles checked`, or one problem per line.\n\n",
+        "Examples:\n",
+        "  dateline check\n",
+        "  dateline check --json --index /tmp/idx\n\n",
+        "Exit status: 0 sound, 1 problems found, 2 the index cannot be opened."
+    ))]
+    Check {
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
@@ -302,6 +316,20 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                 printer.article(out, &article)?;
             }
             Ok(Outcome::Success)
+        }
+        Command::Check { json } => {
+            let store = indexer::open(&cli.index)?;
+            let report = check::run(&store)?;
+            if json {
+                render::json(out, &report)?;
+            } else {
+                printer.check(out, &report)?;
+            }
+            Ok(if report.problems.is_empty() {
+                Outcome::Success
+            } else {
+                Outcome::Partial
+            })
         }
         Command::Completions { shell } => {
             manual::completions(shell, out)?;

@@ -31,6 +31,7 @@
 //! ```
 
 pub mod article;
+pub mod check;
 pub mod cli;
 pub mod corpus;
 pub mod indexer;

@@ -162,6 +162,29 @@ impl Printer {
         )
     }
 
+    /// The outcome of `dateline check`.
+    pub fn check(&self, w: &mut dyn Write, r: &crate::check::Report) -> io::Result<()> {
+        if r.problems.is_empty() {
+            return writeln!(
+                w,
+                "ok: {} {} checked",
+                r.articles,
+                plural(r.articles, "article", "articles")
+            );
+        }
+        for p in &r.problems {
+            writeln!(w, "{p}")?;
+        }
+        writeln!(
+            w,
+            "{} {} in {} {} checked",
+            r.problems.len(),
+            plural(r.problems.len() as u64, "problem", "problems"),
+            r.articles,
+            plural(r.articles, "article", "articles")
+        )
+    }
+
     /// One skipped file, as `path:line: reason`.
     pub fn failure(&self, w: &mut dyn Write, f: &Failure) -> io::Result<()> {
         writeln!(w, "{f}")

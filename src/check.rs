@@ -1,0 +1,124 @@
+//! `dateline check`: proves the index sound: every stored article reads back into the dated
+//! format and parses to the same date and paragraphs, and every path has one live document.
+
+use crate::article;
+use crate::indexer::Store;
+use crate::schema;
+use crate::search::Stored;
+use serde::Serialize;
+use std::collections::HashMap;
+use tantivy::{DocAddress, TantivyDocument};
+
+/// What `check` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Live documents examined.
+    pub articles: u64,
+    /// One line per problem; empty when the index is sound.
+    pub problems: Vec<String>,
+}
+
+/// Examines every live document of the index.
+pub fn run(store: &Store) -> anyhow::Result<Report> {
+    let reader = store.reader()?;
+    let searcher = reader.searcher();
+    let mut per_path: HashMap<String, u32> = HashMap::new();
+    let mut problems = Vec::new();
+    let mut articles = 0u64;
+    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        for doc_id in seg.doc_ids_alive() {
+            articles += 1;
+            let addr = DocAddress::new(ord as u32, doc_id);
+            let doc: TantivyDocument = match searcher.doc(addr) {
+                Ok(d) => d,
+                Err(e) => {
+                    problems.push(format!("unreadable: document {ord}/{doc_id}: {e}"));
+                    continue;
+                }
+            };
+            let stored = Stored::from_doc(&doc, store.fields);
+            let name = if stored.path.is_empty() {
+                format!("document {ord}/{doc_id}")
+            } else {
+                stored.path.clone()
+            };
+            if stored.path.is_empty() {
+                problems.push(format!("no path: {name}"));
+            }
+            *per_path.entry(stored.path.clone()).or_default() += 1;
+            if let Err(why) = parses_back(&stored) {
+                problems.push(format!("does not parse back: {name}: {why}"));
+            }
+        }
+    }
+    let mut duplicates: Vec<_> = per_path.into_iter().filter(|(_, n)| *n > 1).collect();
+    duplicates.sort();
+    for (path, n) in duplicates {
+        problems.push(format!("duplicate: {path} ({n} documents)"));
+    }
+    Ok(Report { articles, problems })
+}
+
+/// Writes the stored article in the dated format and parses it again: the date and the
+/// paragraphs must come back unchanged.
+fn parses_back(stored: &Stored) -> Result<(), String> {
+    if stored.date.is_empty() {
+        return Err("no date".into());
+    }
+    if stored.paragraphs.is_empty() {
+        return Err("no paragraphs".into());
+    }
+    let text = format!(" date {} {}", stored.date, stored.paragraphs.join("\n\n"));
+    let parsed = article::parse(&text).map_err(|e| format!("line {}: {}", e.line, e.kind))?;
+    if parsed.date.format("%Y-%m-%d").to_string() != stored.date {
+        return Err(format!(
+            "date {} reads back as {}",
+            stored.date, parsed.date
+        ));
+    }
+    if schema::to_index_date(parsed.date).is_none() {
+        return Err(format!(
+            "date {} is outside the supported range",
+            stored.date
+        ));
+    }
+    if parsed.paragraphs != stored.paragraphs {
+        return Err(format!(
+            "{} paragraphs read back as {}",
+            stored.paragraphs.len(),
+            parsed.paragraphs.len()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(date: &str, paragraphs: &[&str]) -> Stored {
+        Stored {
+            path: "a.txt".into(),
+            date: date.into(),
+            paragraphs: paragraphs.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_sound_article_parses_back() {
+        assert_eq!(
+            parses_back(&stored("2016-09-17", &["One.", "Two."])),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn damage_is_reported() {
+        assert!(parses_back(&stored("", &["One."])).is_err());
+        assert!(parses_back(&stored("2016-09-17", &[])).is_err());
+        assert!(parses_back(&stored("2016-02-30", &["x"])).is_err());
+        // A paragraph holding a blank line would read back as two.
+        let e = parses_back(&stored("2016-09-17", &["One.\n\nTwo."])).unwrap_err();
+        assert_eq!(e, "1 paragraphs read back as 2");
+    }
+}
