@@ -16,7 +16,22 @@ use tantivy::schema::Value;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
 
 /// Files that may sit in an index folder before the index exists (the repository ships one).
-const PLACEHOLDERS: &[&str] = &["README.md", ".gitkeep"];
+const PLACEHOLDERS: &[&str] = &["README.md", ".gitkeep", LOCK_FILE];
+
+/// Held (an OS file lock) by every `dateline index` run from before the index is created until
+/// the run ends, so two runs never create or write one index at once. The OS releases it when
+/// the process dies, so a killed run leaves no stale lock.
+const LOCK_FILE: &str = ".dateline.lock";
+
+/// Whether a file is what tantivy leaves when index creation is cut short (a temporary file,
+/// its file list, its lock files) before `meta.json` exists.
+fn is_creation_leftover(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with(".tmp")
+        || name == ".managed.json"
+        || name == ".tantivy-meta.lock"
+        || name == ".tantivy-writer.lock"
+}
 
 /// Why an index could not be opened; each has its own message and hint.
 #[derive(Debug, thiserror::Error)]
@@ -120,13 +135,14 @@ fn other(dir: &Path, e: impl Into<anyhow::Error>) -> OpenError {
     }
 }
 
-/// Whether a folder is absent or holds nothing but placeholders.
+/// Whether a folder is absent or holds nothing but placeholders and what an interrupted index
+/// creation leaves (never an index: those files exist before `meta.json` does).
 fn is_vacant(dir: &Path) -> std::io::Result<bool> {
     match fs::read_dir(dir) {
         Ok(entries) => {
             for e in entries {
                 let name = e?.file_name();
-                if !PLACEHOLDERS.iter().any(|p| name == *p) {
+                if !PLACEHOLDERS.iter().any(|p| name == *p) && !is_creation_leftover(&name) {
                     return Ok(false);
                 }
             }
@@ -188,10 +204,18 @@ pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<Store, OpenError> {
     }
 }
 
+/// Creates the index; the caller holds the run lock, so leftovers of an interrupted creation
+/// can be cleared first.
 fn create(dir: &Path) -> Result<Store, OpenError> {
     fs::create_dir_all(dir)
         .with_context(|| format!("creating {}", dir.display()))
         .map_err(|e| other(dir, e))?;
+    for e in fs::read_dir(dir).map_err(|e| other(dir, e))? {
+        let e = e.map_err(|e| other(dir, e))?;
+        if is_creation_leftover(&e.file_name()) && e.file_type().is_ok_and(|t| t.is_file()) {
+            fs::remove_file(e.path()).map_err(|e| other(dir, e))?;
+        }
+    }
     let (schema, fields) = schema::build();
     let index = Index::create_in_dir(dir, schema).map_err(|e| other(dir, e))?;
     schema::register(&index);
@@ -326,9 +350,33 @@ pub fn run(
             anyhow::bail!("{}: {}", root.display(), corpus::io_reason(&e));
         }
     }
+    let _lock = lock(dir)?;
     let store = open_or_create(dir, opts.rebuild)?;
     let walk = corpus::walk(roots);
     index_walk(&store, walk, opts, progress)
+}
+
+/// Takes the run lock (see [`LOCK_FILE`]), creating the folder if needed; fails at once when
+/// another run holds it.
+fn lock(dir: &Path) -> Result<fs::File, OpenError> {
+    // A folder of something else is refused before the lock file would litter it.
+    if !dir.join("meta.json").is_file() && !is_vacant(dir).map_err(|e| other(dir, e))? {
+        return Err(OpenError::NotAnIndex(dir.to_path_buf()));
+    }
+    fs::create_dir_all(dir)
+        .with_context(|| format!("creating {}", dir.display()))
+        .map_err(|e| other(dir, e))?;
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK_FILE))
+        .map_err(|e| other(dir, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(OpenError::Locked(dir.to_path_buf())),
+        Err(fs::TryLockError::Error(e)) => Err(other(dir, e)),
+    }
 }
 
 fn writer(store: &Store, opts: &Options) -> Result<IndexWriter, OpenError> {

@@ -24,7 +24,11 @@ fn indexed() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     std::fs::create_dir(&corpus).unwrap();
-    std::fs::write(corpus.join("a.txt"), " date 2016-01-01 Alpha.\n\nMore alpha.").unwrap();
+    std::fs::write(
+        corpus.join("a.txt"),
+        " date 2016-01-01 Alpha.\n\nMore alpha.",
+    )
+    .unwrap();
     std::fs::write(corpus.join("b.txt"), " date 2017-02-02 Beta.").unwrap();
     assert_eq!(dateline(dir.path(), &["index"]).status.code(), Some(0));
     dir
