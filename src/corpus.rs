@@ -113,6 +113,13 @@ pub fn walk(roots: &[PathBuf]) -> Walk {
                 continue;
             }
         };
+        if !meta.is_file() && !meta.is_dir() {
+            out.errors.push(WalkError {
+                path: root.display().to_string(),
+                reason: "not a regular file or folder".into(),
+            });
+            continue;
+        }
         if meta.is_file() {
             let key = key_from_abs(&root_abs);
             out.scopes.push(key.clone());

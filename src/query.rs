@@ -14,6 +14,10 @@ use tantivy::schema::Term;
 /// has hung on crafted long input (tantivy#3032).
 pub const MAX_QUERY_BYTES: usize = 4096;
 
+/// Parentheses may nest this deep: tantivy's parsers recurse once per level, and a few thousand
+/// levels overflow the stack.
+pub const MAX_NESTING: usize = 100;
+
 /// A user mistake in the query or its flags; the message names the argument.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QueryError {
@@ -36,6 +40,9 @@ pub enum QueryError {
     /// The query text is too long.
     #[error("the query is {0} bytes long; the limit is {MAX_QUERY_BYTES}")]
     TooLong(usize),
+    /// Parentheses nested deeper than [`MAX_NESTING`].
+    #[error("the query nests parentheses {0} deep; the limit is {MAX_NESTING}")]
+    TooDeep(usize),
     /// The query text could not be read even leniently.
     #[error("cannot read the query: {0}")]
     Syntax(String),
@@ -171,6 +178,11 @@ pub fn parse(
     if text.len() > MAX_QUERY_BYTES {
         return Err(QueryError::TooLong(text.len()));
     }
+    let depth = nesting(text);
+    if depth > MAX_NESTING {
+        return Err(QueryError::TooDeep(depth));
+    }
+    let text = &open_ranges_as_all(text);
     let parser = QueryParser::for_index(index, vec![f.body]);
     let mut warnings = Vec::new();
     let text_query = if text.trim().is_empty() {
@@ -212,6 +224,40 @@ pub fn parse(
         full,
         warnings,
     })
+}
+
+/// The deepest nesting of parentheses outside quotes (unbalanced ones count as they open).
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut max, mut quoted) = (0usize, 0usize, false);
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// `field:[* TO *]` (or `{* TO *}`) bounds nothing, yet tantivy reads it as matching nothing;
+/// it is read as `*`, every article.
+fn open_ranges_as_all(text: &str) -> String {
+    let mut out = text.to_string();
+    for pattern in [":[* TO *]", ":{* TO *}"] {
+        while let Some(at) = out.find(pattern) {
+            // The field name runs back to white space, a parenthesis or a +/- sign.
+            let field_start = out[..at]
+                .rfind(|c: char| c.is_whitespace() || matches!(c, '(' | '+' | '-'))
+                .map(|i| i + 1)
+                .unwrap_or(0);
+            out.replace_range(field_start..at + pattern.len(), "*");
+        }
+    }
+    out
 }
 
 /// The fields a query may name (`path:"corpus/x.txt"`, `date:[… TO …]`, `body:word`).
@@ -389,6 +435,21 @@ mod tests {
         assert_eq!(repair("\"(inside quotes\""), "\"(inside quotes\"");
         assert_eq!(repair("nosuchfield:aid"), "nosuchfield aid");
         assert_eq!(repair("body:aid"), "body:aid");
+    }
+
+    #[test]
+    fn nesting_counts_parentheses_outside_quotes() {
+        assert_eq!(nesting("((a) (b))"), 2);
+        assert_eq!(nesting("\"(((\" a"), 0);
+        assert_eq!(nesting(&"(".repeat(300)), 300);
+    }
+
+    #[test]
+    fn open_ranges_read_as_everything() {
+        assert_eq!(open_ranges_as_all("date:[* TO *]"), "*");
+        assert_eq!(open_ranges_as_all("aid +date:{* TO *}"), "aid +*");
+        assert_eq!(open_ranges_as_all("(path:[* TO *])"), "(*)");
+        assert_eq!(open_ranges_as_all("date:[2016 TO *]"), "date:[2016 TO *]");
     }
 
     #[test]

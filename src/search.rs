@@ -270,11 +270,20 @@ fn score_of(
     parsed: &query::Parsed,
     addr: DocAddress,
 ) -> Result<f32, SearchError> {
-    let bm25 = parsed
+    // A scorer of our own rather than `Query::explain`: tantivy's phrase explain seeks backwards
+    // (a debug assertion) for an article that matches other clauses but not the phrase.
+    let weight = parsed
         .full
-        .explain(searcher, addr)
-        .map(|e| e.value())
-        .unwrap_or(0.0);
+        .weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let mut scorer = weight.scorer(searcher.segment_reader(addr.segment_ord), 1.0)?;
+    if scorer.doc() < addr.doc_id {
+        scorer.seek(addr.doc_id);
+    }
+    let bm25 = if scorer.doc() == addr.doc_id {
+        scorer.score()
+    } else {
+        0.0
+    };
     let factor = match coordination(searcher, parsed.text.as_deref())? {
         Some(c) => c
             .for_segment(searcher.segment_reader(addr.segment_ord))
