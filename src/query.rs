@@ -6,8 +6,10 @@ use chrono::{Datelike, NaiveDate};
 use std::ops::Bound;
 use tantivy::Index;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, QueryParser, RangeQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, EnableScoring, Explanation, Occur, Query,
+    QueryParser, RangeQuery, Scorer, Weight,
 };
+use tantivy::{DocId, DocSet, Score, SegmentReader};
 use tantivy::schema::Term;
 
 /// Queries longer than this are refused: no real query needs it, and tantivy's lenient parser
@@ -210,6 +212,7 @@ pub fn parse(
             }
         }
     };
+    let text_query = text_query.map(plain_seek_exclusions);
     let full: Box<dyn Query> = match (&text_query, range.is_bounded()) {
         (Some(q), false) => q.box_clone(),
         (Some(q), true) => Box::new(BooleanQuery::new(vec![
@@ -224,6 +227,90 @@ pub fn parse(
         full,
         warnings,
     })
+}
+
+/// Rebuilds boolean queries with every excluded clause wrapped in [`PlainSeek`].
+///
+/// tantivy's exclusion asks the excluded scorer whether it holds a document that may lie
+/// behind it, which a phrase scorer's `seek_danger` forbids (a debug assertion; release builds
+/// answer correctly). Found by the `query` fuzz target with `aid -"aid caravans"`.
+fn plain_seek_exclusions(q: Box<dyn Query>) -> Box<dyn Query> {
+    let Some(b) = q.downcast_ref::<BooleanQuery>() else {
+        return q;
+    };
+    let clauses = b
+        .clauses()
+        .iter()
+        .map(|(occur, sub)| {
+            let sub = plain_seek_exclusions(sub.box_clone());
+            let sub: Box<dyn Query> = if *occur == Occur::MustNot {
+                Box::new(PlainSeek(sub))
+            } else {
+                sub
+            };
+            (*occur, sub)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// A query whose scorer answers `seek_danger` with tantivy's default method, which accepts a
+/// target behind the current document.
+#[derive(Debug)]
+struct PlainSeek(Box<dyn Query>);
+
+impl Clone for PlainSeek {
+    fn clone(&self) -> Self {
+        PlainSeek(self.0.box_clone())
+    }
+}
+
+impl Query for PlainSeek {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(PlainSeekWeight(self.0.weight(scoring)?)))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor)
+    }
+}
+
+struct PlainSeekWeight(Box<dyn Weight>);
+
+impl Weight for PlainSeekWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(PlainSeekScorer(self.0.scorer(reader, boost)?)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
+struct PlainSeekScorer(Box<dyn Scorer>);
+
+impl DocSet for PlainSeekScorer {
+    fn advance(&mut self) -> DocId {
+        self.0.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.0.seek(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.0.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+}
+
+impl Scorer for PlainSeekScorer {
+    fn score(&mut self) -> Score {
+        self.0.score()
+    }
 }
 
 /// The deepest nesting of parentheses outside quotes (unbalanced ones count as they open).

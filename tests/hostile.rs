@@ -1060,3 +1060,15 @@ fn phrase_and_words_sorted_by_date_do_not_panic() {
         assert_eq!(paths_of(&r.json()), want, "{q} --sort {sort}");
     }
 }
+
+/// Found by the `query` fuzz target: excluding a phrase made tantivy's exclusion seek the
+/// phrase scorer backwards, a debug assertion (`phrase_scorer.rs`: target >= doc) that killed
+/// debug builds; release builds answered correctly.
+#[test]
+fn excluded_phrase_does_not_trip_tantivy_seek_assertion() {
+    let t = indexed_good();
+    expect(&t, "aid -\"aid caravans\"", &[], 0, "", &[NEW_YEAR]);
+    expect(&t, "aid -\"peace aid\"", &[], 0, "", &AID);
+    expect(&t, "aid -(\"aid caravans\")", &[], 0, "", &[NEW_YEAR]);
+    expect(&t, "convoys -\"bus convoys\"", &[], 0, "", &[WINTER]);
+}
