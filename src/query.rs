@@ -9,8 +9,8 @@ use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, EnableScoring, Explanation, Occur, Query,
     QueryParser, RangeQuery, Scorer, Weight,
 };
-use tantivy::{DocId, DocSet, Score, SegmentReader};
 use tantivy::schema::Term;
+use tantivy::{DocId, DocSet, Score, SegmentReader};
 
 /// Queries longer than this are refused: no real query needs it, and tantivy's lenient parser
 /// has hung on crafted long input (tantivy#3032).
