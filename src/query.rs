@@ -190,7 +190,13 @@ pub fn parse(
     let text_query = if text.trim().is_empty() {
         None
     } else {
-        match parser.parse_query(text) {
+        let strict = match unknown_field(text) {
+            Some(field) => Err(tantivy::query::QueryParserError::FieldDoesNotExist(
+                field.trim_start_matches(['+', '-', '(']).to_string(),
+            )),
+            None => parser.parse_query(text),
+        };
+        match strict {
             Ok(q) => Some(q),
             Err(strict) => {
                 let repaired = repair(text);
@@ -350,6 +356,19 @@ fn open_ranges_as_all(text: &str) -> String {
 /// The fields a query may name (`path:"corpus/x.txt"`, `date:[… TO …]`, `body:word`).
 const QUERY_FIELDS: &[&str] = &[schema::PATH, schema::DATE, schema::BODY];
 
+/// Whether the text before a `:` names a field a query may use (leading `+`, `-` and `(` aside).
+fn is_query_field(field: &str) -> bool {
+    QUERY_FIELDS.contains(&field.trim_start_matches(['+', '-', '(']))
+}
+
+/// The first `field:` in the text that names no field. tantivy's parser checks field names for
+/// most clauses but not `field:*`, which would fail only when run.
+fn unknown_field(text: &str) -> Option<&str> {
+    text.split_whitespace()
+        .filter_map(|w| w.split_once(':').map(|(field, _)| field))
+        .find(|field| !is_query_field(field))
+}
+
 /// Mends the commonest slips: an unclosed quote (the last quote is dropped), unmatched
 /// parentheses (dropped), and operators with nothing on one side (dropped).
 pub fn repair(text: &str) -> String {
@@ -384,10 +403,13 @@ pub fn repair(text: &str) -> String {
     let text: String = text
         .split(' ')
         .map(|w| match w.split_once(':') {
-            Some((field, rest))
-                if !QUERY_FIELDS.contains(&field.trim_start_matches(['+', '-'])) =>
-            {
-                format!("{field} {rest}")
+            Some((field, rest)) if !is_query_field(field) => {
+                // `foo:*` asks whether a field exists; with no such field, keep the word.
+                if rest == "*" {
+                    field.to_string()
+                } else {
+                    format!("{field} {rest}")
+                }
             }
             _ => w.to_string(),
         })
@@ -522,6 +544,10 @@ mod tests {
         assert_eq!(repair("\"(inside quotes\""), "\"(inside quotes\"");
         assert_eq!(repair("nosuchfield:aid"), "nosuchfield aid");
         assert_eq!(repair("body:aid"), "body:aid");
+        assert_eq!(repair("(foo:* aid)"), "(foo aid)");
+        assert_eq!(unknown_field("aid foo:*"), Some("foo"));
+        assert_eq!(unknown_field("(foo:bar"), Some("(foo"));
+        assert_eq!(unknown_field("+date:[* TO *] path:x"), None);
     }
 
     #[test]

@@ -102,7 +102,13 @@ pub enum SearchError {
 
 impl From<tantivy::TantivyError> for SearchError {
     fn from(e: tantivy::TantivyError) -> Self {
-        SearchError::Index(e.into())
+        match e {
+            // A field named by the query is the user's mistake, not the index's.
+            tantivy::TantivyError::FieldNotFound(name) => {
+                SearchError::Query(QueryError::Syntax(format!("no field named {name:?}")))
+            }
+            e => SearchError::Index(e.into()),
+        }
     }
 }
 

@@ -1072,3 +1072,14 @@ fn excluded_phrase_does_not_trip_tantivy_seek_assertion() {
     expect(&t, "aid -(\"aid caravans\")", &[], 0, "", &[NEW_YEAR]);
     expect(&t, "convoys -\"bus convoys\"", &[], 0, "", &[WINTER]);
 }
+
+/// Found by the `query` fuzz target: `field:*` on a field that does not exist passed tantivy's
+/// parser (it checks field names for other clauses) and failed only when run, as an index error.
+#[test]
+fn exists_query_on_an_unknown_field_is_read_as_a_word() {
+    let t = indexed_good();
+    let warn = "warning: no field named \"aid\"; searched for: aid\n";
+    expect(&t, "aid:*", &[], 0, warn, &AID);
+    let warn = "warning: no field named \"nosuch\"; searched for: (nosuch convoys)\n";
+    expect(&t, "(nosuch:* convoys)", &[], 0, warn, &[WINTER, RAIL]);
+}
