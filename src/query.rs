@@ -361,12 +361,20 @@ fn is_query_field(field: &str) -> bool {
     QUERY_FIELDS.contains(&field.trim_start_matches(['+', '-', '(']))
 }
 
+/// Whether the text before a `:` reads as a field name at all (a word of letters, digits and
+/// `_`), unlike the hours of `2016-12-31T00:00:00Z` in a date range.
+fn looks_like_field(field: &str) -> bool {
+    let name = field.trim_start_matches(['+', '-', '(']);
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// The first `field:` in the text that names no field. tantivy's parser checks field names for
 /// most clauses but not `field:*`, which would fail only when run.
 fn unknown_field(text: &str) -> Option<&str> {
     text.split_whitespace()
         .filter_map(|w| w.split_once(':').map(|(field, _)| field))
-        .find(|field| !is_query_field(field))
+        .find(|field| looks_like_field(field) && !is_query_field(field))
 }
 
 /// Mends the commonest slips: an unclosed quote (the last quote is dropped), unmatched
@@ -403,7 +411,7 @@ pub fn repair(text: &str) -> String {
     let text: String = text
         .split(' ')
         .map(|w| match w.split_once(':') {
-            Some((field, rest)) if !is_query_field(field) => {
+            Some((field, rest)) if looks_like_field(field) && !is_query_field(field) => {
                 // `foo:*` asks whether a field exists; with no such field, keep the word.
                 if rest == "*" {
                     field.to_string()
@@ -548,6 +556,9 @@ mod tests {
         assert_eq!(unknown_field("aid foo:*"), Some("foo"));
         assert_eq!(unknown_field("(foo:bar"), Some("(foo"));
         assert_eq!(unknown_field("+date:[* TO *] path:x"), None);
+        let range = "date:[2016-01-01T00:00:00Z TO 2016-12-31T00:00:00Z]";
+        assert_eq!(unknown_field(range), None);
+        assert_eq!(repair(range), range);
     }
 
     #[test]
