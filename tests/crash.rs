@@ -361,20 +361,8 @@ impl Drop for Running {
 fn run(t: &TestDir, args: &[&str]) -> Output {
     let ended = spawn(t, args).wait();
     let o = ended.output;
-    assert!(
-        !o.stderr.contains("panicked"),
-        "{} panicked:\n{}",
-        o.cmdline,
-        o.stderr
-    );
-    assert!(
-        (0..=2).contains(&o.code),
-        "{} ended with {:?} (expected exit 0, 1 or 2)\nstdout:\n{}\nstderr:\n{}",
-        o.cmdline,
-        ended.status,
-        o.stdout,
-        o.stderr
-    );
+    let described = format!("{} [{:?}]", o.cmdline, ended.status);
+    common::assert_clean_exit(&described, o.code, &o.stdout, &o.stderr);
     o
 }
 

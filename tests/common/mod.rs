@@ -237,7 +237,7 @@ pub struct Output {
 }
 
 impl Output {
-    /// Runs a command to completion. Whatever the command, the binary must not panic and must
+    /// Runs a command to completion (see [`assert_clean_exit`]). Whatever the command, the binary must not panic and must
     /// exit with 0, 1 or 2.
     pub fn of(mut cmd: Command) -> Output {
         let cmdline = format!(
@@ -258,20 +258,7 @@ impl Output {
             stdout_bytes: out.stdout,
             cmdline,
         };
-        assert!(
-            !o.stderr.contains("panicked"),
-            "{} panicked:\n{}",
-            o.cmdline,
-            o.stderr
-        );
-        assert!(
-            (0..=2).contains(&o.code),
-            "{} exited with {} (expected 0, 1 or 2)\nstdout:\n{}\nstderr:\n{}",
-            o.cmdline,
-            o.code,
-            o.stdout,
-            o.stderr
-        );
+        assert_clean_exit(&o.cmdline, o.code, &o.stdout, &o.stderr);
         o
     }
 
@@ -423,4 +410,17 @@ impl Summary {
             total,
         }
     }
+}
+
+/// Whatever the command, the binary must not panic and must exit with 0, 1 or 2 (a signal
+/// counts as -1).
+pub fn assert_clean_exit(cmdline: &str, code: i32, stdout: &str, stderr: &str) {
+    assert!(
+        !stderr.contains("panicked"),
+        "{cmdline} panicked:\n{stderr}"
+    );
+    assert!(
+        (0..=2).contains(&code),
+        "{cmdline} exited with {code} (expected 0, 1 or 2)\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
 }
