@@ -167,11 +167,18 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
         )?),
         None => None,
     };
+    // Hits sorted by date come without a score: weigh the query once for all of them.
+    let scoring = if page.iter().any(|(s, _)| s.is_none()) {
+        Some(DateSortScoring::new(&searcher, &parsed)?)
+    } else {
+        None
+    };
     let mut hits = Vec::with_capacity(page.len());
     for (score, addr) in page {
-        let score = match score {
-            Some(s) => s,
-            None => score_of(&searcher, &parsed, addr)?,
+        let score = match (score, &scoring) {
+            (Some(s), _) => s,
+            (None, Some(scoring)) => scoring.score(&searcher, addr)?,
+            (None, None) => 0.0,
         };
         hits.push(make_hit(
             &searcher,
@@ -270,33 +277,43 @@ fn coordination(
     Ok(Some(Coordination { weights }))
 }
 
-/// The BM25 score of one document, coordinated as when ranking by relevance.
-fn score_of(
-    searcher: &Searcher,
-    parsed: &query::Parsed,
-    addr: DocAddress,
-) -> Result<f32, SearchError> {
-    // A scorer of our own rather than `Query::explain`: tantivy's phrase explain seeks backwards
-    // (a debug assertion) for an article that matches other clauses but not the phrase.
-    let weight = parsed
-        .full
-        .weight(EnableScoring::enabled_from_searcher(searcher))?;
-    let mut scorer = weight.scorer(searcher.segment_reader(addr.segment_ord), 1.0)?;
-    if scorer.doc() < addr.doc_id {
-        scorer.seek(addr.doc_id);
+/// Scores hits that were ordered by date: the BM25 score, coordinated as when ranking by
+/// relevance, from weights built once per query.
+struct DateSortScoring {
+    weight: Box<dyn Weight>,
+    coordination: Option<Coordination>,
+}
+
+impl DateSortScoring {
+    fn new(searcher: &Searcher, parsed: &query::Parsed) -> Result<Self, SearchError> {
+        Ok(DateSortScoring {
+            weight: parsed
+                .full
+                .weight(EnableScoring::enabled_from_searcher(searcher))?,
+            coordination: coordination(searcher, parsed.text.as_deref())?,
+        })
     }
-    let bm25 = if scorer.doc() == addr.doc_id {
-        scorer.score()
-    } else {
-        0.0
-    };
-    let factor = match coordination(searcher, parsed.text.as_deref())? {
-        Some(c) => c
-            .for_segment(searcher.segment_reader(addr.segment_ord))
-            .factor(addr.doc_id),
-        None => 1.0,
-    };
-    Ok(bm25 * factor)
+
+    fn score(&self, searcher: &Searcher, addr: DocAddress) -> Result<f32, SearchError> {
+        let seg = searcher.segment_reader(addr.segment_ord);
+        // A scorer of our own rather than `Query::explain`: tantivy's phrase explain seeks
+        // backwards (a debug assertion) for an article that matches other clauses but not the
+        // phrase.
+        let mut scorer = self.weight.scorer(seg, 1.0)?;
+        if scorer.doc() < addr.doc_id {
+            scorer.seek(addr.doc_id);
+        }
+        let bm25 = if scorer.doc() == addr.doc_id {
+            scorer.score()
+        } else {
+            0.0
+        };
+        let factor = match &self.coordination {
+            Some(c) => c.for_segment(seg).factor(addr.doc_id),
+            None => 1.0,
+        };
+        Ok(bm25 * factor)
+    }
 }
 
 fn make_hit(

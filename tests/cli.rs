@@ -876,6 +876,26 @@ fn sort_newest_and_oldest_order_by_date() {
     assert_eq!(paths_of(&v), vec![WINTER, RAIL]);
     assert_eq!(v["hits"][0]["score"], relevance["hits"][0]["score"]);
     assert_eq!(v["hits"][1]["score"], relevance["hits"][1]["score"]);
+    // Also the coordinated score of a short keyword query, article by article.
+    let scores = |v: &serde_json::Value| {
+        let mut s: Vec<(String, f64)> = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    h["path"].as_str().unwrap().to_string(),
+                    h["score"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        s.sort_by(|a, b| a.0.cmp(&b.0));
+        s
+    };
+    let by_date = t.search_json("aid convoys Aleppo", &["--sort", "newest"]);
+    let by_score = t.search_json("aid convoys Aleppo", &[]);
+    assert_eq!(scores(&by_date), scores(&by_score));
+    assert!(scores(&by_score).len() >= 3);
     // And the explicit default is relevance.
     assert_eq!(
         t.hit_paths(q, &["--sort", "relevance"]),
