@@ -583,18 +583,6 @@ fn out_of_range_date_is_reported_on_its_date_line() {
     );
 }
 
-/// Restores a folder's permissions when dropped, so the temporary folder can be removed.
-#[cfg(unix)]
-struct RestoreMode(std::path::PathBuf);
-
-#[cfg(unix)]
-impl Drop for RestoreMode {
-    fn drop(&mut self) {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = fs::set_permissions(&self.0, fs::Permissions::from_mode(0o755));
-    }
-}
-
 #[cfg(unix)]
 #[test]
 fn unreadable_folder_is_reported_and_its_articles_kept() {
@@ -609,7 +597,7 @@ fn unreadable_folder_is_reported_and_its_articles_kept() {
 
     let locked = t.join("corpus/locked");
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
-    let _restore = RestoreMode(locked.clone());
+    let _restore = common::RestoreMode(locked.clone());
     if fs::read_dir(&locked).is_ok() {
         // Running as root: permissions do not stop us, so there is nothing to test.
         eprintln!("skipped: corpus/locked is still readable (running as root?)");

@@ -283,18 +283,6 @@ impl Drop for MetaLock {
     }
 }
 
-/// Restores a folder's permissions when dropped, so the temporary folder can be removed.
-#[cfg(unix)]
-struct RestoreMode(std::path::PathBuf);
-
-#[cfg(unix)]
-impl Drop for RestoreMode {
-    fn drop(&mut self) {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = fs::set_permissions(&self.0, fs::Permissions::from_mode(0o755));
-    }
-}
-
 /// The `dateline index corpus` command, under GNU time when it is there (its report goes to
 /// `report`), to measure the peak memory.
 #[cfg(unix)]
@@ -316,14 +304,8 @@ fn index_command(t: &TestDir, report: &Path) -> (Command, bool) {
         .arg("-o")
         .arg(report)
         .arg(common::bin())
-        .args(["--index", common::INDEX, "index", "corpus"])
-        .env_remove("NO_COLOR")
-        .env_remove("DATELINE_INDEX")
-        .env_remove("CLICOLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("RUST_BACKTRACE")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null());
+        .args(["--index", common::INDEX, "index", "corpus"]);
+    common::scrub_env(&mut cmd);
     (cmd, true)
 }
 
@@ -491,7 +473,7 @@ fn hostile_corpus_rejects_each_bad_file_and_indexes_every_valid_neighbour() {
     );
     let locked = t.join("corpus/locked");
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
-    let _restore = RestoreMode(locked.clone());
+    let _restore = common::RestoreMode(locked.clone());
     let locked_readable = fs::read_dir(&locked).is_ok();
     if locked_readable {
         // Running as root: permissions do not stop us, so the folder is indexed like any other.

@@ -140,14 +140,8 @@ impl TestDir {
         cmd.current_dir(self.path())
             .arg("--index")
             .arg(INDEX)
-            .args(args)
-            .env_remove("NO_COLOR")
-            .env_remove("DATELINE_INDEX")
-            .env_remove("CLICOLOR")
-            .env_remove("CLICOLOR_FORCE")
-            .env_remove("RUST_BACKTRACE")
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null());
+            .args(args);
+        scrub_env(&mut cmd);
         cmd
     }
 
@@ -423,4 +417,28 @@ pub fn assert_clean_exit(cmdline: &str, code: i32, stdout: &str, stderr: &str) {
         (0..=2).contains(&code),
         "{cmdline} exited with {code} (expected 0, 1 or 2)\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
+}
+
+/// Removes the variables that change dateline's behaviour (colour, index location, backtraces)
+/// and gives the command no standard input.
+pub fn scrub_env(cmd: &mut Command) {
+    cmd.env_remove("NO_COLOR")
+        .env_remove("DATELINE_INDEX")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null());
+}
+
+/// Restores a folder's permissions when dropped, so the temporary folder can be removed.
+#[cfg(unix)]
+pub struct RestoreMode(pub std::path::PathBuf);
+
+#[cfg(unix)]
+impl Drop for RestoreMode {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o755));
+    }
 }
