@@ -69,12 +69,21 @@ fn absolute(path: &Path) -> std::io::Result<PathBuf> {
     }
 }
 
-fn key_from_abs(abs: &Path) -> String {
-    let cwd = std::env::current_dir()
+/// The current directory, symlinks resolved: keys are relative to it.
+fn canonical_cwd() -> Option<PathBuf> {
+    std::env::current_dir()
         .ok()
-        .and_then(|c| fs::canonicalize(c).ok());
+        .and_then(|c| fs::canonicalize(c).ok())
+}
+
+fn key_from_abs(abs: &Path) -> String {
+    key_below(abs, canonical_cwd().as_deref())
+}
+
+/// The key of an absolute path given the canonical current directory (looked up once per walk,
+/// not once per file).
+fn key_below(abs: &Path, cwd: Option<&Path>) -> String {
     let rel = cwd
-        .as_deref()
         .and_then(|c| abs.strip_prefix(c).ok())
         .filter(|r| !r.as_os_str().is_empty())
         .unwrap_or(abs);
@@ -100,9 +109,18 @@ fn mtime_ns(meta: &fs::Metadata) -> i64 {
 
 /// Walks the roots: recurses into folders (following symlinks, reporting loops), skips hidden
 /// entries and files not ending in `.txt`; a file named directly is taken whatever its name.
+///
+/// Folders and the files in them are visited in parallel, and each file's size and mtime come
+/// from a `stat` relative to its folder's open handle (`DirEntry::metadata`), not from its full
+/// path: on a corpus of a million files that `stat` is most of a no-op run.
 pub fn walk(roots: &[PathBuf]) -> Walk {
-    let mut out = Walk::default();
+    use rayon::prelude::*;
+    let cwd = canonical_cwd();
+    let cwd = cwd.as_deref();
+    let out = std::sync::Mutex::new(Walk::default());
+    let mut jobs = Vec::new();
     for root in roots {
+        let mut out = out.lock().unwrap_or_else(|e| e.into_inner());
         let (meta, root_abs) = match fs::metadata(root).and_then(|m| Ok((m, absolute(root)?))) {
             Ok(found) => found,
             Err(e) => {
@@ -113,15 +131,8 @@ pub fn walk(roots: &[PathBuf]) -> Walk {
                 continue;
             }
         };
-        if !meta.is_file() && !meta.is_dir() {
-            out.errors.push(WalkError {
-                path: root.display().to_string(),
-                reason: "not a regular file or folder".into(),
-            });
-            continue;
-        }
         if meta.is_file() {
-            let key = key_from_abs(&root_abs);
+            let key = key_below(&root_abs, cwd);
             out.scopes.push(key.clone());
             out.files.push(FileEntry {
                 key,
@@ -129,62 +140,166 @@ pub fn walk(roots: &[PathBuf]) -> Walk {
                 size: meta.len(),
                 mtime_ns: mtime_ns(&meta),
             });
-            continue;
-        }
-        out.scopes.push(dir_scope(&root_abs));
-        let walker = walkdir::WalkDir::new(root)
-            .follow_links(true)
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
-        for entry in walker {
-            match entry {
-                Ok(e) => {
-                    if !e.file_type().is_file() || !is_article_name(e.path()) {
-                        continue;
-                    }
-                    let rel = e.path().strip_prefix(root).unwrap_or(e.path());
-                    let key = key_from_abs(&root_abs.join(rel));
-                    match e.metadata() {
-                        Ok(m) => out.files.push(FileEntry {
-                            key,
-                            path: e.path().to_path_buf(),
-                            size: m.len(),
-                            mtime_ns: mtime_ns(&m),
-                        }),
-                        Err(err) => {
-                            out.protected.push(key.clone());
-                            out.errors.push(WalkError {
-                                path: e.path().display().to_string(),
-                                reason: walk_reason(&err),
-                            })
-                        }
-                    }
-                }
-                Err(err) => {
-                    let path = err.path().map(Path::to_path_buf).unwrap_or(root.clone());
-                    let rel = path.strip_prefix(root).unwrap_or(&path);
-                    out.protected.push(dir_scope(&root_abs.join(rel)));
-                    out.errors.push(WalkError {
-                        path: path.display().to_string(),
-                        reason: walk_reason(&err),
-                    });
-                }
-            }
+        } else if meta.is_dir() {
+            out.scopes.push(dir_scope(&root_abs, cwd));
+            jobs.push(Folder {
+                path: root.clone(),
+                abs: root_abs,
+                ancestors: vec![Ancestor::of(&meta, root)],
+            });
+        } else {
+            out.errors.push(WalkError {
+                path: root.display().to_string(),
+                reason: "not a regular file or folder".into(),
+            });
         }
     }
-    out.files.sort_by(|a, b| a.key.cmp(&b.key));
+    jobs.par_iter().for_each(|job| walk_folder(job, cwd, &out));
+    let mut out = out.into_inner().unwrap_or_else(|e| e.into_inner());
+    out.files.par_sort_unstable_by(|a, b| a.key.cmp(&b.key));
     out.files.dedup_by(|a, b| a.key == b.key);
     out
 }
 
+/// A folder to list: the path as the user would name it, its absolute form (for keys), and the
+/// folders above it in this walk (for symlink loops).
+struct Folder {
+    path: PathBuf,
+    abs: PathBuf,
+    ancestors: Vec<Ancestor>,
+}
+
+/// A folder's identity on disk, to recognise a symlink that leads back to it.
+#[derive(Clone)]
+struct Ancestor {
+    dev: u64,
+    ino: u64,
+    path: PathBuf,
+}
+
+impl Ancestor {
+    fn of(meta: &fs::Metadata, path: &Path) -> Ancestor {
+        use std::os::unix::fs::MetadataExt;
+        Ancestor {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            path: path.to_path_buf(),
+        }
+    }
+}
+
+/// What one entry of a folder turned out to be.
+enum Found {
+    File(FileEntry),
+    Folder(Folder),
+    Error(WalkError, String),
+    Skip,
+}
+
+fn walk_folder(folder: &Folder, cwd: Option<&Path>, out: &std::sync::Mutex<Walk>) {
+    use rayon::prelude::*;
+    let fail = |e: &std::io::Error| {
+        let mut out = out.lock().unwrap_or_else(|e| e.into_inner());
+        out.protected.push(dir_scope(&folder.abs, cwd));
+        out.errors.push(WalkError {
+            path: folder.path.display().to_string(),
+            reason: io_reason(e),
+        });
+    };
+    let entries: Vec<fs::DirEntry> =
+        match fs::read_dir(&folder.path).and_then(|rd| rd.collect::<std::io::Result<Vec<_>>>()) {
+            Ok(entries) => entries,
+            Err(e) => return fail(&e),
+        };
+    let found: Vec<Found> = entries
+        .par_iter()
+        .map(|entry| visit(folder, entry, cwd))
+        .collect();
+    let mut subfolders = Vec::new();
+    {
+        let mut out = out.lock().unwrap_or_else(|e| e.into_inner());
+        for f in found {
+            match f {
+                Found::File(file) => out.files.push(file),
+                Found::Folder(sub) => subfolders.push(sub),
+                Found::Error(err, protect) => {
+                    out.errors.push(err);
+                    out.protected.push(protect);
+                }
+                Found::Skip => {}
+            }
+        }
+    }
+    subfolders
+        .par_iter()
+        .for_each(|sub| walk_folder(sub, cwd, out));
+}
+
+fn visit(folder: &Folder, entry: &fs::DirEntry, cwd: Option<&Path>) -> Found {
+    let name = entry.file_name();
+    if is_hidden(&name) {
+        return Found::Skip;
+    }
+    let path = folder.path.join(&name);
+    let abs = folder.abs.join(&name);
+    let error = |reason: String, protect: String| {
+        Found::Error(
+            WalkError {
+                path: path.display().to_string(),
+                reason,
+            },
+            protect,
+        )
+    };
+    let Ok(ty) = entry.file_type() else {
+        return Found::Skip;
+    };
+    // The file's own metadata, or its target's when it is a symlink.
+    let meta = if ty.is_symlink() {
+        fs::metadata(&path)
+    } else if ty.is_dir() || (ty.is_file() && is_article_name(&path)) {
+        entry.metadata()
+    } else {
+        return Found::Skip;
+    };
+    let meta = match meta {
+        Ok(m) => m,
+        Err(e) => return error(io_reason(&e), key_below(&abs, cwd)),
+    };
+    if meta.is_dir() {
+        let me = Ancestor::of(&meta, &path);
+        if let Some(a) = folder
+            .ancestors
+            .iter()
+            .find(|a| a.dev == me.dev && a.ino == me.ino)
+        {
+            let reason = format!("symlink loop (back to {})", a.path.display());
+            return error(reason, dir_scope(&abs, cwd));
+        }
+        let mut ancestors = folder.ancestors.clone();
+        ancestors.push(me);
+        Found::Folder(Folder {
+            path,
+            abs,
+            ancestors,
+        })
+    } else if meta.is_file() && is_article_name(&path) {
+        Found::File(FileEntry {
+            key: key_below(&abs, cwd),
+            path,
+            size: meta.len(),
+            mtime_ns: mtime_ns(&meta),
+        })
+    } else {
+        Found::Skip
+    }
+}
+
 /// The key prefix of everything below a folder: `corpus/`, `/abs/dir/`, or `` for the current
 /// directory itself (whose files have relative keys).
-fn dir_scope(abs: &Path) -> String {
-    let key = key_from_abs(abs);
-    let cwd = std::env::current_dir()
-        .ok()
-        .and_then(|c| fs::canonicalize(c).ok());
-    if cwd.as_deref() == Some(abs) {
+fn dir_scope(abs: &Path, cwd: Option<&Path>) -> String {
+    let key = key_below(abs, cwd);
+    if cwd == Some(abs) {
         String::new()
     } else if key.ends_with('/') {
         key
@@ -200,16 +315,6 @@ pub fn in_scope(key: &str, scope: &str) -> bool {
         !key.starts_with('/')
     } else {
         key == scope || (scope.ends_with('/') && key.starts_with(scope))
-    }
-}
-
-fn walk_reason(err: &walkdir::Error) -> String {
-    if let Some(ancestor) = err.loop_ancestor() {
-        return format!("symlink loop (back to {})", ancestor.display());
-    }
-    match err.io_error() {
-        Some(e) => io_reason(e),
-        None => err.to_string(),
     }
 }
 

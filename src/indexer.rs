@@ -6,7 +6,6 @@ use crate::corpus::{self, FileEntry, Walk};
 use crate::schema::{self, Fields};
 use anyhow::Context;
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -217,7 +216,11 @@ fn create(dir: &Path) -> Result<Store, OpenError> {
         }
     }
     let (schema, fields) = schema::build();
-    let index = Index::create_in_dir(dir, schema).map_err(|e| other(dir, e))?;
+    let index = Index::builder()
+        .schema(schema)
+        .settings(schema::settings())
+        .create_in_dir(dir)
+        .map_err(|e| other(dir, e))?;
     schema::register(&index);
     Ok(Store::new(index, fields, dir))
 }
@@ -379,15 +382,20 @@ fn lock(dir: &Path) -> Result<fs::File, OpenError> {
     }
 }
 
-fn writer(store: &Store, opts: &Options) -> Result<IndexWriter, OpenError> {
-    let options = IndexWriterOptions::builder()
+/// The writer's settings for a run: shared with the plain Tantivy loop of `benches/plain.rs`, so
+/// the two are measured alike.
+pub fn writer_options(opts: &Options) -> IndexWriterOptions {
+    IndexWriterOptions::builder()
         .num_worker_threads(opts.threads.max(1))
         .memory_budget_per_thread(opts.memory_per_thread.max(20_000_000))
         .num_merge_threads(1)
-        .build();
+        .build()
+}
+
+fn writer(store: &Store, opts: &Options) -> Result<IndexWriter, OpenError> {
     store
         .index
-        .writer_with_options(options)
+        .writer_with_options(writer_options(opts))
         .map_err(|e| match e {
             TantivyError::LockFailure(LockError::LockBusy, _) => {
                 OpenError::Locked(store.dir.clone())
@@ -409,32 +417,38 @@ fn index_walk(
 
     let known = if opts.rebuild {
         writer.delete_all_documents()?;
-        HashMap::new()
+        Vec::new()
     } else {
         known_files(&store.fresh_reader()?)?
     };
 
-    // Removed: indexed below a scope of this run, not found now, and not below a folder that
-    // could not be listed (an unreadable folder must not empty the index).
-    let seen: HashSet<&str> = walk.files.iter().map(|e| e.key.as_str()).collect();
+    // One merge of two sorted lists, the files found and the articles known, sorts every file
+    // into unchanged, changed or new, and every article into kept or removed. Removed: indexed
+    // below a scope of this run, not found now, and not below a folder that could not be listed
+    // (an unreadable folder must not empty the index).
     let in_scope = |key: &str, scopes: &[String]| scopes.iter().any(|s| corpus::in_scope(key, s));
-    for key in known.keys() {
-        if !seen.contains(key.as_str())
-            && in_scope(key, &walk.scopes)
-            && !in_scope(key, &walk.protected)
-        {
-            writer.delete_term(Term::from_field_text(f.path, key));
-            report.removed += 1;
-        }
-    }
-
     let mut to_read: Vec<(&FileEntry, Option<Known>)> = Vec::new();
+    let mut known_iter = known.iter().peekable();
     for entry in &walk.files {
-        match known.get(&entry.key) {
-            Some(k) if k.size == entry.size && k.mtime_ns == entry.mtime_ns => {
+        while let Some((key, _)) = known_iter.next_if(|(key, _)| key.as_str() < entry.key.as_str())
+        {
+            if in_scope(key, &walk.scopes) && !in_scope(key, &walk.protected) {
+                writer.delete_term(Term::from_field_text(f.path, key));
+                report.removed += 1;
+            }
+        }
+        match known_iter.next_if(|(key, _)| *key == entry.key) {
+            Some((_, k)) if k.size == entry.size && k.mtime_ns == entry.mtime_ns => {
                 report.unchanged += 1
             }
-            k => to_read.push((entry, k.copied())),
+            Some((_, k)) => to_read.push((entry, Some(*k))),
+            None => to_read.push((entry, None)),
+        }
+    }
+    for (key, _) in known_iter {
+        if in_scope(key, &walk.scopes) && !in_scope(key, &walk.protected) {
+            writer.delete_term(Term::from_field_text(f.path, key));
+            report.removed += 1;
         }
     }
 
@@ -531,10 +545,11 @@ fn index_file(writer: &IndexWriter, f: Fields, entry: &FileEntry, known: Option<
     }
 }
 
-/// Reads, from fast fields alone, what the index knows of every live article's file.
-fn known_files(reader: &IndexReader) -> anyhow::Result<HashMap<String, Known>> {
+/// Reads, from fast fields alone, what the index knows of every live article's file, sorted by
+/// key.
+fn known_files(reader: &IndexReader) -> anyhow::Result<Vec<(String, Known)>> {
     let searcher = reader.searcher();
-    let mut known = HashMap::with_capacity(searcher.num_docs() as usize);
+    let mut known = Vec::with_capacity(searcher.num_docs() as usize);
     for seg in searcher.segment_readers() {
         let ff = seg.fast_fields();
         let Some(paths) = ff.str(schema::PATH)? else {
@@ -543,29 +558,36 @@ fn known_files(reader: &IndexReader) -> anyhow::Result<HashMap<String, Known>> {
         let sizes = ff.u64(schema::SIZE)?;
         let mtimes = ff.i64(schema::MTIME)?;
         let hashes = ff.u64(schema::HASH)?;
-        // Stream the dictionary once rather than looking up each ordinal.
-        let mut terms = Vec::with_capacity(paths.num_terms());
-        let mut stream = paths.dictionary().stream()?;
-        while stream.advance() {
-            terms.push(String::from_utf8_lossy(stream.key()).into_owned());
-        }
+        // What each path ordinal's live article knows, then the dictionary streamed once, in
+        // order: the segment's list comes out sorted.
+        let mut by_ord: Vec<Option<Known>> = vec![None; paths.num_terms()];
         for doc in seg.doc_ids_alive() {
-            let Some(ord) = paths.term_ords(doc).next() else {
-                continue;
-            };
-            let Some(key) = terms.get(ord as usize) else {
-                continue;
-            };
-            known.insert(
-                key.clone(),
-                Known {
+            if let Some(slot) = paths
+                .term_ords(doc)
+                .next()
+                .and_then(|ord| by_ord.get_mut(ord as usize))
+            {
+                *slot = Some(Known {
                     size: sizes.first(doc).unwrap_or(0),
                     mtime_ns: mtimes.first(doc).unwrap_or(0),
                     hash: hashes.first(doc).unwrap_or(0),
-                },
-            );
+                });
+            }
+        }
+        let mut stream = paths.dictionary().stream()?;
+        let mut ord = 0;
+        while stream.advance() {
+            if let Some(Some(k)) = by_ord.get(ord) {
+                known.push((String::from_utf8_lossy(stream.key()).into_owned(), *k));
+            }
+            ord += 1;
         }
     }
+    // Segments each come sorted; together they need one more sort (a key is live in one).
+    if searcher.segment_readers().len() > 1 {
+        known.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    }
+    known.dedup_by(|a, b| a.0 == b.0);
     Ok(known)
 }
 

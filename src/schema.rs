@@ -5,11 +5,12 @@ use tantivy::schema::{
     DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
     Schema, TextFieldIndexing, TextOptions,
 };
+use tantivy::store::Compressor;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
     TextAnalyzer,
 };
-use tantivy::{DateTime, Index};
+use tantivy::{DateTime, Index, IndexSettings};
 
 /// Bumped whenever the schema or the analyzer changes in a way an old index cannot serve.
 pub const FORMAT_VERSION: u32 = 1;
@@ -82,6 +83,15 @@ pub fn build() -> (Schema, Fields) {
             hash,
         },
     )
+}
+
+/// The settings a new index is created with: how the stored paragraphs are compressed. Read back
+/// from `meta.json` on open, so an index made with other settings still opens.
+pub fn settings() -> IndexSettings {
+    IndexSettings {
+        docstore_compression: Compressor::Lz4,
+        ..IndexSettings::default()
+    }
 }
 
 /// The text analyzer for index and query alike: words, lower-cased, folded to ASCII (so `café`

@@ -1,0 +1,117 @@
+//! In-process search latency over the fixed query mix: p50, p95 and p99 per query and pooled.
+//! Each search is the whole `search::run`: parse, top 10, total count and snippets.
+//!
+//! ```sh
+//! cargo run --release --example latency -- INDEX_DIR [REPEATS]
+//! ```
+//! One warm-up pass, then REPEATS (default 50) passes over the mix, queries interleaved.
+
+use dateline::query::DateRange;
+use dateline::search::{self, Request, Sort};
+use std::time::Instant;
+
+/// One query of the mix: a label, the query text, an optional date range, the order.
+type Entry = (
+    &'static str,
+    &'static str,
+    Option<(&'static str, &'static str)>,
+    Sort,
+);
+
+/// The mix: rare and very common words, free-text triples, phrases (one of common words only),
+/// a boolean AND, date-filtered and date-sorted queries. Kept in step with benches/compare.sh.
+pub const MIX: &[Entry] = &[
+    ("rare word", "dockworkers", None, Sort::Relevance),
+    ("common word", "said", None, Sort::Relevance),
+    ("triple", "oil prices opec", None, Sort::Relevance),
+    ("triple, seed", "aid convoys Aleppo", None, Sort::Relevance),
+    ("phrase", "\"oil prices\"", None, Sort::Relevance),
+    (
+        "common phrase",
+        "\"the company said\"",
+        None,
+        Sort::Relevance,
+    ),
+    ("AND", "oil AND prices", None, Sort::Relevance),
+    (
+        "date-filtered",
+        "oil prices",
+        Some(("1990", "1999")),
+        Sort::Relevance,
+    ),
+    (
+        "date-filtered month",
+        "said",
+        Some(("1987-03", "1987-03")),
+        Sort::Relevance,
+    ),
+    ("date-sorted", "said", None, Sort::Newest),
+];
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let dir = args
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("usage: latency INDEX_DIR [REPEATS]"))?;
+    let repeats: usize = args.next().map_or(Ok(50), |r| r.parse())?;
+    let opened = Instant::now();
+    let store = dateline::indexer::open(std::path::Path::new(&dir))?;
+    let reader = store.reader()?;
+    println!(
+        "{} articles, {} segments, opened in {:.2} ms",
+        reader.searcher().num_docs(),
+        reader.searcher().segment_readers().len(),
+        opened.elapsed().as_secs_f64() * 1e3
+    );
+    let requests: Vec<Request> = MIX
+        .iter()
+        .map(|(_, text, range, sort)| {
+            Ok(Request {
+                text: (*text).into(),
+                range: match range {
+                    Some((from, to)) => DateRange::parse(Some(from), Some(to))?,
+                    None => DateRange::default(),
+                },
+                sort: *sort,
+                ..Request::default()
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); MIX.len()];
+    let mut totals = vec![0u64; MIX.len()];
+    for pass in 0..=repeats {
+        for (i, req) in requests.iter().enumerate() {
+            let t = Instant::now();
+            let results = search::run(&store, req)?;
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            totals[i] = results.total;
+            if pass > 0 {
+                times[i].push(ms);
+            }
+        }
+    }
+    println!("| query | matches | p50 ms | p95 ms | p99 ms |");
+    println!("|---|---|---|---|---|");
+    for (i, (name, text, range, sort)) in MIX.iter().enumerate() {
+        let label = match (range, sort) {
+            (Some((f, t)), _) => format!("{name}: `{text}` {f}..{t}"),
+            (None, Sort::Newest) => format!("{name}: `{text}` newest first"),
+            _ => format!("{name}: `{text}`"),
+        };
+        let [p50, p95, p99] = percentiles(&mut times[i]);
+        println!(
+            "| {label} | {} | {p50:.2} | {p95:.2} | {p99:.2} |",
+            totals[i]
+        );
+    }
+    let mut all: Vec<f64> = times.concat();
+    let [p50, p95, p99] = percentiles(&mut all);
+    println!("| **all, pooled** | | {p50:.2} | {p95:.2} | {p99:.2} |");
+    Ok(())
+}
+
+fn percentiles(v: &mut [f64]) -> [f64; 3] {
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1];
+    [at(0.50), at(0.95), at(0.99)]
+}
