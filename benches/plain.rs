@@ -2,17 +2,21 @@
 //! writer options, and none of its work (no incremental evidence, no validation, no progress).
 //!
 //! ```sh
-//! cargo run --release --example plain -- CORPUS_DIR INDEX_DIR [--store lz4|zstdN] [--block BYTES]
+//! cargo run --release --example plain -- CORPUS_DIR INDEX_DIR [--store lz4|zstdN] [--block BYTES] [--words-only]
 //! ```
 //! It walks CORPUS_DIR for `.txt` files, reads and splits them on two threads (rayon), feeds the
 //! writer, commits once and waits for merges. `--store` and `--block` override the doc store
-//! settings, to measure their trade-off on the same schema.
+//! settings, to measure their trade-off on the same schema; `--words-only` leaves out the
+//! common-word pairs (`grams`).
 
 use rayon::prelude::*;
 use std::path::PathBuf;
 use std::time::{Instant, UNIX_EPOCH};
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::{Index, TantivyDocument};
+
+/// `--words-only`: index without the common-word pairs (to measure what they cost).
+static WORDS_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -32,13 +36,31 @@ fn main() -> anyhow::Result<()> {
                 }
             }
             "--block" => settings.docstore_blocksize = args.next().unwrap_or_default().parse()?,
+            "--words-only" => WORDS_ONLY.store(true, std::sync::atomic::Ordering::Relaxed),
             _ => positional.push(PathBuf::from(a)),
         }
     }
     let [corpus, dir] = positional.as_slice() else {
-        anyhow::bail!("usage: plain CORPUS_DIR INDEX_DIR [--store lz4|zstdN] [--block BYTES]");
+        anyhow::bail!(
+            "usage: plain CORPUS_DIR INDEX_DIR [--store lz4|zstdN] [--block BYTES] [--words-only]"
+        );
     };
     let started = Instant::now();
+    let added = index_plain(corpus, dir, settings)?;
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "plain: {added} articles in {secs:.2} s ({:.0} articles/s)",
+        added as f64 / secs
+    );
+    Ok(())
+}
+
+/// Indexes every `.txt` under `corpus` into a new index at `dir`; returns the articles added.
+pub fn index_plain(
+    corpus: &std::path::Path,
+    dir: &std::path::Path,
+    settings: tantivy::IndexSettings,
+) -> anyhow::Result<usize> {
     std::fs::create_dir_all(dir)?;
     let (schema, f) = dateline::schema::build();
     let index = Index::builder()
@@ -46,6 +68,13 @@ fn main() -> anyhow::Result<()> {
         .settings(settings)
         .create_in_dir(dir)?;
     dateline::schema::register(&index);
+    if WORDS_ONLY.load(std::sync::atomic::Ordering::Relaxed) {
+        // The word analyzer alone, without common-word pairs: what the pairs cost.
+        index.tokenizers().register(
+            dateline::schema::ANALYZER,
+            dateline::schema::word_analyzer(),
+        );
+    }
     let opts = dateline::indexer::Options::default();
     let mut writer = index.writer_with_options(dateline::indexer::writer_options(&opts))?;
 
@@ -92,12 +121,9 @@ fn main() -> anyhow::Result<()> {
             writer.add_document(doc).map_or(0, |_| 1)
         })
         .sum();
-    writer.commit()?;
+    let mut commit = writer.prepare_commit()?;
+    commit.set_payload(&dateline::schema::commit_payload());
+    commit.commit()?;
     writer.wait_merging_threads()?;
-    let secs = started.elapsed().as_secs_f64();
-    eprintln!(
-        "plain: {added} articles in {secs:.2} s ({:.0} articles/s)",
-        added as f64 / secs
-    );
-    Ok(())
+    Ok(added)
 }

@@ -124,7 +124,7 @@ impl Store {
 }
 
 fn payload() -> String {
-    format!("{{\"dateline_format\":{}}}", schema::FORMAT_VERSION)
+    schema::commit_payload()
 }
 
 fn other(dir: &Path, e: impl Into<anyhow::Error>) -> OpenError {
@@ -161,7 +161,7 @@ pub fn open(dir: &Path) -> Result<Store, OpenError> {
             Err(e) => other(dir, e),
         });
     }
-    let index = Index::open_in_dir(dir).map_err(|e| match e {
+    let mut index = Index::open_in_dir(dir).map_err(|e| match e {
         TantivyError::DataCorruption(_) | TantivyError::SchemaError(_) => {
             OpenError::NotAnIndex(dir.to_path_buf())
         }
@@ -187,6 +187,16 @@ pub fn open(dir: &Path) -> Result<Store, OpenError> {
         }
     }
     schema::register(&index);
+    // Search the segments in parallel, one thread per core: a phrase of common words over a
+    // million articles takes half the time on two cores. A single segment gains nothing.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(metas.segments.len());
+    if threads > 1 {
+        index
+            .set_multithread_executor(threads)
+            .map_err(|e| other(dir, e))?;
+    }
     Ok(Store::new(index, fields, dir))
 }
 

@@ -1,7 +1,8 @@
 //! dateline: fast full-text search for folders of dated articles.
 //!
 //! The data's way: [`corpus`] finds and reads files, [`article`] parses the dated format,
-//! [`indexer`] brings a tantivy index (fields and analyzer from [`schema`]) in step with the
+//! [`indexer`] brings a tantivy index (fields and analyzer from [`schema`], common-word pairs
+//! from [`grams`]) in step with the
 //! files, [`query`] turns text and flags into a query, [`search`] runs it into hits with
 //! snippets, and [`render`] prints them.
 //!
@@ -34,6 +35,7 @@ pub mod article;
 pub mod check;
 pub mod cli;
 pub mod corpus;
+pub mod grams;
 pub mod indexer;
 pub mod manual;
 pub mod query;

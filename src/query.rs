@@ -185,7 +185,7 @@ pub fn parse(
         return Err(QueryError::TooDeep(depth));
     }
     let text = &open_ranges_as_all(text);
-    let parser = QueryParser::for_index(index, vec![f.body]);
+    let parser = QueryParser::new(index.schema(), vec![f.body], schema::query_tokenizers());
     let mut warnings = Vec::new();
     let text_query = if text.trim().is_empty() {
         None

@@ -12,7 +12,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer, Weight};
 use tantivy::schema::Value;
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument};
-use tantivy::{DocId, DocSet, Score, SegmentReader};
+use tantivy::{DocId, DocSet, SegmentReader};
 
 /// How hits are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -130,21 +130,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
     } else {
         let top = TopDocs::with_limit(limit).and_offset(offset);
         match req.sort {
-            Sort::Relevance => match coordination(&searcher, parsed.text.as_deref())? {
-                Some(clauses) => {
-                    let ranked = top.tweak_score(move |seg: &SegmentReader| {
-                        let coord = clauses.for_segment(seg);
-                        move |doc: DocId, score: Score| score * coord.factor(doc)
-                    });
-                    let (docs, total) = searcher.search(&*parsed.full, &(ranked, Count))?;
-                    (total, docs.into_iter().map(|(s, a)| (Some(s), a)).collect())
-                }
-                None => {
-                    let (docs, total) =
-                        searcher.search(&*parsed.full, &(top.order_by_score(), Count))?;
-                    (total, docs.into_iter().map(|(s, a)| (Some(s), a)).collect())
-                }
-            },
+            Sort::Relevance => ranked(&searcher, &parsed, offset, limit)?,
             Sort::Newest | Sort::Oldest => {
                 let order = if req.sort == Sort::Newest {
                     Order::Desc
@@ -196,6 +182,96 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
         hits,
         warnings: parsed.warnings,
     })
+}
+
+/// Coordinated queries rank at least this many articles by BM25 first, then rerank them.
+const RERANK_WINDOW: usize = 100;
+
+/// The total and the requested page by relevance.
+///
+/// BM25 alone takes one top-k pass, which tantivy prunes with block-max WAND, and the total a
+/// separate count (cheap: a term's document frequency, or an unscored union); asking for both
+/// in one pass would score every match. A query with a phrase is the exception: checking
+/// positions costs the same whether ranking or counting, so one pass does both.
+///
+/// With coordination, the best `RERANK_WINDOW` (or more) by BM25 are rescored; the result is
+/// exact, since coordination only lowers scores: an article outside the window scores at most
+/// the window's lowest BM25, and the window grows until the page's last hit beats that.
+fn ranked(
+    searcher: &Searcher,
+    parsed: &query::Parsed,
+    offset: usize,
+    limit: usize,
+) -> Result<(usize, Vec<(Option<f32>, DocAddress)>), SearchError> {
+    let full = &*parsed.full;
+    let mut positions = false;
+    full.query_terms(&mut |_, needs_positions| positions |= needs_positions);
+    let coordination = coordination(searcher, parsed.text.as_deref())?;
+    let num_docs = searcher.num_docs() as usize;
+    let want = offset + limit;
+    let mut window = match coordination {
+        Some(_) => want.max(RERANK_WINDOW),
+        None => want,
+    };
+    let mut total = None;
+    loop {
+        window = window.min(num_docs).max(1);
+        let top = TopDocs::with_limit(window).order_by_score();
+        let docs = if positions && total.is_none() {
+            let (docs, count) = searcher.search(full, &(top, Count))?;
+            total = Some(count);
+            docs
+        } else {
+            searcher.search(full, &top)?
+        };
+        let total = match total {
+            Some(t) => t,
+            None => *total.insert(searcher.search(full, &Count)?),
+        };
+        let page = |hits: Vec<(f32, DocAddress)>| -> Vec<(Option<f32>, DocAddress)> {
+            hits.into_iter()
+                .skip(offset)
+                .take(limit)
+                .map(|(s, a)| (Some(s), a))
+                .collect()
+        };
+        let Some(coordination) = &coordination else {
+            return Ok((total, page(docs)));
+        };
+        let floor = docs.last().map_or(0.0, |(s, _)| *s);
+        let complete = docs.len() < window || window >= num_docs;
+        let reranked = rerank(searcher, coordination, docs);
+        if complete || reranked.get(want - 1).is_some_and(|(s, _)| *s >= floor) {
+            return Ok((total, page(reranked)));
+        }
+        window = window.saturating_mul(4);
+    }
+}
+
+/// Multiplies each hit's score by its coordination factor and sorts again (best first, then
+/// by address, as tantivy breaks ties).
+fn rerank(
+    searcher: &Searcher,
+    coordination: &Coordination,
+    mut hits: Vec<(f32, DocAddress)>,
+) -> Vec<(f32, DocAddress)> {
+    // Per segment, in ascending doc order: the clause scorers only move forward.
+    hits.sort_by_key(|(_, a)| (a.segment_ord, a.doc_id));
+    let mut current: Option<(u32, SegmentCoordination)> = None;
+    for (score, addr) in hits.iter_mut() {
+        if current
+            .as_ref()
+            .is_none_or(|(seg, _)| *seg != addr.segment_ord)
+        {
+            let seg = searcher.segment_reader(addr.segment_ord);
+            current = Some((addr.segment_ord, coordination.for_segment(seg)));
+        }
+        if let Some((_, c)) = &current {
+            *score *= c.factor(addr.doc_id);
+        }
+    }
+    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    hits
 }
 
 /// Keyword queries of at most this many clauses are coordinated (see [`Coordination`]).
@@ -380,4 +456,87 @@ pub fn article(store: &Store, key: &str) -> anyhow::Result<Option<Stored>> {
     let reader = store.reader()?;
     let doc = indexer::find(store, &reader, key)?;
     Ok(doc.map(|d| Stored::from_doc(&d, store.fields)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An index where many short articles repeat one query word (high BM25, low coordination)
+    /// and fewer long ones hold every word (lower BM25, full coordination).
+    fn mixed_index() -> (tempfile::TempDir, tempfile::TempDir) {
+        let corpus = tempfile::tempdir().unwrap();
+        let filler = "harvest market weather report ".repeat(40);
+        for i in 0..300 {
+            let text = format!(" date 2001-01-01 convoys convoys convoys number{i}\n");
+            std::fs::write(corpus.path().join(format!("short{i:03}.txt")), text).unwrap();
+        }
+        // Articles without any query word, so that `convoys` is not in nearly every one.
+        for i in 0..1000 {
+            let text = format!(" date 2003-03-03 harvest market weather number{i}\n");
+            std::fs::write(corpus.path().join(format!("other{i:04}.txt")), text).unwrap();
+        }
+        for i in 0..60 {
+            let extra = "aleppo ".repeat(i % 3);
+            let text = format!(" date 2002-02-02 {filler} aid convoys {extra} Aleppo {filler}\n");
+            std::fs::write(corpus.path().join(format!("long{i:03}.txt")), text).unwrap();
+        }
+        let index = tempfile::tempdir().unwrap();
+        indexer::run(
+            index.path(),
+            &[corpus.path().to_path_buf()],
+            &indexer::Options::default(),
+            &indexer::Silent,
+        )
+        .unwrap();
+        (corpus, index)
+    }
+
+    #[test]
+    fn reranking_a_window_equals_coordinating_every_match() {
+        let (_corpus, index) = mixed_index();
+        let store = indexer::open(index.path()).unwrap();
+        let reader = store.reader().unwrap();
+        let searcher = reader.searcher();
+        let parsed = query::parse(
+            &store.index,
+            store.fields,
+            "aid convoys aleppo",
+            &DateRange::default(),
+        )
+        .unwrap();
+        let coordination = coordination(&searcher, parsed.text.as_deref())
+            .unwrap()
+            .expect("a three-word query is coordinated");
+        // The reference: every match scored, coordinated, sorted.
+        let all = searcher
+            .search(&*parsed.full, &TopDocs::with_limit(10_000).order_by_score())
+            .unwrap();
+        assert_eq!(all.len(), 360);
+        let first_window: Vec<DocAddress> = all[..RERANK_WINDOW].iter().map(|(_, a)| *a).collect();
+        let reference = rerank(&searcher, &coordination, all);
+        // The long articles match every word: all of them come first once coordinated...
+        assert!(reference[..60].iter().all(|(s, _)| *s > reference[60].0));
+        // ...though by BM25 alone short ones outrank many of them, so the first window misses
+        // some and must grow.
+        let long_in_window = reference[..60]
+            .iter()
+            .filter(|(_, a)| first_window.contains(a))
+            .count();
+        assert!(
+            long_in_window < 60,
+            "{long_in_window} of 60 in the first window"
+        );
+        for (offset, limit) in [(0, 10), (0, 60), (55, 10), (100, 50), (350, 20)] {
+            let (total, page) = ranked(&searcher, &parsed, offset, limit).unwrap();
+            assert_eq!(total, 360);
+            let expected: Vec<(Option<f32>, DocAddress)> = reference
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|(s, a)| (Some(*s), *a))
+                .collect();
+            assert_eq!(page, expected, "offset {offset}, limit {limit}");
+        }
+    }
 }

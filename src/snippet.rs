@@ -124,8 +124,11 @@ impl Highlighter {
             if b >= byte_at {
                 char_at += text[byte_at..b].chars().count();
                 byte_at = b;
+                char_at
+            } else {
+                // A pair of words (see `grams`) starts at the word before.
+                char_at - text[b..byte_at].chars().count()
             }
-            char_at
         };
         while let Some(tok) = stream.next() {
             if let Some(&(term, _)) = self.terms.get(&tok.text) {
@@ -220,11 +223,20 @@ impl Highlighter {
         if tail {
             out.push('…');
         }
-        let highlights = matches
+        // Pairs of words overlap (`the company`, `company said`): one span for the run.
+        let mut spans: Vec<[usize; 2]> = matches
             .iter()
             .filter(|m| m.start >= start && m.end <= end)
             .map(|m| [m.start - start + shift, m.end - start + shift])
             .collect();
+        spans.sort_unstable();
+        let mut highlights: Vec<[usize; 2]> = Vec::with_capacity(spans.len());
+        for s in spans {
+            match highlights.last_mut() {
+                Some(last) if s[0] < last[1] => last[1] = last[1].max(s[1]),
+                _ => highlights.push(s),
+            }
+        }
         (out, highlights)
     }
 }

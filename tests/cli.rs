@@ -5,6 +5,7 @@
 mod common;
 
 use common::{Summary, TestDir, fixture_bytes, fixture_names, paths_of};
+use dateline::schema::FORMAT_VERSION;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fs;
@@ -1465,7 +1466,7 @@ fn stats_json_figures() {
             {"year": 2020, "articles": 1}
         ])
     );
-    assert_eq!(s["format_version"], 1);
+    assert_eq!(s["format_version"], FORMAT_VERSION);
     assert!(s["segments"].as_u64().unwrap() >= 1);
     let on_disk: u64 = fs::read_dir(t.index())
         .unwrap()
@@ -1498,7 +1499,7 @@ fn stats_text() {
          articles    7\n\
          first date  1987-10-19\n\
          last date   2020-02-29\n\
-         size        {human} ({segments} {}, format 1)\n\
+         size        {human} ({segments} {}, format {FORMAT_VERSION})\n\
          per year\n\
          \x20 1987         1  {}\n\
          \x20 2015         1  {}\n\
@@ -1684,7 +1685,10 @@ fn corrupt_meta_json_is_not_an_index() {
 fn set_format_version(t: &TestDir, version: &str) {
     let path = t.index().join("meta.json");
     let mut meta: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
-    assert_eq!(meta["payload"], "{\"dateline_format\":1}");
+    assert_eq!(
+        meta["payload"],
+        format!("{{\"dateline_format\":{FORMAT_VERSION}}}")
+    );
     meta["payload"] = Value::String(format!("{{\"dateline_format\":{version}}}"));
     fs::write(&path, serde_json::to_vec(&meta).unwrap()).unwrap();
 }
@@ -1692,9 +1696,13 @@ fn set_format_version(t: &TestDir, version: &str) {
 #[test]
 fn index_of_another_format_version_is_refused_until_rebuilt() {
     let t = indexed_good();
-    set_format_version(&t, "2");
-    let expected = "error: the index at idx has format version 2, this dateline reads version 1 \
-                    (rebuild it: dateline index --rebuild PATH)\n";
+    // A newer version than this build reads; an older one (1: before common-word pairs) alike.
+    let newer = FORMAT_VERSION + 1;
+    set_format_version(&t, &newer.to_string());
+    let expected = format!(
+        "error: the index at idx has format version {newer}, this dateline reads version \
+         {FORMAT_VERSION} (rebuild it: dateline index --rebuild PATH)\n"
+    );
     for args in [
         vec!["search", "aid"],
         vec!["stats"],
@@ -1710,7 +1718,7 @@ fn index_of_another_format_version_is_refused_until_rebuilt() {
     out.assert_code(0);
     assert_eq!(out.summary(), Summary::new(GOOD, 0, 0, 0, 0, GOOD));
     assert_eq!(t.hit_paths("Putin", &[]), vec![SEED]);
-    assert_eq!(t.stats()["format_version"], 1);
+    assert_eq!(t.stats()["format_version"], FORMAT_VERSION);
 }
 
 #[test]
@@ -1952,4 +1960,59 @@ fn second_indexer_while_the_writer_lock_is_held_is_refused() {
 
     // Once released, indexing works and nothing was lost.
     assert_eq!(t.index_corpus(), Summary::new(1, 0, 0, GOOD, 0, GOOD + 1));
+}
+
+#[test]
+fn a_phrase_of_common_words_matches_exactly_and_is_highlighted_as_one_span() {
+    let t = TestDir::new();
+    t.write(
+        "corpus/a.txt",
+        " date 2001-01-01 In March the Company said it would close the mill.\n",
+    );
+    // The words, but not in that order or not together.
+    t.write(
+        "corpus/b.txt",
+        " date 2001-01-02 The mill said the company would close.\n",
+    );
+    t.write(
+        "corpus/c.txt",
+        " date 2001-01-03 Shares of the company rose.\n\nSaid a trader: fine.\n",
+    );
+    // Plural and capitals: the same stems.
+    t.write(
+        "corpus/d.txt",
+        " date 2001-01-04 Analysts noted that THE COMPANIES SAID nothing.\n",
+    );
+    t.index_corpus();
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let json = t.search_json("\"the company said\"", &[]);
+    assert_eq!(
+        sorted(paths_of(&json)),
+        vec!["corpus/a.txt", "corpus/d.txt"]
+    );
+    for hit in json["hits"].as_array().unwrap() {
+        let snippet = hit["snippet"].as_str().unwrap();
+        let spans: Vec<&str> = hit["highlights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| &snippet[h[0].as_u64().unwrap() as usize..h[1].as_u64().unwrap() as usize])
+            .collect();
+        assert!(
+            spans == ["the Company said"] || spans == ["THE COMPANIES SAID"],
+            "{spans:?} in {snippet}"
+        );
+    }
+    // A phrase never runs across a paragraph break.
+    assert_eq!(
+        sorted(t.hit_paths("\"company said\"", &[])),
+        vec!["corpus/a.txt", "corpus/d.txt"]
+    );
+    // Two words, one common: a single pair.
+    assert_eq!(t.hit_paths("\"of the company\"", &[]), vec!["corpus/c.txt"]);
+    // Common words alone still match as words.
+    assert_eq!(t.search_json("the", &[])["total"], 4);
 }

@@ -1,0 +1,279 @@
+//! Common grams: fast phrases of common words.
+//!
+//! A phrase such as `"the company said"` is slow on a large index: tantivy must read the
+//! positions of `the` in nearly every article. So, as Lucene's `CommonGramsFilter` does, the
+//! index also holds each pair of adjacent words of which one is a very common word, as one
+//! token (`the compani`, at the first word's position, spanning both words). At query time a
+//! phrase is spelt with those pairs instead of the single words they cover, so
+//! `"the company said"` becomes the two rare-ish tokens `the compani` and `compani said` at
+//! consecutive positions: the same matches, from far shorter postings.
+//!
+//! The pairs are formed after stemming (so `"the companies"` finds `the company`), within one
+//! paragraph, and contain a space, which no word token can, so they never collide with words.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+
+/// The common words: the most frequent words of English news text, whose postings are the
+/// longest. A phrase touching one of them is answered from pairs.
+const COMMON: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "he", "in",
+    "is", "it", "its", "of", "on", "or", "said", "that", "the", "this", "to", "was", "were",
+    "which", "will", "with",
+];
+
+/// The common words as the analyzer leaves them (lower-cased, folded, stemmed).
+fn common() -> &'static HashSet<String> {
+    static SET: OnceLock<HashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut base = crate::schema::word_analyzer();
+        COMMON
+            .iter()
+            .filter_map(|w| {
+                let mut stream = base.token_stream(w);
+                stream.next().map(|t| t.text.clone())
+            })
+            .collect()
+    })
+}
+
+/// Whether a (stemmed) word is common.
+pub fn is_common(word: &str) -> bool {
+    common().contains(word)
+}
+
+/// Where the filter runs: indexing keeps every word and adds the pairs; a query keeps only the
+/// words no pair covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Words and pairs.
+    Index,
+    /// Pairs, and the words no pair covers.
+    Query,
+}
+
+/// The token filter (see the module docs).
+#[derive(Debug, Clone, Copy)]
+pub struct CommonGrams(pub Mode);
+
+impl TokenFilter for CommonGrams {
+    type Tokenizer<T: Tokenizer> = CommonGramsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> CommonGramsFilter<T> {
+        CommonGramsFilter {
+            inner,
+            mode: self.0,
+        }
+    }
+}
+
+/// [`CommonGrams`] around a tokenizer.
+#[derive(Clone)]
+pub struct CommonGramsFilter<T> {
+    inner: T,
+    mode: Mode,
+}
+
+impl<T: Tokenizer> Tokenizer for CommonGramsFilter<T> {
+    type TokenStream<'a> = CommonGramsStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        let mut tail = self.inner.token_stream(text);
+        let queued = match self.mode {
+            Mode::Index => Vec::new(),
+            Mode::Query => {
+                let mut words = Vec::new();
+                while tail.advance() {
+                    words.push(tail.token().clone());
+                }
+                let mut out = query_tokens(&words);
+                out.reverse();
+                out
+            }
+        };
+        CommonGramsStream {
+            tail,
+            mode: self.mode,
+            prev: Token::default(),
+            has_prev: false,
+            pair: Token::default(),
+            at_pair: false,
+            queued,
+            current: Token::default(),
+        }
+    }
+}
+
+fn pair_of(first: &Token, second: &Token, into: &mut Token) {
+    into.text.clear();
+    into.text.push_str(&first.text);
+    into.text.push(' ');
+    into.text.push_str(&second.text);
+    into.position = first.position;
+    into.position_length = 1;
+    into.offset_from = first.offset_from;
+    into.offset_to = second.offset_to;
+}
+
+fn forms_pair(first: &str, second: &str) -> bool {
+    is_common(first) || is_common(second)
+}
+
+/// A query's tokens: each pair of adjacent words with a common one, and each word no pair
+/// covers, in position order.
+fn query_tokens(words: &[Token]) -> Vec<Token> {
+    let paired: Vec<bool> = words
+        .windows(2)
+        .map(|w| forms_pair(&w[0].text, &w[1].text))
+        .collect();
+    let mut out = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let covered = (i > 0 && paired[i - 1]) || paired.get(i).copied().unwrap_or(false);
+        if !covered {
+            out.push(word.clone());
+        }
+        if paired.get(i).copied().unwrap_or(false) {
+            let mut pair = Token::default();
+            pair_of(word, &words[i + 1], &mut pair);
+            out.push(pair);
+        }
+    }
+    out
+}
+
+/// The stream: at index time each word, preceded by the pair it closes when it forms one with
+/// the previous word; at query time the precomputed tokens.
+pub struct CommonGramsStream<S> {
+    tail: S,
+    mode: Mode,
+    prev: Token,
+    has_prev: bool,
+    pair: Token,
+    at_pair: bool,
+    /// Query mode: tokens still to give, last first.
+    queued: Vec<Token>,
+    current: Token,
+}
+
+impl<S: TokenStream> TokenStream for CommonGramsStream<S> {
+    fn advance(&mut self) -> bool {
+        if self.mode == Mode::Query {
+            return match self.queued.pop() {
+                Some(t) => {
+                    self.current = t;
+                    true
+                }
+                None => false,
+            };
+        }
+        if self.at_pair {
+            // The pair went out; now the word that closed it.
+            self.at_pair = false;
+            return true;
+        }
+        if !self.tail.advance() {
+            return false;
+        }
+        let word = self.tail.token();
+        if self.has_prev && forms_pair(&self.prev.text, &word.text) {
+            pair_of(&self.prev, word, &mut self.pair);
+            self.at_pair = true;
+        }
+        self.prev.text.clear();
+        self.prev.text.push_str(&word.text);
+        self.prev.position = word.position;
+        self.prev.offset_from = word.offset_from;
+        self.prev.offset_to = word.offset_to;
+        self.has_prev = true;
+        true
+    }
+
+    fn token(&self) -> &Token {
+        match self.mode {
+            Mode::Query => &self.current,
+            Mode::Index if self.at_pair => &self.pair,
+            Mode::Index => self.tail.token(),
+        }
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match self.mode {
+            Mode::Query => &mut self.current,
+            Mode::Index if self.at_pair => &mut self.pair,
+            Mode::Index => self.tail.token_mut(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::schema;
+
+    fn tokens(mut a: tantivy::tokenizer::TextAnalyzer, text: &str) -> Vec<(String, usize)> {
+        let mut stream = a.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(t) = stream.next() {
+            out.push((t.text.clone(), t.position));
+        }
+        out
+    }
+
+    fn owned(v: &[(&str, usize)]) -> Vec<(String, usize)> {
+        v.iter().map(|(s, p)| (s.to_string(), *p)).collect()
+    }
+
+    #[test]
+    fn indexing_keeps_every_word_and_adds_pairs_with_a_common_word() {
+        assert_eq!(
+            tokens(schema::analyzer(), "The companies said oil prices rose"),
+            owned(&[
+                ("the", 0),
+                ("the compani", 0),
+                ("compani", 1),
+                ("compani said", 1),
+                ("said", 2),
+                ("said oil", 2),
+                ("oil", 3),
+                ("price", 4),
+                ("rose", 5),
+            ])
+        );
+    }
+
+    #[test]
+    fn a_query_keeps_pairs_and_the_words_no_pair_covers() {
+        assert_eq!(
+            tokens(schema::query_analyzer(), "the company said"),
+            owned(&[("the compani", 0), ("compani said", 1)])
+        );
+        assert_eq!(
+            tokens(schema::query_analyzer(), "oil prices of the world"),
+            owned(&[("oil", 0), ("price of", 1), ("of the", 2), ("the world", 3)])
+        );
+        // A single word, common or not, is itself.
+        assert_eq!(
+            tokens(schema::query_analyzer(), "the"),
+            owned(&[("the", 0)])
+        );
+        assert_eq!(
+            tokens(schema::query_analyzer(), "oil"),
+            owned(&[("oil", 0)])
+        );
+    }
+
+    #[test]
+    fn pairs_span_both_words_in_the_text() {
+        let mut a = schema::analyzer();
+        let mut stream = a.token_stream("Aid for Aleppo");
+        let mut spans = Vec::new();
+        while let Some(t) = stream.next() {
+            spans.push((t.text.clone(), t.offset_from, t.offset_to));
+        }
+        assert!(spans.contains(&("aid for".to_string(), 0, 7)), "{spans:?}");
+        assert!(
+            spans.contains(&("for aleppo".to_string(), 4, 14)),
+            "{spans:?}"
+        );
+    }
+}

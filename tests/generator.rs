@@ -1,0 +1,114 @@
+//! The benchmark corpus generator (`benches/gencorpus`): deterministic, in the dated format, and
+//! with a vocabulary that keeps growing with the corpus (Heaps' law).
+
+#[path = "../benches/gencorpus/generator.rs"]
+#[allow(dead_code)]
+mod generator;
+
+use generator::{Generator, Source};
+use std::collections::HashSet;
+use std::path::Path;
+
+fn builtin(seed: u64) -> Generator {
+    Generator { seed, source: None }
+}
+
+fn distinct_words(g: &Generator, n: u64) -> usize {
+    let mut words = HashSet::new();
+    for i in 0..n {
+        for w in g.article(i).split(|c: char| !c.is_alphanumeric()) {
+            if !w.is_empty() {
+                words.insert(w.to_lowercase());
+            }
+        }
+    }
+    words.len()
+}
+
+#[test]
+fn same_seed_same_bytes_other_seed_other_bytes() {
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    builtin(7).write(dir_a.path(), 300).unwrap();
+    builtin(7).write(dir_b.path(), 300).unwrap();
+    for i in [0, 1, 150, 299] {
+        let a = std::fs::read(Generator::path(dir_a.path(), i)).unwrap();
+        let b = std::fs::read(Generator::path(dir_b.path(), i)).unwrap();
+        assert_eq!(a, b, "article {i}");
+    }
+    assert_ne!(builtin(7).article(5), builtin(8).article(5));
+    assert_ne!(builtin(7).article(5), builtin(7).article(6));
+}
+
+#[test]
+fn every_article_is_valid_dated_text_over_decades() {
+    let g = builtin(1);
+    let mut years = HashSet::new();
+    for i in 0..2_000 {
+        let text = g.article(i);
+        let a = dateline::article::parse_bytes(text.as_bytes())
+            .unwrap_or_else(|e| panic!("article {i}: {e}\n{text}"));
+        assert!(text.starts_with(" date "), "article {i}");
+        assert!(!a.paragraphs.is_empty());
+        years.insert(chrono::Datelike::year(&a.date));
+    }
+    assert!(years.iter().all(|y| (1950..=2025).contains(y)), "{years:?}");
+    assert!(
+        years.len() > 60,
+        "dates spread over decades: {} years",
+        years.len()
+    );
+}
+
+#[test]
+fn vocabulary_keeps_growing_with_the_corpus() {
+    let g = builtin(1);
+    let small = distinct_words(&g, 1_000);
+    let large = distinct_words(&g, 10_000);
+    // Ten times the text: many new words (not a copy), but fewer than ten times as many (Zipf).
+    assert!(large as f64 > 1.8 * small as f64, "{small} -> {large}");
+    assert!((large as f64) < 10.0 * small as f64, "{small} -> {large}");
+}
+
+#[test]
+fn synthetic_words_are_distinct_and_never_spell_a_common_word() {
+    let mut seen = HashSet::new();
+    for rank in 0..20_000 {
+        let w = generator::synthetic_word(rank);
+        assert!(seen.insert(w.clone()), "rank {rank} repeats {w}");
+    }
+    for common in ["the", "to", "be", "no", "said", "made", "time"] {
+        assert!(!seen.contains(common), "{common}");
+    }
+}
+
+#[test]
+fn a_source_folder_gives_its_paragraphs_with_new_words_between() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let source = Source::load(&src).unwrap();
+    let seed_article =
+        std::fs::read_to_string(src.join("2016-09-17-aleppo-aid-caravans.txt")).unwrap();
+    let seed_words: HashSet<&str> = seed_article.split_whitespace().collect();
+    let g = Generator {
+        seed: 3,
+        source: Some(source),
+    };
+    let text = g.article(42);
+    let a = dateline::article::parse_bytes(text.as_bytes()).unwrap();
+    let words: Vec<&str> = a.paragraphs.iter().flat_map(|p| p.split(' ')).collect();
+    let from_seed = words.iter().filter(|w| seed_words.contains(*w)).count();
+    // Mostly the seed's words, with about one inserted word in twelve.
+    assert!(
+        from_seed * 10 > words.len() * 8,
+        "{from_seed} of {}",
+        words.len()
+    );
+    assert!(from_seed < words.len(), "no inserted words");
+}
+
+#[test]
+fn a_source_folder_without_articles_is_an_error() {
+    let empty = tempfile::tempdir().unwrap();
+    let e = Source::load(empty.path()).unwrap_err();
+    assert!(e.to_string().contains("no dated articles"), "{e}");
+}
