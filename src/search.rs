@@ -125,7 +125,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
     let offset = req.offset.min(num_docs);
     let limit = req.limit.min(num_docs - offset);
 
-    let (total, page): (usize, Vec<(Option<f32>, DocAddress)>) = if limit == 0 {
+    let (total, page): (usize, Page) = if limit == 0 {
         (searcher.search(&*parsed.full, &Count)?, Vec::new())
     } else {
         let top = TopDocs::with_limit(limit).and_offset(offset);
@@ -184,6 +184,9 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
     })
 }
 
+/// Hits of one page: score (none when sorted by date) and address.
+type Page = Vec<(Option<f32>, DocAddress)>;
+
 /// Coordinated queries rank at least this many articles by BM25 first, then rerank them.
 const RERANK_WINDOW: usize = 100;
 
@@ -202,7 +205,7 @@ fn ranked(
     parsed: &query::Parsed,
     offset: usize,
     limit: usize,
-) -> Result<(usize, Vec<(Option<f32>, DocAddress)>), SearchError> {
+) -> Result<(usize, Page), SearchError> {
     let full = &*parsed.full;
     let mut positions = false;
     full.query_terms(&mut |_, needs_positions| positions |= needs_positions);
@@ -228,7 +231,7 @@ fn ranked(
             Some(t) => t,
             None => *total.insert(searcher.search(full, &Count)?),
         };
-        let page = |hits: Vec<(f32, DocAddress)>| -> Vec<(Option<f32>, DocAddress)> {
+        let page = |hits: Vec<(f32, DocAddress)>| -> Page {
             hits.into_iter()
                 .skip(offset)
                 .take(limit)
