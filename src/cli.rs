@@ -304,7 +304,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                 return Err(Failure {
                     error: anyhow::anyhow!(
                         "{} is not in the index at {}",
-                        key,
+                        corpus::display_key(&key),
                         cli.index.display()
                     ),
                     hint: Some("index it first: dateline index PATH".into()),
@@ -343,11 +343,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
 }
 
 /// The key of a path given to `show`: resolved like the indexer's keys when the folder exists,
-/// otherwise taken as written (the file may be gone but still indexed).
+/// otherwise made absolute as written (the file may be gone but still indexed).
 fn show_key(path: &Path) -> String {
     corpus::key_for(path).unwrap_or_else(|_| {
-        let s = path.to_string_lossy().replace('\\', "/");
-        s.strip_prefix("./").unwrap_or(&s).to_string()
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        abs.to_string_lossy().replace('\\', "/")
     })
 }
 

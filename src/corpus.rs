@@ -1,9 +1,9 @@
 //! Finding article files under the folders a user names, and reading them.
 //!
-//! Every file gets a *key*: its path relative to the current directory when it lies below it,
-//! otherwise its absolute path, with `/` separators. `dateline index corpus/`,
-//! `dateline index ./corpus` and `dateline index $PWD/corpus` therefore name the same articles,
-//! and the key is what results print.
+//! Every file gets a *key*: its absolute path (folders' symlinks and `..` resolved, the file's
+//! own name kept), with `/` separators. `dateline index corpus/`, `dateline index ./corpus` and
+//! `dateline index $PWD/corpus`, run from any folder, therefore name the same articles. Results
+//! print a key relative to the current directory when it lies below it ([`display_key`]).
 
 use std::fs;
 use std::io::Read;
@@ -69,25 +69,28 @@ fn absolute(path: &Path) -> std::io::Result<PathBuf> {
     }
 }
 
-/// The current directory, symlinks resolved: keys are relative to it.
-fn canonical_cwd() -> Option<PathBuf> {
-    std::env::current_dir()
-        .ok()
-        .and_then(|c| fs::canonicalize(c).ok())
+/// The current directory, symlinks resolved, looked up once per process.
+fn canonical_cwd() -> Option<&'static Path> {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| {
+        std::env::current_dir()
+            .ok()
+            .and_then(|c| fs::canonicalize(c).ok())
+    })
+    .as_deref()
 }
 
 fn key_from_abs(abs: &Path) -> String {
-    key_below(abs, canonical_cwd().as_deref())
+    abs.to_string_lossy().replace('\\', "/")
 }
 
-/// The key of an absolute path given the canonical current directory (looked up once per walk,
-/// not once per file).
-fn key_below(abs: &Path, cwd: Option<&Path>) -> String {
-    let rel = cwd
-        .and_then(|c| abs.strip_prefix(c).ok())
-        .filter(|r| !r.as_os_str().is_empty())
-        .unwrap_or(abs);
-    rel.to_string_lossy().replace('\\', "/")
+/// How a key is shown: relative to the current directory when it lies below it (`corpus/a.txt`),
+/// otherwise whole.
+pub fn display_key(key: &str) -> String {
+    canonical_cwd()
+        .and_then(|cwd| Path::new(key).strip_prefix(cwd).ok())
+        .filter(|rel| !rel.as_os_str().is_empty())
+        .map_or_else(|| key.to_string(), key_from_abs)
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
@@ -115,8 +118,6 @@ fn mtime_ns(meta: &fs::Metadata) -> i64 {
 /// path: on a corpus of a million files that `stat` is most of a no-op run.
 pub fn walk(roots: &[PathBuf]) -> Walk {
     use rayon::prelude::*;
-    let cwd = canonical_cwd();
-    let cwd = cwd.as_deref();
     let out = std::sync::Mutex::new(Walk::default());
     let mut jobs = Vec::new();
     for root in roots {
@@ -132,7 +133,7 @@ pub fn walk(roots: &[PathBuf]) -> Walk {
             }
         };
         if meta.is_file() {
-            let key = key_below(&root_abs, cwd);
+            let key = key_from_abs(&root_abs);
             out.scopes.push(key.clone());
             out.files.push(FileEntry {
                 key,
@@ -141,7 +142,7 @@ pub fn walk(roots: &[PathBuf]) -> Walk {
                 mtime_ns: mtime_ns(&meta),
             });
         } else if meta.is_dir() {
-            out.scopes.push(dir_scope(&root_abs, cwd));
+            out.scopes.push(dir_scope(&root_abs));
             jobs.push(Folder {
                 path: root.clone(),
                 abs: root_abs,
@@ -154,7 +155,7 @@ pub fn walk(roots: &[PathBuf]) -> Walk {
             });
         }
     }
-    jobs.par_iter().for_each(|job| walk_folder(job, cwd, &out));
+    jobs.par_iter().for_each(|job| walk_folder(job, &out));
     let mut out = out.into_inner().unwrap_or_else(|e| e.into_inner());
     out.files.par_sort_unstable_by(|a, b| a.key.cmp(&b.key));
     out.files.dedup_by(|a, b| a.key == b.key);
@@ -196,11 +197,11 @@ enum Found {
     Skip,
 }
 
-fn walk_folder(folder: &Folder, cwd: Option<&Path>, out: &std::sync::Mutex<Walk>) {
+fn walk_folder(folder: &Folder, out: &std::sync::Mutex<Walk>) {
     use rayon::prelude::*;
     let fail = |e: &std::io::Error| {
         let mut out = out.lock().unwrap_or_else(|e| e.into_inner());
-        out.protected.push(dir_scope(&folder.abs, cwd));
+        out.protected.push(dir_scope(&folder.abs));
         out.errors.push(WalkError {
             path: folder.path.display().to_string(),
             reason: io_reason(e),
@@ -213,7 +214,7 @@ fn walk_folder(folder: &Folder, cwd: Option<&Path>, out: &std::sync::Mutex<Walk>
         };
     let found: Vec<Found> = entries
         .par_iter()
-        .map(|entry| visit(folder, entry, cwd))
+        .map(|entry| visit(folder, entry))
         .collect();
     let mut subfolders = Vec::new();
     {
@@ -230,12 +231,10 @@ fn walk_folder(folder: &Folder, cwd: Option<&Path>, out: &std::sync::Mutex<Walk>
             }
         }
     }
-    subfolders
-        .par_iter()
-        .for_each(|sub| walk_folder(sub, cwd, out));
+    subfolders.par_iter().for_each(|sub| walk_folder(sub, out));
 }
 
-fn visit(folder: &Folder, entry: &fs::DirEntry, cwd: Option<&Path>) -> Found {
+fn visit(folder: &Folder, entry: &fs::DirEntry) -> Found {
     let name = entry.file_name();
     if is_hidden(&name) {
         return Found::Skip;
@@ -264,7 +263,7 @@ fn visit(folder: &Folder, entry: &fs::DirEntry, cwd: Option<&Path>) -> Found {
     };
     let meta = match meta {
         Ok(m) => m,
-        Err(e) => return error(io_reason(&e), key_below(&abs, cwd)),
+        Err(e) => return error(io_reason(&e), key_from_abs(&abs)),
     };
     if meta.is_dir() {
         let me = Ancestor::of(&meta, &path);
@@ -274,7 +273,7 @@ fn visit(folder: &Folder, entry: &fs::DirEntry, cwd: Option<&Path>) -> Found {
             .find(|a| a.dev == me.dev && a.ino == me.ino)
         {
             let reason = format!("symlink loop (back to {})", a.path.display());
-            return error(reason, dir_scope(&abs, cwd));
+            return error(reason, dir_scope(&abs));
         }
         let mut ancestors = folder.ancestors.clone();
         ancestors.push(me);
@@ -285,7 +284,7 @@ fn visit(folder: &Folder, entry: &fs::DirEntry, cwd: Option<&Path>) -> Found {
         })
     } else if meta.is_file() && is_article_name(&path) {
         Found::File(FileEntry {
-            key: key_below(&abs, cwd),
+            key: key_from_abs(&abs),
             path,
             size: meta.len(),
             mtime_ns: mtime_ns(&meta),
@@ -295,27 +294,19 @@ fn visit(folder: &Folder, entry: &fs::DirEntry, cwd: Option<&Path>) -> Found {
     }
 }
 
-/// The key prefix of everything below a folder: `corpus/`, `/abs/dir/`, or `` for the current
-/// directory itself (whose files have relative keys).
-fn dir_scope(abs: &Path, cwd: Option<&Path>) -> String {
-    let key = key_below(abs, cwd);
-    if cwd == Some(abs) {
-        String::new()
-    } else if key.ends_with('/') {
+/// The key prefix of everything below a folder: `/abs/dir/`.
+fn dir_scope(abs: &Path) -> String {
+    let key = key_from_abs(abs);
+    if key.ends_with('/') {
         key
     } else {
         format!("{key}/")
     }
 }
 
-/// Whether a key lies in a scope: equal to a file's key, below a folder's prefix, or, for the
-/// current directory's empty scope, any relative key.
+/// Whether a key lies in a scope: equal to a file's key, or below a folder's prefix.
 pub fn in_scope(key: &str, scope: &str) -> bool {
-    if scope.is_empty() {
-        !key.starts_with('/')
-    } else {
-        key == scope || (scope.ends_with('/') && key.starts_with(scope))
-    }
+    key == scope || (scope.ends_with('/') && key.starts_with(scope))
 }
 
 /// An I/O error as a short lower-case reason.
@@ -450,11 +441,13 @@ mod tests {
     }
 
     #[test]
-    fn keys_are_relative_below_the_current_directory() {
-        let cwd = std::env::current_dir().unwrap();
-        let k = key_for(&cwd.join("corpus/x.txt")).unwrap();
-        assert_eq!(k, "corpus/x.txt");
-        let k = key_for(Path::new("./corpus/x.txt")).unwrap();
-        assert_eq!(k, "corpus/x.txt");
+    fn keys_are_absolute_and_shown_relative_below_the_current_directory() {
+        let cwd = fs::canonicalize(std::env::current_dir().unwrap()).unwrap();
+        let abs = cwd.join("src/lib.rs").to_string_lossy().into_owned();
+        assert_eq!(key_for(&cwd.join("src/lib.rs")).unwrap(), abs);
+        assert_eq!(key_for(Path::new("./src/lib.rs")).unwrap(), abs);
+        assert_eq!(key_for(Path::new("src/../src/lib.rs")).unwrap(), abs);
+        assert_eq!(display_key(&abs), "src/lib.rs");
+        assert_eq!(display_key("/elsewhere/a.txt"), "/elsewhere/a.txt");
     }
 }

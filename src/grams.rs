@@ -15,12 +15,13 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
-/// The common words: the most frequent words of English news text, whose postings are the
-/// longest. A phrase touching one of them is answered from pairs.
+/// The common words: the twelve most frequent words of English news text (each 0.5-5 % of
+/// Reuters' 2.9 million words; together 21 %), whose positions make phrases slow. Rarer
+/// function words (`with`, `was`, `by`: about 0.5 % each) are left out: every common word adds
+/// two pairs to the index for each time it occurs, and phrases through the rarer ones are
+/// already fast.
 const COMMON: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "he", "in",
-    "is", "it", "its", "of", "on", "or", "said", "that", "the", "this", "to", "was", "were",
-    "which", "will", "with",
+    "the", "of", "to", "in", "and", "said", "a", "for", "it", "on", "is", "that",
 ];
 
 /// The common words as the analyzer leaves them (lower-cased, folded, stemmed).

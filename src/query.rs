@@ -184,7 +184,7 @@ pub fn parse(
     if depth > MAX_NESTING {
         return Err(QueryError::TooDeep(depth));
     }
-    let text = &open_ranges_as_all(text);
+    let text = &absolute_paths(&open_ranges_as_all(text));
     let parser = QueryParser::new(index.schema(), vec![f.body], schema::query_tokenizers());
     let mut warnings = Vec::new();
     let text_query = if text.trim().is_empty() {
@@ -334,6 +334,55 @@ fn nesting(text: &str) -> usize {
         }
     }
     max
+}
+
+/// `path:corpus/a.txt` names a file as the user sees it; the index keys files by absolute path
+/// (see `corpus`), so each `path:` value is resolved as `dateline show` resolves its argument.
+/// Ranges and wildcards are left as written.
+fn absolute_paths(text: &str) -> String {
+    const FIELD: &str = "path:";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(FIELD) {
+        let starts_word = at == 0
+            || rest[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_whitespace() || "(+-".contains(c));
+        out.push_str(&rest[..at + FIELD.len()]);
+        rest = &rest[at + FIELD.len()..];
+        if !starts_word {
+            continue;
+        }
+        let (value, quoted) = match rest.strip_prefix('"') {
+            Some(q) => match q.find('"') {
+                Some(end) => (&q[..end], true),
+                None => continue,
+            },
+            None => {
+                let end = rest
+                    .find(|c: char| c.is_whitespace() || c == ')')
+                    .unwrap_or(rest.len());
+                (&rest[..end], false)
+            }
+        };
+        let len = value.len() + if quoted { 2 } else { 0 };
+        if value.is_empty() || value.starts_with(['/', '[', '{', '(']) || value.contains('*') {
+            continue;
+        }
+        let path = std::path::Path::new(value);
+        let key = crate::corpus::key_for(path).unwrap_or_else(|_| {
+            std::path::absolute(path)
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_else(|_| value.to_string())
+        });
+        out.push('"');
+        out.push_str(&key.replace('"', "\\\""));
+        out.push('"');
+        rest = &rest[len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `field:[* TO *]` (or `{* TO *}`) bounds nothing, yet tantivy reads it as matching nothing;

@@ -438,11 +438,11 @@ impl Stored {
     /// Reads path, date and paragraphs from a stored document.
     pub fn from_doc(doc: &TantivyDocument, f: schema::Fields) -> Stored {
         Stored {
-            path: doc
-                .get_first(f.path)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string(),
+            path: crate::corpus::display_key(
+                doc.get_first(f.path)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default(),
+            ),
             date: doc
                 .get_first(f.date)
                 .and_then(|v| v.as_datetime())

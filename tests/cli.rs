@@ -2016,3 +2016,41 @@ fn a_phrase_of_common_words_matches_exactly_and_is_highlighted_as_one_span() {
     // Common words alone still match as words.
     assert_eq!(t.search_json("the", &[])["total"], 4);
 }
+
+/// The same folder indexed from two working directories, by a relative and an absolute path, is
+/// one set of articles: keys do not depend on where dateline runs.
+#[test]
+fn the_same_files_indexed_from_another_directory_are_not_duplicated() {
+    let t = TestDir::with_good();
+    assert_eq!(t.index_corpus().added, GOOD);
+    let index = t.index();
+    let run_in = |dir: &std::path::Path, args: &[&str]| {
+        let mut cmd = std::process::Command::new(common::bin());
+        cmd.current_dir(dir).arg("--index").arg(&index).args(args);
+        common::scrub_env(&mut cmd);
+        common::Output::of(cmd)
+    };
+    let elsewhere = tempfile::tempdir().unwrap();
+    let corpus_abs = t.join("corpus");
+    let out = run_in(elsewhere.path(), &["index", corpus_abs.to_str().unwrap()]);
+    out.assert_code(0);
+    assert_eq!(out.summary(), Summary::new(0, 0, 0, GOOD, 0, GOOD));
+    // From inside the corpus, `.` is the same folder.
+    let out = run_in(&corpus_abs, &["index", "."]);
+    out.assert_code(0);
+    assert_eq!(out.summary(), Summary::new(0, 0, 0, GOOD, 0, GOOD));
+    // Results show paths relative to where the search runs, or whole outside it.
+    let json = run_in(&corpus_abs, &["search", "Putin", "--json"]).json();
+    assert_eq!(paths_of(&json), vec!["2016-09-17-aleppo-aid-caravans.txt"]);
+    let json = run_in(elsewhere.path(), &["search", "Putin", "--json"]).json();
+    let canonical = std::fs::canonicalize(&corpus_abs).unwrap();
+    assert_eq!(
+        paths_of(&json),
+        vec![format!(
+            "{}/2016-09-17-aleppo-aid-caravans.txt",
+            canonical.display()
+        )]
+    );
+    // `path:` takes a path as the user sees it.
+    assert_eq!(t.hit_paths(&format!("path:{SEED}"), &[]), vec![SEED]);
+}
