@@ -4,26 +4,18 @@
 
 mod common;
 
-use common::{Summary, TestDir, fixture_bytes, fixture_names, paths_of};
+use common::{
+    BY_DATE, CRASH, HARVEST, LEAP, NEW_YEAR, RAIL, SEED, Summary, TestDir, WINTER, fixture_bytes,
+    fixture_names, paths_of,
+};
 use dateline::schema::FORMAT_VERSION;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fs;
 use std::time::{Duration, SystemTime};
 
-// The good fixtures, by the key the index gives them (relative to the test folder).
-const SEED: &str = "corpus/2016-09-17-aleppo-aid-caravans.txt";
-const CRASH: &str = "corpus/1987-10-19-market-crash.txt";
-const WINTER: &str = "corpus/2015-12-31-winter-convoys.txt";
-const NEW_YEAR: &str = "corpus/2016-01-01-new-year-relief.txt";
-const HARVEST: &str = "corpus/2016-09-30-harvest-festival.txt";
-const RAIL: &str = "corpus/2016-10-01-rail-strike.txt";
-const LEAP: &str = "corpus/2020-02-29-leap-day.txt";
 /// How many good fixtures there are.
 const GOOD: u64 = 7;
-
-/// Every good fixture, oldest first.
-const BY_DATE: [&str; 7] = [CRASH, WINTER, NEW_YEAR, SEED, HARVEST, RAIL, LEAP];
 
 fn indexed_good() -> TestDir {
     let t = TestDir::with_good();

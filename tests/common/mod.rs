@@ -16,6 +16,23 @@ use std::process::{Command, Stdio};
 /// The index folder's name inside the test directory, as passed to `--index`.
 pub const INDEX: &str = "idx";
 
+/// The good fixtures, by the key the index shows them under (relative to the test folder).
+pub const SEED: &str = "corpus/2016-09-17-aleppo-aid-caravans.txt";
+/// See [`SEED`].
+pub const CRASH: &str = "corpus/1987-10-19-market-crash.txt";
+/// See [`SEED`].
+pub const WINTER: &str = "corpus/2015-12-31-winter-convoys.txt";
+/// See [`SEED`].
+pub const NEW_YEAR: &str = "corpus/2016-01-01-new-year-relief.txt";
+/// See [`SEED`].
+pub const HARVEST: &str = "corpus/2016-09-30-harvest-festival.txt";
+/// See [`SEED`].
+pub const RAIL: &str = "corpus/2016-10-01-rail-strike.txt";
+/// See [`SEED`].
+pub const LEAP: &str = "corpus/2020-02-29-leap-day.txt";
+/// Every good fixture, oldest first.
+pub const BY_DATE: [&str; 7] = [CRASH, WINTER, NEW_YEAR, SEED, HARVEST, RAIL, LEAP];
+
 /// The binary under test.
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_dateline")
