@@ -9,7 +9,7 @@ use crate::{check, corpus, manual, stats};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 /// Fast full-text search for folders of dated articles.
@@ -299,7 +299,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
         }
         Command::Show { path, json } => {
             let store = indexer::open(&cli.index)?;
-            let key = show_key(&path);
+            let key = corpus::key_as_named(&path);
             let Some(article) = search::article(&store, &key)? else {
                 return Err(Failure {
                     error: anyhow::anyhow!(
@@ -340,15 +340,6 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             Ok(Outcome::Success)
         }
     }
-}
-
-/// The key of a path given to `show`: resolved like the indexer's keys when the folder exists,
-/// otherwise made absolute as written (the file may be gone but still indexed).
-fn show_key(path: &Path) -> String {
-    corpus::key_for(path).unwrap_or_else(|_| {
-        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        abs.to_string_lossy().replace('\\', "/")
-    })
 }
 
 /// A progress bar on stderr, drawn only when stderr is a terminal.

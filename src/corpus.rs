@@ -57,6 +57,15 @@ pub fn key_for(path: &Path) -> std::io::Result<String> {
     Ok(key_from_abs(&abs))
 }
 
+/// The key a user means by a path they name (`dateline show`, `path:` queries): resolved as
+/// [`key_for`] does when its folder exists, otherwise made absolute as written (the file may be
+/// gone but still indexed).
+pub fn key_as_named(path: &Path) -> String {
+    key_for(path).unwrap_or_else(|_| {
+        key_from_abs(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+    })
+}
+
 fn absolute(path: &Path) -> std::io::Result<PathBuf> {
     // Resolve the parent's symlinks and `..` but keep the file name itself, so a symlinked
     // article keeps its own name.

@@ -370,12 +370,7 @@ fn absolute_paths(text: &str) -> String {
         if value.is_empty() || value.starts_with(['/', '[', '{', '(']) || value.contains('*') {
             continue;
         }
-        let path = std::path::Path::new(value);
-        let key = crate::corpus::key_for(path).unwrap_or_else(|_| {
-            std::path::absolute(path)
-                .map(|p| p.to_string_lossy().into_owned())
-                .unwrap_or_else(|_| value.to_string())
-        });
+        let key = crate::corpus::key_as_named(std::path::Path::new(value));
         out.push('"');
         out.push_str(&key.replace('"', "\\\""));
         out.push('"');
