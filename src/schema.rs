@@ -9,7 +9,7 @@ use tantivy::schema::{
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer, TokenizerManager,
+    TextAnalyzer, TextAnalyzerBuilder, Tokenizer, TokenizerManager,
 };
 use tantivy::{DateTime, Index, IndexSettings};
 
@@ -109,39 +109,31 @@ pub fn settings() -> IndexSettings {
     }
 }
 
-/// The words of a text: lower-cased, folded to ASCII (so `café` finds `cafe`), English-stemmed
-/// (so `convoy` finds `convoys`). Words over 40 bytes are dropped.
-pub fn word_analyzer() -> TextAnalyzer {
+/// The chain that makes words: split, long words dropped, lower-cased, folded to ASCII (so `café`
+/// finds `cafe`), English-stemmed (so `convoy` finds `convoys`).
+fn words() -> TextAnalyzerBuilder<impl Tokenizer> {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::English))
-        .build()
+}
+
+/// The words of a text (see [`words`]). Words over 40 bytes are dropped.
+pub fn word_analyzer() -> TextAnalyzer {
+    words().build()
 }
 
 /// The index's analyzer: the words, and the pairs of adjacent words with a common one (see
 /// `grams`), which make phrases of common words fast.
 pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
-        .filter(CommonGrams(Mode::Index))
-        .build()
+    words().filter(CommonGrams(Mode::Index)).build()
 }
 
 /// The query's analyzer: as [`analyzer`], but a phrase keeps only the pairs and the words no
 /// pair covers, so it is matched from the pairs' short postings.
 pub fn query_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
-        .filter(CommonGrams(Mode::Query))
-        .build()
+    words().filter(CommonGrams(Mode::Query)).build()
 }
 
 /// Registers the analyzer on an index (needed after every open).
