@@ -91,16 +91,8 @@ fn bench(c: &mut Criterion) {
 
     let store = indexer::open(index.path()).unwrap();
     let mut g = c.benchmark_group("search");
-    for (name, text, range, sort) in mix::MIX {
-        let req = search::Request {
-            text: (*text).into(),
-            range: match range {
-                Some((from, to)) => DateRange::parse(Some(from), Some(to)).unwrap(),
-                None => DateRange::default(),
-            },
-            sort: *sort,
-            ..Default::default()
-        };
+    for entry @ (name, text, _, _) in mix::MIX {
+        let req = mix::request(entry);
         g.bench_function(format!("{name}: {text}"), |b| {
             b.iter(|| search::run(&store, &req).unwrap())
         });

@@ -8,7 +8,6 @@
 
 mod mix;
 
-use dateline::query::DateRange;
 use dateline::search::{self, Request, Sort};
 use mix::MIX;
 use std::time::Instant;
@@ -28,20 +27,7 @@ fn main() -> anyhow::Result<()> {
         reader.searcher().segment_readers().len(),
         opened.elapsed().as_secs_f64() * 1e3
     );
-    let requests: Vec<Request> = MIX
-        .iter()
-        .map(|(_, text, range, sort)| {
-            Ok(Request {
-                text: (*text).into(),
-                range: match range {
-                    Some((from, to)) => DateRange::parse(Some(from), Some(to))?,
-                    None => DateRange::default(),
-                },
-                sort: *sort,
-                ..Request::default()
-            })
-        })
-        .collect::<anyhow::Result<_>>()?;
+    let requests: Vec<Request> = MIX.iter().map(mix::request).collect();
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); MIX.len()];
     let mut totals = vec![0u64; MIX.len()];
     for pass in 0..=repeats {

@@ -1,6 +1,7 @@
 //! The fixed query mix of the benchmarks (`latency`, `core`) and of `compare.sh`.
 
-use dateline::search::Sort;
+use dateline::query::DateRange;
+use dateline::search::{Request, Sort};
 
 /// One query of the mix: a label, the query text, an optional date range, the order.
 type Entry = (
@@ -39,3 +40,18 @@ pub const MIX: &[Entry] = &[
     ),
     ("date-sorted", "said", None, Sort::Newest),
 ];
+
+/// The search request of one entry of the mix (top 10, snippets of the default length).
+pub fn request((_, text, range, sort): &Entry) -> Request {
+    Request {
+        text: (*text).into(),
+        range: match range {
+            Some((from, to)) => {
+                DateRange::parse(Some(from), Some(to)).expect("the mix's dates are valid")
+            }
+            None => DateRange::default(),
+        },
+        sort: *sort,
+        ..Request::default()
+    }
+}
