@@ -300,20 +300,13 @@ pub struct Source {
 }
 
 impl Source {
-    /// Reads every `.txt` dated article under `dir`, in path order; files that do not parse are
-    /// skipped.
+    /// Reads every `.txt` dated article under `dir` (found as `dateline index` finds them), in
+    /// path order; files that do not parse are skipped.
     pub fn load(dir: &Path) -> std::io::Result<Source> {
-        let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-            .map(|e| e.into_path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        files.sort();
+        let files = dateline::corpus::walk(&[dir.to_path_buf()]).files;
         let mut source = Source::default();
         for f in files {
-            let bytes = std::fs::read(&f)?;
+            let bytes = std::fs::read(&f.path)?;
             if let Ok(a) = dateline::article::parse_bytes(&bytes) {
                 source.counts.push(a.paragraphs.len() as u32);
                 source.paragraphs.extend(a.paragraphs);
