@@ -438,14 +438,12 @@ fn index_walk(
     // (an unreadable folder must not empty the index).
     let in_scope = |key: &str, scopes: &[String]| scopes.iter().any(|s| corpus::in_scope(key, s));
     let mut to_read: Vec<(&FileEntry, Option<Known>)> = Vec::new();
+    let mut not_found: Vec<&str> = Vec::new();
     let mut known_iter = known.iter().peekable();
     for entry in &walk.files {
         while let Some((key, _)) = known_iter.next_if(|(key, _)| key.as_str() < entry.key.as_str())
         {
-            if in_scope(key, &walk.scopes) && !in_scope(key, &walk.protected) {
-                writer.delete_term(Term::from_field_text(f.path, key));
-                report.removed += 1;
-            }
+            not_found.push(key);
         }
         match known_iter.next_if(|(key, _)| *key == entry.key) {
             Some((_, k)) if k.size == entry.size && k.mtime_ns == entry.mtime_ns => {
@@ -455,7 +453,8 @@ fn index_walk(
             None => to_read.push((entry, None)),
         }
     }
-    for (key, _) in known_iter {
+    not_found.extend(known_iter.map(|(key, _)| key.as_str()));
+    for key in not_found {
         if in_scope(key, &walk.scopes) && !in_scope(key, &walk.protected) {
             writer.delete_term(Term::from_field_text(f.path, key));
             report.removed += 1;
