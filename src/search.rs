@@ -216,27 +216,28 @@ fn ranked(
         Some(_) => want.max(RERANK_WINDOW),
         None => want,
     };
-    let mut total = None;
+    // Without a phrase the count is its own cheap pass; with one, the first ranking pass counts.
+    let mut total = if positions {
+        None
+    } else {
+        Some(searcher.search(full, &Count)?)
+    };
+    let page = |hits: Vec<(f32, DocAddress)>| -> Page {
+        hits.into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(s, a)| (Some(s), a))
+            .collect()
+    };
     loop {
         window = window.min(num_docs).max(1);
         let top = TopDocs::with_limit(window).order_by_score();
-        let docs = if positions && total.is_none() {
-            let (docs, count) = searcher.search(full, &(top, Count))?;
-            total = Some(count);
-            docs
-        } else {
-            searcher.search(full, &top)?
-        };
-        let total = match total {
-            Some(t) => t,
-            None => *total.insert(searcher.search(full, &Count)?),
-        };
-        let page = |hits: Vec<(f32, DocAddress)>| -> Page {
-            hits.into_iter()
-                .skip(offset)
-                .take(limit)
-                .map(|(s, a)| (Some(s), a))
-                .collect()
+        let (docs, total) = match total {
+            Some(count) => (searcher.search(full, &top)?, count),
+            None => {
+                let (docs, count) = searcher.search(full, &(top, Count))?;
+                (docs, *total.insert(count))
+            }
         };
         let Some(coordination) = &coordination else {
             return Ok((total, page(docs)));
