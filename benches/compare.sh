@@ -184,46 +184,48 @@ log "corpus $CORPUS: $n_articles articles, $corpus_mb MB; work folder $WORK; pee
 find "$CORPUS" -type f -name '*.txt' -exec cat {} + >/dev/null
 
 # ---------------------------------------------------------------- helper programs for the peers
+cat >"$WORK/dated.py" <<'PY'
+# The articles of a folder as the peers' helpers read them: (path, date, body) for every .txt,
+# hidden entries skipped, in path order. " date YYYY-MM-DD first paragraph..." is trusted.
+import os
+def articles(corpus):
+    for root, dirs, files in os.walk(corpus):
+        dirs[:] = sorted(d for d in dirs if not d.startswith('.'))
+        for name in sorted(files):
+            if name.startswith('.') or not name.endswith('.txt'):
+                continue
+            path = os.path.join(root, name)
+            with open(path, encoding='utf-8', errors='replace') as f:
+                text = f.read()
+            yield path, text[6:16], text[17:]
+PY
 cat >"$WORK/xapian-index.py" <<'PY'
 # Index every .txt under CORPUS into a new Xapian database: English stemmer, BM25 by default.
-import os, sys, xapian
+import sys, xapian
+from dated import articles
 corpus, dbpath = sys.argv[1], sys.argv[2]
 db = xapian.WritableDatabase(dbpath, xapian.DB_CREATE_OR_OVERWRITE)
 tg = xapian.TermGenerator()
 tg.set_stemmer(xapian.Stem("english"))
-for root, dirs, files in os.walk(corpus):
-    dirs[:] = sorted(d for d in dirs if not d.startswith('.'))
-    for name in sorted(files):
-        if name.startswith('.') or not name.endswith('.txt'):
-            continue
-        path = os.path.join(root, name)
-        with open(path, encoding='utf-8', errors='replace') as f:
-            text = f.read()
-        date, body = text[6:16], text[17:]        # " date YYYY-MM-DD first paragraph..."
-        doc = xapian.Document()
-        tg.set_document(doc)
-        tg.index_text(body)
-        doc.add_boolean_term('XM' + date[0:4] + date[5:7])   # month filter for quest -b month:XM
-        doc.add_value(0, date)
-        doc.set_data(date + ' ' + path)
-        db.add_document(doc)
+for path, date, body in articles(corpus):
+    doc = xapian.Document()
+    tg.set_document(doc)
+    tg.index_text(body)
+    doc.add_boolean_term('XM' + date[0:4] + date[5:7])   # month filter for quest -b month:XM
+    doc.add_value(0, date)
+    doc.set_data(date + ' ' + path)
+    db.add_document(doc)
 db.commit()
 PY
 cat >"$WORK/to-ndjson.py" <<'PY'
 # Every .txt under CORPUS as one JSON object a line: path, date (RFC 3339), body.
-import json, os, sys
+import json, sys
+from dated import articles
 out = sys.stdout
-for root, dirs, files in os.walk(sys.argv[1]):
-    dirs[:] = sorted(d for d in dirs if not d.startswith('.'))
-    for name in sorted(files):
-        if name.startswith('.') or not name.endswith('.txt'):
-            continue
-        path = os.path.join(root, name)
-        with open(path, encoding='utf-8', errors='replace') as f:
-            text = f.read()
-        out.write(json.dumps({"path": path, "date": text[6:16] + "T00:00:00Z", "body": text[17:]},
-                             ensure_ascii=False))
-        out.write('\n')
+for path, date, body in articles(sys.argv[1]):
+    out.write(json.dumps({"path": path, "date": date + "T00:00:00Z", "body": body},
+                         ensure_ascii=False))
+    out.write('\n')
 PY
 
 tantivy_new() { # DIR: a new tantivy-cli index with our schema (`tantivy new` asks on stdin)
