@@ -5,7 +5,7 @@ use crate::indexer::{self, OpenError, Progress};
 use crate::query::DateRange;
 use crate::render::{self, Printer};
 use crate::search::{self, Request, SearchError, Sort};
-use crate::{check, corpus, manual, stats};
+use crate::{check, corpus, eval, manual, stats};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
@@ -116,6 +116,49 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
         sort: SortArg,
         /// Print one JSON object instead of text
+        #[arg(long)]
+        json: bool,
+        /// Print the hits as TREC run lines for query id QID (`QID Q0 name rank score dateline`,
+        /// name = file name without .txt), for an outside relevance scorer
+        #[arg(long, value_name = "QID", conflicts_with = "json")]
+        trec_run: Option<String>,
+    },
+    /// Measure ranking quality against relevance judgments: nDCG@k, MAP, P@k, Recall@100, MRR
+    #[command(after_help = concat!(
+        "Each query (a line `qid<TAB>text`) is read as free text: its words, lower-cased, any of\n",
+        "them may match; punctuation and operators count as nothing. The first --depth hits are\n",
+        "scored against the judgments (TREC qrels: `qid 0 name grade`, name = file name without\n",
+        ".txt) with trec_eval's definitions. Queries without a relevant document are skipped; a\n",
+        "judged query with no hits scores 0. --run scores a TREC run file of any engine instead.\n\n",
+        "Examples:\n",
+        "  dateline eval --queries cranfield/queries.tsv --qrels cranfield/qrels.txt\n",
+        "  dateline eval --queries q.tsv --qrels qrels.txt --per-query --run-out dateline.run\n",
+        "  dateline eval --qrels qrels.txt --run other-engine.run --json\n\n",
+        "Exit status: 0 success, 2 error."
+    ))]
+    Eval {
+        /// Queries, one per line: qid<TAB>text
+        #[arg(long, value_name = "FILE", required_unless_present = "run")]
+        queries: Option<PathBuf>,
+        /// Relevance judgments (TREC qrels)
+        #[arg(long, value_name = "FILE")]
+        qrels: PathBuf,
+        /// Score this TREC run file (`qid Q0 name rank score tag`) instead of searching
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["queries", "run_out"])]
+        run: Option<PathBuf>,
+        /// Cutoff of nDCG and precision
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+        k: u16,
+        /// Hits ranked per query (the depth of MAP)
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+        depth: u32,
+        /// Also give each query's measures
+        #[arg(long)]
+        per_query: bool,
+        /// Write the rankings to FILE as a TREC run
+        #[arg(long, value_name = "FILE")]
+        run_out: Option<PathBuf>,
+        /// Print JSON instead of text
         #[arg(long)]
         json: bool,
     },
@@ -254,6 +297,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             offset,
             sort,
             json,
+            trec_run,
         } => {
             let range = DateRange::parse(from.as_deref(), to.as_deref())?;
             let store = indexer::open(&cli.index)?;
@@ -269,10 +313,23 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                 offset,
                 ..Default::default()
             };
-            let results = search::run(&store, &req).map_err(|e| match e {
+            let failure = |e| match e {
                 SearchError::Query(q) => Failure::from(q),
                 SearchError::Index(e) => Failure::from(e),
-            })?;
+            };
+            if let Some(qid) = trec_run {
+                let (total, hits) = search::ranking(&store, &req).map_err(failure)?;
+                for (i, (score, key)) in hits.iter().enumerate() {
+                    let name = eval::docname(key);
+                    writeln!(out, "{qid} Q0 {name} {} {score} dateline", offset + i + 1)?;
+                }
+                return Ok(if total == 0 {
+                    Outcome::Partial
+                } else {
+                    Outcome::Success
+                });
+            }
+            let results = search::run(&store, &req).map_err(failure)?;
             for w in &results.warnings {
                 eprintln!("warning: {w}");
             }
@@ -286,6 +343,45 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             } else {
                 Outcome::Success
             })
+        }
+        Command::Eval {
+            queries,
+            qrels,
+            run,
+            k,
+            depth,
+            per_query,
+            run_out,
+            json,
+        } => {
+            let judged = eval::read_qrels(&qrels)?;
+            let ranked = match (run, queries) {
+                (Some(file), _) => eval::read_run(&file)?,
+                (None, Some(file)) => {
+                    let topics = eval::read_topics(&file)?;
+                    let store = indexer::open(&cli.index)?;
+                    let ranked = eval::run_topics(&store, &topics, depth as usize)?;
+                    if let Some(path) = run_out {
+                        let mut w =
+                            io::BufWriter::new(std::fs::File::create(&path).map_err(|e| {
+                                anyhow::anyhow!("cannot write {}: {e}", path.display())
+                            })?);
+                        for (qid, docs) in &ranked.0 {
+                            eval::write_run(&mut w, qid, docs, "dateline")?;
+                        }
+                        w.flush()?;
+                    }
+                    ranked
+                }
+                (None, None) => unreachable!("clap requires --queries or --run"),
+            };
+            let report = eval::evaluate(&ranked, &judged, k as usize);
+            if json {
+                render::json(out, &report.to_json(per_query))?;
+            } else {
+                report.write_table(out, per_query)?;
+            }
+            Ok(Outcome::Success)
         }
         Command::Stats { json } => {
             let store = indexer::open(&cli.index)?;

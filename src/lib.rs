@@ -35,6 +35,7 @@ pub mod article;
 pub mod check;
 pub mod cli;
 pub mod corpus;
+pub mod eval;
 pub mod grams;
 pub mod indexer;
 pub mod manual;

@@ -235,6 +235,17 @@ pub fn parse(
     })
 }
 
+/// Free text as a query of its words: every run of letters, digits and `_` (the `\w` of regular
+/// expressions), lower-cased, so that punctuation, quotes and words such as `AND`, `NOT` or
+/// `title:` in a question are read as words, never as query syntax.
+pub fn free_text(text: &str) -> String {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Rebuilds boolean queries with every excluded clause wrapped in [`PlainSeek`].
 ///
 /// tantivy's exclusion asks the excluded scorer whether it holds a document that may lie
@@ -580,6 +591,15 @@ mod tests {
         let r = DateRange::parse(Some("2016-09"), Some("2016-09")).unwrap();
         assert_eq!(r.from, Some(d("2016-09-01")));
         assert_eq!(r.to, Some(d("2016-09-30")));
+    }
+
+    #[test]
+    fn free_text_keeps_words_and_drops_syntax() {
+        assert_eq!(
+            free_text("What is \"AND\"-logic (in +IR)? NOT title:x_y, Café 3.5"),
+            "what is and logic in ir not title x_y café 3 5"
+        );
+        assert_eq!(free_text(" -- ?"), "");
     }
 
     #[test]

@@ -120,29 +120,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
     let reader = store.reader()?;
     let searcher = reader.searcher();
 
-    // Never ask tantivy for more than exists: a huge --limit must not allocate a huge heap.
-    let num_docs = searcher.num_docs() as usize;
-    let offset = req.offset.min(num_docs);
-    let limit = req.limit.min(num_docs - offset);
-
-    let (total, page): (usize, Page) = if limit == 0 {
-        (searcher.search(&*parsed.full, &Count)?, Vec::new())
-    } else {
-        let top = TopDocs::with_limit(limit).and_offset(offset);
-        match req.sort {
-            Sort::Relevance => ranked(&searcher, &parsed, offset, limit)?,
-            Sort::Newest | Sort::Oldest => {
-                let order = if req.sort == Sort::Newest {
-                    Order::Desc
-                } else {
-                    Order::Asc
-                };
-                let collector = top.order_by_fast_field::<DateTime>(schema::DATE, order);
-                let (docs, total) = searcher.search(&*parsed.full, &(collector, Count))?;
-                (total, docs.into_iter().map(|(_, a)| (None, a)).collect())
-            }
-        }
-    };
+    let (total, page) = page(&searcher, &parsed, req)?;
 
     let mut highlighter = match &parsed.text {
         Some(q) => Some(Highlighter::new(
@@ -182,6 +160,64 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
         hits,
         warnings: parsed.warnings,
     })
+}
+
+/// The total and the requested page of hits, in the request's order.
+fn page(
+    searcher: &Searcher,
+    parsed: &query::Parsed,
+    req: &Request,
+) -> Result<(usize, Page), SearchError> {
+    // Never ask tantivy for more than exists: a huge --limit must not allocate a huge heap.
+    let num_docs = searcher.num_docs() as usize;
+    let offset = req.offset.min(num_docs);
+    let limit = req.limit.min(num_docs - offset);
+
+    Ok(if limit == 0 {
+        (searcher.search(&*parsed.full, &Count)?, Vec::new())
+    } else {
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        match req.sort {
+            Sort::Relevance => ranked(searcher, parsed, offset, limit)?,
+            Sort::Newest | Sort::Oldest => {
+                let order = if req.sort == Sort::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let collector = top.order_by_fast_field::<DateTime>(schema::DATE, order);
+                let (docs, total) = searcher.search(&*parsed.full, &(collector, Count))?;
+                (total, docs.into_iter().map(|(_, a)| (None, a)).collect())
+            }
+        }
+    })
+}
+
+/// A ranking without snippets, as relevance measurement needs it: the total, and each hit's
+/// score and key (read from the path fast field, not the doc store).
+pub fn ranking(store: &Store, req: &Request) -> Result<(u64, Vec<(f32, String)>), SearchError> {
+    let parsed = query::parse(&store.index, store.fields, &req.text, &req.range)?;
+    let reader = store.reader()?;
+    let searcher = reader.searcher();
+    let (total, page) = page(&searcher, &parsed, req)?;
+    let mut hits = Vec::with_capacity(page.len());
+    let mut key = String::new();
+    for (score, addr) in page {
+        let paths = searcher
+            .segment_reader(addr.segment_ord)
+            .fast_fields()
+            .str(schema::PATH)?;
+        key.clear();
+        if let Some(paths) = paths
+            && let Some(ord) = paths.term_ords(addr.doc_id).next()
+        {
+            paths
+                .ord_to_str(ord, &mut key)
+                .map_err(anyhow::Error::from)?;
+        }
+        hits.push((score.unwrap_or(0.0), key.clone()));
+    }
+    Ok((total as u64, hits))
 }
 
 /// Hits of one page: score (none when sorted by date) and address.
