@@ -40,6 +40,7 @@ pub mod grams;
 pub mod indexer;
 pub mod manual;
 pub mod query;
+pub mod rank;
 pub mod render;
 pub mod schema;
 pub mod search;

@@ -164,6 +164,10 @@ pub struct Parsed {
     pub text: Option<Box<dyn Query>>,
     /// What to execute.
     pub full: Box<dyn Query>,
+    /// The date filter alone, when the range is bounded.
+    pub filter: Option<Box<dyn Query>>,
+    /// For a query of free words only: each word's term and how often the text gives it.
+    pub bag: Option<Vec<(tantivy::Term, f32)>>,
     /// Problems the lenient reading worked around, for a warning.
     pub warnings: Vec<String>,
 }
@@ -228,9 +232,14 @@ pub fn parse(
         (None, false) => Box::new(AllQuery),
         (None, true) => range.to_query(f),
     };
+    let bag = text_query
+        .as_deref()
+        .and_then(|q| crate::rank::bag(text, q, f.body));
     Ok(Parsed {
         text: text_query,
         full,
+        filter: range.is_bounded().then(|| range.to_query(f)),
+        bag,
         warnings,
     })
 }

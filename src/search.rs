@@ -242,7 +242,8 @@ fn ranked(
     offset: usize,
     limit: usize,
 ) -> Result<(usize, Page), SearchError> {
-    let full = &*parsed.full;
+    let scoring = scoring_query(searcher, parsed)?;
+    let full = &*scoring;
     let mut positions = false;
     full.query_terms(&mut |_, needs_positions| positions |= needs_positions);
     let coordination = coordination(searcher, parsed.text.as_deref())?;
@@ -256,7 +257,7 @@ fn ranked(
     let mut total = if positions {
         None
     } else {
-        Some(searcher.search(full, &Count)?)
+        Some(searcher.search(&*parsed.full, &Count)?)
     };
     let page = |hits: Vec<(f32, DocAddress)>| -> Page {
         hits.into_iter()
@@ -286,6 +287,29 @@ fn ranked(
         }
         window = window.saturating_mul(4);
     }
+}
+
+/// The query that ranks: for free words, the rewriting of `rank` (same matches, other
+/// weights), with the date filter; otherwise the parsed query itself.
+fn scoring_query(
+    searcher: &Searcher,
+    parsed: &query::Parsed,
+) -> Result<Box<dyn Query>, SearchError> {
+    let body = searcher.schema().get_field(schema::BODY)?;
+    let rewritten = crate::rank::rewrite(
+        searcher,
+        body,
+        parsed.bag.as_deref(),
+        parsed.filter.as_deref(),
+    )?;
+    Ok(match (rewritten, &parsed.filter) {
+        (Some(q), Some(f)) => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, q),
+            (Occur::Must, f.box_clone()),
+        ])),
+        (Some(q), None) => q,
+        (None, _) => parsed.full.box_clone(),
+    })
 }
 
 /// Multiplies each hit's score by its coordination factor and sorts again (best first, then
@@ -403,8 +427,7 @@ struct DateSortScoring {
 impl DateSortScoring {
     fn new(searcher: &Searcher, parsed: &query::Parsed) -> Result<Self, SearchError> {
         Ok(DateSortScoring {
-            weight: parsed
-                .full
+            weight: scoring_query(searcher, parsed)?
                 .weight(EnableScoring::enabled_from_searcher(searcher))?,
             coordination: coordination(searcher, parsed.text.as_deref())?,
         })
@@ -550,7 +573,10 @@ mod tests {
             .expect("a three-word query is coordinated");
         // The reference: every match scored, coordinated, sorted.
         let all = searcher
-            .search(&*parsed.full, &TopDocs::with_limit(10_000).order_by_score())
+            .search(
+                &*scoring_query(&searcher, &parsed).unwrap(),
+                &TopDocs::with_limit(10_000).order_by_score(),
+            )
             .unwrap();
         assert_eq!(all.len(), 360);
         let first_window: Vec<DocAddress> = all[..RERANK_WINDOW].iter().map(|(_, a)| *a).collect();

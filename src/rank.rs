@@ -1,0 +1,292 @@
+//! Ranking of free-word queries beyond tantivy's BM25: each word weighed by how often the query
+//! repeats it and by a classic IDF, and, for a sentence-like query, pseudo-relevance feedback.
+//!
+//! Applies to a query of free words only (no phrase, no required or excluded word, no field,
+//! no boolean operator); any other query is ranked by BM25 as written. The rewritten query
+//! matches exactly the articles the original matches: words from feedback only add to the
+//! scores of articles that hold a word of the query. Every constant here was chosen by
+//! measurement on six judged collections (`docs/relevance.md`, which gives each step's figures).
+
+use crate::schema;
+use std::collections::HashMap;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{Searcher, TantivyDocument, Term};
+
+/// A word's weight is at least this share of its BM25 weight, however common it is.
+const IDF_FLOOR: f32 = 0.2;
+/// Feedback needs a query of at least this many distinct words: keyword queries are left
+/// exact (and coordinated, see `search`).
+const FEEDBACK_MIN_WORDS: usize = 5;
+/// How many of the best articles of a first pass are read for feedback.
+const FEEDBACK_DOCS: usize = 5;
+/// How many words feedback adds or reweighs.
+const FEEDBACK_WORDS: usize = 30;
+/// The original query's share of the final weights (RM3's lambda).
+const ORIGINAL_SHARE: f32 = 0.75;
+/// Smoothing of a feedback article's length (in words): short articles weigh less.
+const LENGTH_SMOOTHING: f64 = 500.0;
+
+/// The terms of a query of free words, each once; `None` for any other query.
+fn bag_of_terms(q: &dyn Query) -> Option<Vec<Term>> {
+    if let Some(t) = q.downcast_ref::<TermQuery>() {
+        return Some(vec![t.term().clone()]);
+    }
+    let b = q.downcast_ref::<BooleanQuery>()?;
+    let mut terms: Vec<Term> = Vec::new();
+    for (occur, sub) in b.clauses() {
+        if *occur != Occur::Should {
+            return None;
+        }
+        let term = sub.downcast_ref::<TermQuery>()?.term();
+        if !terms.contains(term) {
+            terms.push(term.clone());
+        }
+    }
+    Some(terms)
+}
+
+/// The words of a query of free words, each with how often the text repeats it (the query
+/// parser keeps a repeated word once, and the judged collections' long queries repeat their
+/// topic words on purpose); `None` for any other query.
+pub fn bag(text: &str, q: &dyn Query, body: Field) -> Option<Vec<(Term, f32)>> {
+    let mut counts: Vec<(Term, f32)> = bag_of_terms(q)?.into_iter().map(|t| (t, 0.0)).collect();
+    let mut analyzer = schema::word_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(tok) = stream.next() {
+        let term = Term::from_field_text(body, &tok.text);
+        if let Some((_, c)) = counts.iter_mut().find(|(t, _)| *t == term) {
+            *c += 1.0;
+        }
+    }
+    for (_, c) in counts.iter_mut() {
+        *c = c.max(1.0);
+    }
+    Some(counts)
+}
+
+/// A word's IDF weight relative to tantivy's: the classic `ln((N - n + 0.5) / (n + 0.5))`,
+/// which reaches zero for a word in half the articles, over tantivy's `ln(1 + …)`, which never
+/// does, floored at [`IDF_FLOOR`].
+fn idf_weight(num_docs: f64, df: f64) -> f32 {
+    let classic = ((num_docs - df + 0.5) / (df + 0.5)).ln().max(0.0);
+    let tantivy = (1.0 + (num_docs - df + 0.5) / (df + 0.5)).ln();
+    ((classic / tantivy) as f32).max(IDF_FLOOR)
+}
+
+/// A union of weighted term queries.
+fn weighted(terms: &[(Term, f32)]) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        terms
+            .iter()
+            .map(|(t, w)| -> (Occur, Box<dyn Query>) {
+                let term = Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs));
+                (Occur::Should, Box::new(BoostQuery::new(term, *w)))
+            })
+            .collect(),
+    ))
+}
+
+/// Rewrites a query of free words (its [`bag`]) for ranking; `None` when there is no bag. The
+/// date `filter`, if any, bounds the feedback pass; the caller adds it to the result.
+pub fn rewrite(
+    searcher: &Searcher,
+    body: Field,
+    bag: Option<&[(Term, f32)]>,
+    filter: Option<&dyn Query>,
+) -> tantivy::Result<Option<Box<dyn Query>>> {
+    let Some(bag) = bag else {
+        return Ok(None);
+    };
+    let n = searcher.num_docs() as f64;
+    let mut original = Vec::with_capacity(bag.len());
+    for (term, count) in bag {
+        let idf = idf_weight(n, searcher.doc_freq(term)? as f64);
+        original.push((term.clone(), *count, idf));
+    }
+    let base: Vec<(Term, f32)> = original
+        .iter()
+        .map(|(t, c, idf)| (t.clone(), c * idf))
+        .collect();
+    if bag.len() < FEEDBACK_MIN_WORDS {
+        return Ok(Some(weighted(&base)));
+    }
+    let feedback = feedback(searcher, body, &weighted(&base), filter)?;
+    if feedback.is_empty() {
+        return Ok(Some(weighted(&base)));
+    }
+    // RM3: final weight = share * P(w | query) + (1 - share) * P(w | feedback), on the scale of
+    // the query (a word given once weighs about 1), times the word's IDF weight.
+    let length: f32 = bag.iter().map(|(_, c)| c).sum();
+    let mix = |p_query: f32, p_feedback: f32| {
+        length * (ORIGINAL_SHARE * p_query + (1.0 - ORIGINAL_SHARE) * p_feedback)
+    };
+    let p_feedback = |term: &Term| {
+        feedback
+            .iter()
+            .find(|(t, _)| t == term)
+            .map_or(0.0, |(_, p)| *p)
+    };
+    let must: Vec<(Term, f32)> = original
+        .iter()
+        .map(|(t, c, idf)| (t.clone(), idf * mix(c / length, p_feedback(t))))
+        .collect();
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, weighted(&must))];
+    for (term, p) in &feedback {
+        if bag.iter().any(|(t, _)| t == term) {
+            continue;
+        }
+        let idf = idf_weight(n, searcher.doc_freq(term)? as f64);
+        clauses.push((
+            Occur::Should,
+            weighted(&[(term.clone(), idf * mix(0.0, *p))]),
+        ));
+    }
+    Ok(Some(Box::new(BooleanQuery::new(clauses))))
+}
+
+/// The feedback words of a first pass with `query`: the words of its best [`FEEDBACK_DOCS`]
+/// articles, each weighed by the article's share of their scores times the word's smoothed
+/// frequency in it, times the word's classic IDF; the best [`FEEDBACK_WORDS`], normalised to
+/// sum to one.
+fn feedback(
+    searcher: &Searcher,
+    body: Field,
+    query: &dyn Query,
+    filter: Option<&dyn Query>,
+) -> tantivy::Result<Vec<(Term, f32)>> {
+    let first: Box<dyn Query> = match filter {
+        Some(f) => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query.box_clone()),
+            (Occur::Must, f.box_clone()),
+        ])),
+        None => query.box_clone(),
+    };
+    let top = searcher.search(
+        &*first,
+        &TopDocs::with_limit(FEEDBACK_DOCS).order_by_score(),
+    )?;
+    let score_sum: f64 = top.iter().map(|(s, _)| f64::from(*s)).sum();
+    let mut analyzer = schema::word_analyzer();
+    let mut weights: HashMap<String, f64> = HashMap::new();
+    for (score, addr) in &top {
+        let doc: TantivyDocument = searcher.doc(*addr)?;
+        let mut tf: HashMap<String, f64> = HashMap::new();
+        let mut len = 0.0;
+        for text in doc.get_all(body).filter_map(|v| v.as_str()) {
+            let mut stream = analyzer.token_stream(text);
+            while let Some(tok) = stream.next() {
+                *tf.entry(tok.text.clone()).or_default() += 1.0;
+                len += 1.0;
+            }
+        }
+        let share = if score_sum > 0.0 {
+            f64::from(*score) / score_sum
+        } else {
+            1.0 / top.len() as f64
+        };
+        for (word, count) in tf {
+            *weights.entry(word).or_default() += share * count / (len + LENGTH_SMOOTHING);
+        }
+    }
+    let n = searcher.num_docs() as f64;
+    let mut words: Vec<(Term, f64)> = Vec::with_capacity(weights.len());
+    for (word, w) in weights {
+        let term = Term::from_field_text(body, &word);
+        let df = searcher.doc_freq(&term)? as f64;
+        let classic = ((n - df + 0.5) / (df + 0.5)).ln().max(0.0);
+        words.push((term, w * classic));
+    }
+    words.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    words.truncate(FEEDBACK_WORDS);
+    words.retain(|(_, w)| *w > 0.0);
+    let sum: f64 = words.iter().map(|(_, w)| w).sum();
+    Ok(words
+        .into_iter()
+        .map(|(t, w)| (t, (w / sum) as f32))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indexer;
+    use crate::query::{self, DateRange};
+    use tantivy::collector::{Count, DocSetCollector};
+
+    fn index(texts: &[&str]) -> (tempfile::TempDir, indexer::Store) {
+        let corpus = tempfile::tempdir().unwrap();
+        for (i, t) in texts.iter().enumerate() {
+            let body = format!(" date 2001-01-{:02} {t}\n", i % 28 + 1);
+            std::fs::write(corpus.path().join(format!("a{i:03}.txt")), body).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        indexer::run(
+            dir.path(),
+            &[corpus.path().to_path_buf()],
+            &indexer::Options::default(),
+            &indexer::Silent,
+        )
+        .unwrap();
+        let store = indexer::open(dir.path()).unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn repeated_words_are_counted_and_only_free_words_make_a_bag() {
+        let (_dir, store) = index(&["aid convoys reach aleppo"]);
+        let bag_of = |text: &str| {
+            let p = query::parse(&store.index, store.fields, text, &DateRange::default()).unwrap();
+            p.bag
+                .map(|b| b.into_iter().map(|(_, c)| c).collect::<Vec<f32>>())
+        };
+        assert_eq!(bag_of("Aid convoys aid AID, convoy"), Some(vec![3.0, 2.0]));
+        assert_eq!(bag_of("aid"), Some(vec![1.0]));
+        assert_eq!(bag_of("\"aid convoys\" aleppo"), None);
+        assert_eq!(bag_of("+aid convoys"), None);
+        assert_eq!(bag_of("aid -convoys"), None);
+        assert_eq!(bag_of(""), None);
+    }
+
+    #[test]
+    fn feedback_reorders_but_never_adds_or_drops_a_match() {
+        let mut texts = vec![
+            "relief convoys carry grain and medicine to the besieged city",
+            "grain medicine relief trucks wait at the border crossing",
+            "the harvest festival fills the square with music",
+            "medicine shortages close the hospital wards",
+            "music and grain prices rise at the market",
+        ];
+        texts.extend(std::iter::repeat_n("weather report calm seas", 20));
+        let (_dir, store) = index(&texts);
+        let reader = store.reader().unwrap();
+        let searcher = reader.searcher();
+        let text = "relief convoys carry grain medicine to a city under siege";
+        let parsed = query::parse(&store.index, store.fields, text, &DateRange::default()).unwrap();
+        let bag = parsed.bag.as_deref().expect("free words");
+        assert!(bag.len() >= FEEDBACK_MIN_WORDS);
+        let rewritten = rewrite(&searcher, store.fields.body, Some(bag), None)
+            .unwrap()
+            .expect("rewritten");
+        let before = searcher.search(&*parsed.full, &DocSetCollector).unwrap();
+        let after = searcher.search(&*rewritten, &DocSetCollector).unwrap();
+        assert_eq!(before, after);
+        assert_eq!(searcher.search(&*rewritten, &Count).unwrap(), before.len());
+        // Feedback found words the query lacks (such as "truck" from the second article).
+        let fb = feedback(&searcher, store.fields.body, &*parsed.full, None).unwrap();
+        assert!(
+            fb.iter().any(|(t, _)| t.value().as_str() == Some("truck")),
+            "{fb:?}"
+        );
+        let sum: f32 = fb.iter().map(|(_, p)| p).sum();
+        assert!((sum - 1.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn idf_weight_falls_to_the_floor_for_common_words() {
+        assert!((idf_weight(1000.0, 999.0) - IDF_FLOOR).abs() < 1e-6);
+        assert!(idf_weight(1000.0, 1.0) > 0.9);
+        assert!(idf_weight(1000.0, 10.0) > idf_weight(1000.0, 100.0));
+    }
+}

@@ -1,0 +1,102 @@
+//! Ranking quality on the six judged collections of the shared corpora folder named by
+//! `DATELINE_CORPORA` (`.ci/run` sets it): each is indexed and run through `dateline eval`, and
+//! its nDCG@10 and MAP must stay at the level of the best of SQLite FTS5, Xapian and
+//! tantivy-cli, as `benches/relevance.sh` measured them (`docs/relevance.md`). Without the
+//! folder the test says so and passes, except under `CI=true`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The best peer's nDCG@10 and MAP per collection (`benches/relevance.sh`, 2026-11-25).
+const BEST_PEER: [(&str, f64, f64); 6] = [
+    ("cranfield", 0.3291, 0.2942),
+    ("cacm", 0.4655, 0.3167),
+    ("cisi", 0.3610, 0.2073),
+    ("med", 0.6900, 0.5281),
+    ("adi", 0.4781, 0.4085),
+    ("lisa", 0.4598, 0.3603),
+];
+
+fn corpora() -> Option<PathBuf> {
+    match std::env::var_os("DATELINE_CORPORA") {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but DATELINE_CORPORA is not set")
+        }
+        None => {
+            eprintln!(
+                "skipped: set DATELINE_CORPORA to the shared corpora folder to run this test"
+            );
+            None
+        }
+    }
+}
+
+fn dateline(cwd: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_dateline"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("DATELINE_INDEX")
+        .output()
+        .expect("run dateline");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "dateline {args:?}: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn judged_collections_rank_at_least_as_well_as_the_best_peer() {
+    let Some(corpora) = corpora() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut shortfalls = Vec::new();
+    let mut ratios = Vec::new();
+    for (name, peer_ndcg, peer_map) in BEST_PEER {
+        let tarball = corpora.join(format!("{name}.tar.gz"));
+        assert!(tarball.is_file(), "{} is missing", tarball.display());
+        let status = Command::new("tar")
+            .arg("-xzf")
+            .arg(&tarball)
+            .arg("-C")
+            .arg(tmp.path())
+            .status()
+            .expect("run tar");
+        assert!(status.success());
+        let index = format!("{name}-index");
+        let docs = format!("{name}/docs");
+        dateline(tmp.path(), &["--index", &index, "index", &docs]);
+        let queries = format!("{name}/queries.tsv");
+        let qrels = format!("{name}/qrels.txt");
+        let out = dateline(
+            tmp.path(),
+            &[
+                "--index",
+                &index,
+                "eval",
+                "--queries",
+                &queries,
+                "--qrels",
+                &qrels,
+                "--json",
+            ],
+        );
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let ndcg = report["mean"]["ndcg@10"].as_f64().unwrap();
+        let map = report["mean"]["map"].as_f64().unwrap();
+        eprintln!("{name}: nDCG@10 {ndcg:.4} (best peer {peer_ndcg}), MAP {map:.4} ({peer_map})");
+        ratios.push((ndcg / peer_ndcg, map / peer_map));
+        // Equal to four decimals counts as equal: the figures are printed rounded.
+        if ndcg < peer_ndcg - 0.0002 || map < peer_map - 0.0002 {
+            shortfalls.push(format!("{name}: {ndcg:.4} / {map:.4}"));
+        }
+    }
+    assert!(shortfalls.is_empty(), "below the best peer: {shortfalls:?}");
+    let n = ratios.len() as f64;
+    let ndcg_gain = ratios.iter().map(|r| r.0).sum::<f64>() / n;
+    let map_gain = ratios.iter().map(|r| r.1).sum::<f64>() / n;
+    eprintln!("mean ratio to the best peer: nDCG@10 {ndcg_gain:.3}, MAP {map_gain:.3}");
+    assert!(ndcg_gain > 1.0 && map_gain > 1.0);
+}
