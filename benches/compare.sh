@@ -86,23 +86,8 @@ cleanup() {
 trap cleanup EXIT
 
 # ---------------------------------------------------------------- installing what is missing
-SUDO=()
-[ "$(id -u)" -eq 0 ] || SUDO=(sudo)
-APT_UPDATED=0
-deb_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-apt_install() { # PACKAGE...: installs those not installed yet
-  local missing=() p
-  command -v apt-get >/dev/null || return 1
-  for p in "$@"; do deb_installed "$p" || missing+=("$p"); done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$APT_UPDATED" = 0 ]; then
-    log "apt-get update"
-    "${SUDO[@]}" apt-get update -qq >&2 || return 1
-    APT_UPDATED=1
-  fi
-  log "apt-get install -y ${missing[*]}"
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
-}
+# shellcheck source-path=SCRIPTDIR source=install-peers.sh disable=SC1091
+. "$REPO/benches/install-peers.sh"
 
 ACTIVE=""
 drop_peer() { log "SKIPPING $1: $2"; SKIPPED+="- $1 skipped: $2"$'\n'; }
@@ -113,30 +98,6 @@ command -v hyperfine >/dev/null || apt_install hyperfine || cargo install hyperf
   || die "needs hyperfine"
 command -v python3 >/dev/null || apt_install python3 || die "needs python3"
 
-have_tantivy() { command -v tantivy >/dev/null && tantivy --version 2>/dev/null | grep -q ' 0\.24\.'; }
-install_tantivy() {
-  # tantivy-cli 0.24.0's own lock pins traitobject 0.1.0, which no longer compiles (E0119):
-  # take the published source from the registry cache, move traitobject to 0.1.1, keep the rest.
-  local tmp crate
-  tmp=$(mktemp -d)
-  mkdir -p "$tmp/fetch/src"
-  printf '[package]\nname = "fetch-tantivy-cli"\nversion = "0.0.0"\nedition = "2021"\n[dependencies]\ntantivy-cli = "=0.24.0"\n' \
-    >"$tmp/fetch/Cargo.toml"
-  : >"$tmp/fetch/src/lib.rs"
-  log "tantivy-cli 0.24.0: fetching its source with cargo fetch"
-  (cd "$tmp/fetch" && cargo fetch -q) >&2 || { rm -rf "$tmp"; return 1; }
-  crate=$(find "${CARGO_HOME:-$HOME/.cargo}/registry/cache" -name 'tantivy-cli-0.24.0.crate' | head -n1)
-  [ -n "$crate" ] || { rm -rf "$tmp"; return 1; }
-  tar -xzf "$crate" -C "$tmp"
-  log "tantivy-cli 0.24.0: cargo update -p traitobject --precise 0.1.1; cargo install --path . --locked (minutes)"
-  if (cd "$tmp/tantivy-cli-0.24.0" && cargo update -p traitobject --precise 0.1.1 \
-      && cargo install --path . --locked) >"$WORK/logs/install-tantivy.log" 2>&1; then
-    rm -rf "$tmp"
-  else
-    tail -n 20 "$WORK/logs/install-tantivy.log" >&2; rm -rf "$tmp"; return 1
-  fi
-}
-
 PYX=""
 for p in $PEERS; do
   case $p in
@@ -146,14 +107,12 @@ for p in $PEERS; do
     xapian)
       if { command -v quest >/dev/null || apt_install xapian-tools; } \
           && { /usr/bin/python3 -c 'import xapian' 2>/dev/null || apt_install python3-xapian; }; then
-        for py in /usr/bin/python3 python3; do
-          if "$py" -c 'import xapian' 2>/dev/null; then PYX=$py; break; fi
-        done
+        PYX=$(find_python_xapian) || PYX=""
       fi
       if [ -n "$PYX" ] && command -v quest >/dev/null; then ACTIVE+=" xapian"
       else drop_peer "Xapian" "xapian-tools or python3-xapian would not install"; fi ;;
     tantivy)
-      if have_tantivy || { install_tantivy && have_tantivy; }; then ACTIVE+=" tantivy"
+      if have_tantivy || { install_tantivy "$WORK/logs/install-tantivy.log" && have_tantivy; }; then ACTIVE+=" tantivy"
       else drop_peer "tantivy-cli" "tantivy-cli 0.24 would not build (log: $WORK/logs/install-tantivy.log)"; fi ;;
     rg)
       if command -v rg >/dev/null || cargo install ripgrep --locked >&2; then ACTIVE+=" rg"

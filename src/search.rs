@@ -200,15 +200,19 @@ pub fn ranking(store: &Store, req: &Request) -> Result<(u64, Vec<(f32, String)>)
     let reader = store.reader()?;
     let searcher = reader.searcher();
     let (total, page) = page(&searcher, &parsed, req)?;
+    // One path column per segment, opened on first use.
+    let mut columns: Vec<Option<Option<tantivy::columnar::StrColumn>>> =
+        vec![None; searcher.segment_readers().len()];
     let mut hits = Vec::with_capacity(page.len());
     let mut key = String::new();
     for (score, addr) in page {
-        let paths = searcher
-            .segment_reader(addr.segment_ord)
-            .fast_fields()
-            .str(schema::PATH)?;
+        let slot = &mut columns[addr.segment_ord as usize];
+        if slot.is_none() {
+            let seg = searcher.segment_reader(addr.segment_ord);
+            *slot = Some(seg.fast_fields().str(schema::PATH)?);
+        }
         key.clear();
-        if let Some(paths) = paths
+        if let Some(Some(paths)) = slot
             && let Some(ord) = paths.term_ords(addr.doc_id).next()
         {
             paths
