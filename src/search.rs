@@ -200,27 +200,43 @@ pub fn ranking(store: &Store, req: &Request) -> Result<(u64, Vec<(f32, String)>)
     let reader = store.reader()?;
     let searcher = reader.searcher();
     let (total, page) = page(&searcher, &parsed, req)?;
-    // One path column per segment, opened on first use.
-    let mut columns: Vec<Option<Option<tantivy::columnar::StrColumn>>> =
-        vec![None; searcher.segment_readers().len()];
-    let mut hits = Vec::with_capacity(page.len());
-    let mut key = String::new();
-    for (score, addr) in page {
-        let slot = &mut columns[addr.segment_ord as usize];
-        if slot.is_none() {
-            let seg = searcher.segment_reader(addr.segment_ord);
-            *slot = Some(seg.fast_fields().str(schema::PATH)?);
-        }
-        key.clear();
-        if let Some(Some(paths)) = slot
+    // Keys from each segment's path column, its ordinals looked up in one sorted sweep (one
+    // lookup per hit would decompress a dictionary block per hit).
+    let mut keys = vec![String::new(); page.len()];
+    let mut by_segment: Vec<Vec<(u64, usize)>> = vec![Vec::new(); searcher.segment_readers().len()];
+    for (i, (_, addr)) in page.iter().enumerate() {
+        let seg = searcher.segment_reader(addr.segment_ord);
+        if let Some(paths) = seg.fast_fields().str(schema::PATH)?
             && let Some(ord) = paths.term_ords(addr.doc_id).next()
         {
-            paths
-                .ord_to_str(ord, &mut key)
-                .map_err(anyhow::Error::from)?;
+            by_segment[addr.segment_ord as usize].push((ord, i));
         }
-        hits.push((score.unwrap_or(0.0), key.clone()));
     }
+    for (seg_ord, mut wanted) in by_segment.into_iter().enumerate() {
+        if wanted.is_empty() {
+            continue;
+        }
+        wanted.sort_unstable();
+        let seg = searcher.segment_reader(seg_ord as u32);
+        let Some(paths) = seg.fast_fields().str(schema::PATH)? else {
+            continue;
+        };
+        let ords: Vec<u64> = wanted.iter().map(|(o, _)| *o).collect();
+        let mut slots = wanted.iter().map(|(_, i)| *i);
+        paths
+            .dictionary()
+            .sorted_ords_to_term_cb(&ords, |bytes| {
+                if let Some(i) = slots.next() {
+                    keys[i] = String::from_utf8_lossy(bytes).into_owned();
+                }
+            })
+            .map_err(anyhow::Error::from)?;
+    }
+    let hits = page
+        .iter()
+        .zip(keys)
+        .map(|((score, _), key)| (score.unwrap_or(0.0), key))
+        .collect();
     Ok((total as u64, hits))
 }
 
