@@ -167,7 +167,7 @@ pub struct Parsed {
     /// The date filter alone, when the range is bounded.
     pub filter: Option<Box<dyn Query>>,
     /// For a query of free words only: each word's term and how often the text gives it.
-    pub bag: Option<Vec<(tantivy::Term, f32)>>,
+    pub bag: Option<crate::rank::Bag>,
     /// Problems the lenient reading worked around, for a warning.
     pub warnings: Vec<String>,
 }

@@ -10,7 +10,7 @@
 use crate::schema;
 use std::collections::HashMap;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
@@ -27,6 +27,10 @@ const FEEDBACK_WORDS: usize = 30;
 const ORIGINAL_SHARE: f32 = 0.75;
 /// Smoothing of a feedback article's length (in words): short articles weigh less.
 const LENGTH_SMOOTHING: f64 = 500.0;
+/// The weight of a pair of adjacent query words found close together (see [`proximity`]).
+const PROXIMITY_WEIGHT: f32 = 0.2;
+/// How many other words may stand between the two words of a pair.
+const PROXIMITY_SLOP: u32 = 1;
 
 /// The terms of a query of free words, each once; `None` for any other query.
 fn bag_of_terms(q: &dyn Query) -> Option<Vec<Term>> {
@@ -50,20 +54,61 @@ fn bag_of_terms(q: &dyn Query) -> Option<Vec<Term>> {
 /// The words of a query of free words, each with how often the text repeats it (the query
 /// parser keeps a repeated word once, and the judged collections' long queries repeat their
 /// topic words on purpose); `None` for any other query.
-pub fn bag(text: &str, q: &dyn Query, body: Field) -> Option<Vec<(Term, f32)>> {
+pub fn bag(text: &str, q: &dyn Query, body: Field) -> Option<Bag> {
     let mut counts: Vec<(Term, f32)> = bag_of_terms(q)?.into_iter().map(|t| (t, 0.0)).collect();
+    let mut sequence = Vec::new();
     let mut analyzer = schema::word_analyzer();
     let mut stream = analyzer.token_stream(text);
     while let Some(tok) = stream.next() {
         let term = Term::from_field_text(body, &tok.text);
         if let Some((_, c)) = counts.iter_mut().find(|(t, _)| *t == term) {
             *c += 1.0;
+            sequence.push(term);
         }
     }
     for (_, c) in counts.iter_mut() {
         *c = c.max(1.0);
     }
-    Some(counts)
+    Some(Bag {
+        terms: counts,
+        sequence,
+    })
+}
+
+/// The words of a query of free words.
+#[derive(Debug, Clone)]
+pub struct Bag {
+    /// Each distinct word's term and how often the text gives it.
+    pub terms: Vec<(Term, f32)>,
+    /// The words in the order of the text, repeats kept.
+    pub sequence: Vec<Term>,
+}
+
+/// Phrases of adjacent query words, each allowing [`PROXIMITY_SLOP`] words between, weighed
+/// [`PROXIMITY_WEIGHT`]: for reranking the best hits by how close together their words are.
+/// Words of floor weight (found in most articles) are left out of the pairs, as are repeats.
+pub fn proximity(searcher: &Searcher, bag: &Bag) -> tantivy::Result<Vec<Box<dyn Query>>> {
+    let n = searcher.num_docs() as f64;
+    let mut kept: Vec<&Term> = Vec::new();
+    for t in &bag.sequence {
+        if idf_weight(n, searcher.doc_freq(t)? as f64) > IDF_FLOOR {
+            kept.push(t);
+        }
+    }
+    let mut pairs: Vec<(&Term, &Term)> = Vec::new();
+    for w in kept.windows(2) {
+        if w[0] != w[1] && !pairs.contains(&(w[0], w[1])) {
+            pairs.push((w[0], w[1]));
+        }
+    }
+    Ok(pairs
+        .into_iter()
+        .map(|(a, b)| -> Box<dyn Query> {
+            let mut phrase = PhraseQuery::new(vec![a.clone(), b.clone()]);
+            phrase.set_slop(PROXIMITY_SLOP);
+            Box::new(BoostQuery::new(Box::new(phrase), PROXIMITY_WEIGHT))
+        })
+        .collect())
 }
 
 /// A word's IDF weight relative to tantivy's: the classic `ln((N - n + 0.5) / (n + 0.5))`,
@@ -93,12 +138,13 @@ fn weighted(terms: &[(Term, f32)]) -> Box<dyn Query> {
 pub fn rewrite(
     searcher: &Searcher,
     body: Field,
-    bag: Option<&[(Term, f32)]>,
+    bag: Option<&Bag>,
     filter: Option<&dyn Query>,
 ) -> tantivy::Result<Option<Box<dyn Query>>> {
     let Some(bag) = bag else {
         return Ok(None);
     };
+    let bag = &bag.terms[..];
     let n = searcher.num_docs() as f64;
     let mut original = Vec::with_capacity(bag.len());
     for (term, count) in bag {
@@ -239,7 +285,7 @@ mod tests {
         let bag_of = |text: &str| {
             let p = query::parse(&store.index, store.fields, text, &DateRange::default()).unwrap();
             p.bag
-                .map(|b| b.into_iter().map(|(_, c)| c).collect::<Vec<f32>>())
+                .map(|b| b.terms.into_iter().map(|(_, c)| c).collect::<Vec<f32>>())
         };
         assert_eq!(bag_of("Aid convoys aid AID, convoy"), Some(vec![3.0, 2.0]));
         assert_eq!(bag_of("aid"), Some(vec![1.0]));
@@ -264,8 +310,8 @@ mod tests {
         let searcher = reader.searcher();
         let text = "relief convoys carry grain medicine to a city under siege";
         let parsed = query::parse(&store.index, store.fields, text, &DateRange::default()).unwrap();
-        let bag = parsed.bag.as_deref().expect("free words");
-        assert!(bag.len() >= FEEDBACK_MIN_WORDS);
+        let bag = parsed.bag.as_ref().expect("free words");
+        assert!(bag.terms.len() >= FEEDBACK_MIN_WORDS);
         let rewritten = rewrite(&searcher, store.fields.body, Some(bag), None)
             .unwrap()
             .expect("rewritten");
@@ -281,6 +327,32 @@ mod tests {
         );
         let sum: f32 = fb.iter().map(|(_, p)| p).sum();
         assert!((sum - 1.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn close_query_words_rank_an_article_higher() {
+        // Same words, same length: only the distance between "grain" and "convoys" differs.
+        let mut texts = vec![
+            "grain convoys reach the city after weeks on the road north",
+            "grain reach the city after weeks on the road north convoys",
+        ];
+        texts.extend(std::iter::repeat_n("the weather report for the city", 30));
+        let (_dir, store) = index(&texts);
+        let req = crate::search::Request {
+            text: "grain convoys".into(),
+            ..Default::default()
+        };
+        let (_, hits) = crate::search::ranking(&store, &req).unwrap();
+        assert_eq!(hits.len(), 2);
+        assert!(hits[0].1.ends_with("a000.txt"), "{hits:?}");
+        assert!(hits[0].0 > hits[1].0);
+        // The pairs leave out words in most articles ("the", "city") and repeated pairs.
+        let reader = store.reader().unwrap();
+        let searcher = reader.searcher();
+        let text = "grain the convoys city grain the convoys";
+        let parsed = query::parse(&store.index, store.fields, text, &DateRange::default()).unwrap();
+        let phrases = proximity(&searcher, parsed.bag.as_ref().unwrap()).unwrap();
+        assert_eq!(phrases.len(), 2, "grain-convoys and convoys-grain");
     }
 
     #[test]

@@ -267,11 +267,19 @@ fn ranked(
     let mut positions = false;
     full.query_terms(&mut |_, needs_positions| positions |= needs_positions);
     let coordination = coordination(searcher, parsed.text.as_deref())?;
+    let proximity = match &parsed.bag {
+        Some(bag) => crate::rank::proximity(searcher, bag)?
+            .iter()
+            .map(|q| q.weight(EnableScoring::enabled_from_searcher(searcher)))
+            .collect::<tantivy::Result<Vec<_>>>()?,
+        None => Vec::new(),
+    };
     let num_docs = searcher.num_docs() as usize;
     let want = offset + limit;
-    let mut window = match coordination {
-        Some(_) => want.max(RERANK_WINDOW),
-        None => want,
+    let mut window = if coordination.is_some() || !proximity.is_empty() {
+        want.max(RERANK_WINDOW)
+    } else {
+        want
     };
     // Without a phrase the count is its own cheap pass; with one, the first ranking pass counts.
     let mut total = if positions {
@@ -297,16 +305,59 @@ fn ranked(
             }
         };
         let Some(coordination) = &coordination else {
-            return Ok((total, page(docs)));
+            return Ok((total, page(rescore(searcher, &proximity, docs))));
         };
         let floor = docs.last().map_or(0.0, |(s, _)| *s);
         let complete = docs.len() < window || window >= num_docs;
         let reranked = rerank(searcher, coordination, docs);
         if complete || reranked.get(want - 1).is_some_and(|(s, _)| *s >= floor) {
-            return Ok((total, page(reranked)));
+            return Ok((total, page(rescore(searcher, &proximity, reranked))));
         }
         window = window.saturating_mul(4);
     }
+}
+
+/// Adds to each hit the scores of the proximity phrases it matches (see
+/// `rank::proximity`) and sorts again. Applied to the best `RERANK_WINDOW` (or more) hits, it
+/// reorders them and leaves the rest, as a reranker does.
+fn rescore(
+    searcher: &Searcher,
+    proximity: &[Box<dyn Weight>],
+    mut hits: Vec<(f32, DocAddress)>,
+) -> Vec<(f32, DocAddress)> {
+    if proximity.is_empty() {
+        return hits;
+    }
+    hits.sort_by_key(|(_, a)| (a.segment_ord, a.doc_id));
+    let mut current: Option<(u32, Vec<Box<dyn Scorer>>)> = None;
+    for (score, addr) in hits.iter_mut() {
+        if current
+            .as_ref()
+            .is_none_or(|(seg, _)| *seg != addr.segment_ord)
+        {
+            let seg = searcher.segment_reader(addr.segment_ord);
+            let scorers = proximity
+                .iter()
+                .map(|w| {
+                    w.scorer(seg, 1.0)
+                        .unwrap_or_else(|_| Box::new(tantivy::query::EmptyScorer))
+                })
+                .collect();
+            current = Some((addr.segment_ord, scorers));
+        }
+        if let Some((_, scorers)) = &mut current {
+            for s in scorers.iter_mut() {
+                if s.doc() < addr.doc_id {
+                    s.seek(addr.doc_id);
+                }
+                if s.doc() == addr.doc_id {
+                    *score += s.score();
+                }
+            }
+        }
+    }
+    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    hits
 }
 
 /// The query that ranks: for free words, the rewriting of `rank` (same matches, other
@@ -319,7 +370,7 @@ fn scoring_query(
     let rewritten = crate::rank::rewrite(
         searcher,
         body,
-        parsed.bag.as_deref(),
+        parsed.bag.as_ref(),
         parsed.filter.as_deref(),
     )?;
     Ok(match (rewritten, &parsed.filter) {
@@ -600,7 +651,16 @@ mod tests {
             .unwrap();
         assert_eq!(all.len(), 360);
         let first_window: Vec<DocAddress> = all[..RERANK_WINDOW].iter().map(|(_, a)| *a).collect();
-        let reference = rerank(&searcher, &coordination, all);
+        let proximity: Vec<Box<dyn Weight>> =
+            crate::rank::proximity(&searcher, parsed.bag.as_ref().unwrap())
+                .unwrap()
+                .iter()
+                .map(|q| q.weight(EnableScoring::enabled_from_searcher(&searcher)))
+                .collect::<tantivy::Result<_>>()
+                .unwrap();
+        assert!(!proximity.is_empty(), "aid-convoys is a pair");
+        // Proximity adds to the long articles only, which coordination already put first.
+        let reference = rescore(&searcher, &proximity, rerank(&searcher, &coordination, all));
         // The long articles match every word: all of them come first once coordinated...
         assert!(reference[..60].iter().all(|(s, _)| *s > reference[60].0));
         // ...though by BM25 alone short ones outrank many of them, so the first window misses
