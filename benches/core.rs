@@ -117,7 +117,13 @@ fn bench(c: &mut Criterion) {
         .collect();
     let mut g = c.benchmark_group("snippet");
     g.bench_function("one hit of 6 paragraphs", |b| {
-        let mut h = Highlighter::new(&searcher, &*text, store.fields.body, 200).unwrap();
+        let mut h = Highlighter::new(
+            &searcher,
+            &*text,
+            &[store.fields.body, store.fields.pairs],
+            200,
+        )
+        .unwrap();
         b.iter(|| h.best(black_box(&paragraphs)))
     });
     g.finish();

@@ -68,8 +68,9 @@ pub fn index_plain(
         .settings(settings)
         .create_in_dir(dir)?;
     dateline::schema::register(&index);
-    if WORDS_ONLY.load(std::sync::atomic::Ordering::Relaxed) {
-        // The word analyzer alone, without common-word pairs: what the pairs cost.
+    // Without common-word pairs (the pairs field left empty): what the pairs cost.
+    let words_only = WORDS_ONLY.load(std::sync::atomic::Ordering::Relaxed);
+    if words_only {
         index.tokenizers().register(
             dateline::schema::ANALYZER,
             dateline::schema::word_analyzer(),
@@ -109,6 +110,9 @@ pub fn index_plain(
                 let p = p.trim();
                 if !p.is_empty() {
                     doc.add_text(f.body, p);
+                    if !words_only {
+                        doc.add_text(f.pairs, p);
+                    }
                 }
             }
             doc.add_u64(f.size, text.len() as u64);

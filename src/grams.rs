@@ -44,14 +44,30 @@ pub fn is_common(word: &str) -> bool {
     common().contains(word)
 }
 
-/// Where the filter runs: indexing keeps every word and adds the pairs; a query keeps only the
-/// words no pair covers.
+/// Where the filter runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// Words and pairs.
+    /// Words and pairs: what highlighting reads a paragraph with, so a phrase found by its
+    /// pairs is marked as one span.
     Index,
-    /// Pairs, and the words no pair covers.
+    /// The pairs alone: the index's `pairs` field, kept apart from the words so that they do
+    /// not count in an article's length for BM25.
+    Pairs,
+    /// The words alone, the pairs set aside for the `pairs` field (see [`StashedPairs`]): the
+    /// body's analyzer at index time, so that a paragraph is analyzed once for both fields.
+    Words,
+    /// Pairs, and the words no pair covers: a phrase at query time.
     Query,
+}
+
+/// Whether a phrase of (analyzed) words is covered by pairs entirely, so that it can be matched
+/// in the `pairs` field alone: two words or more, each one in a pair with a neighbour.
+pub fn fully_paired(words: &[&str]) -> bool {
+    words.len() >= 2
+        && (0..words.len()).all(|i| {
+            (i > 0 && forms_pair(words[i - 1], words[i]))
+                || (i + 1 < words.len() && forms_pair(words[i], words[i + 1]))
+        })
 }
 
 /// The token filter (see the module docs).
@@ -81,8 +97,12 @@ impl<T: Tokenizer> Tokenizer for CommonGramsFilter<T> {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         let mut tail = self.inner.token_stream(text);
+        let stash = (self.mode == Mode::Words).then(|| Stashed {
+            key: key_of(text),
+            pairs: Vec::new(),
+        });
         let queued = match self.mode {
-            Mode::Index => Vec::new(),
+            Mode::Index | Mode::Pairs | Mode::Words => Vec::new(),
             Mode::Query => {
                 let mut words = Vec::new();
                 while tail.advance() {
@@ -102,6 +122,7 @@ impl<T: Tokenizer> Tokenizer for CommonGramsFilter<T> {
             at_pair: false,
             queued,
             current: Token::default(),
+            stash,
         }
     }
 }
@@ -155,6 +176,8 @@ pub struct CommonGramsStream<S> {
     /// Query mode: tokens still to give, last first.
     queued: Vec<Token>,
     current: Token,
+    /// Words mode: the pairs set aside so far.
+    stash: Option<Stashed>,
 }
 
 impl<S: TokenStream> TokenStream for CommonGramsStream<S> {
@@ -173,36 +196,154 @@ impl<S: TokenStream> TokenStream for CommonGramsStream<S> {
             self.at_pair = false;
             return true;
         }
-        if !self.tail.advance() {
-            return false;
+        loop {
+            if !self.tail.advance() {
+                if let Some(done) = self.stash.take() {
+                    STASH.with(|s| {
+                        let mut s = s.borrow_mut();
+                        if s.len() >= STASH_LIMIT {
+                            s.pop_front();
+                        }
+                        s.push_back(done);
+                    });
+                }
+                return false;
+            }
+            let word = self.tail.token();
+            let paired = self.has_prev && forms_pair(&self.prev.text, &word.text);
+            if paired {
+                pair_of(&self.prev, word, &mut self.pair);
+            }
+            self.prev.text.clear();
+            self.prev.text.push_str(&word.text);
+            self.prev.position = word.position;
+            self.prev.offset_from = word.offset_from;
+            self.prev.offset_to = word.offset_to;
+            self.has_prev = true;
+            match self.mode {
+                // Pairs alone: the pair, or on to the next word.
+                Mode::Pairs if paired => return true,
+                Mode::Pairs => continue,
+                // Words alone: the pair set aside.
+                Mode::Words => {
+                    if paired && let Some(stash) = &mut self.stash {
+                        stash.pairs.push(self.pair.clone());
+                    }
+                    return true;
+                }
+                _ => {
+                    self.at_pair = paired;
+                    return true;
+                }
+            }
         }
-        let word = self.tail.token();
-        if self.has_prev && forms_pair(&self.prev.text, &word.text) {
-            pair_of(&self.prev, word, &mut self.pair);
-            self.at_pair = true;
-        }
-        self.prev.text.clear();
-        self.prev.text.push_str(&word.text);
-        self.prev.position = word.position;
-        self.prev.offset_from = word.offset_from;
-        self.prev.offset_to = word.offset_to;
-        self.has_prev = true;
-        true
     }
 
     fn token(&self) -> &Token {
         match self.mode {
             Mode::Query => &self.current,
+            Mode::Pairs => &self.pair,
             Mode::Index if self.at_pair => &self.pair,
-            Mode::Index => self.tail.token(),
+            Mode::Index | Mode::Words => self.tail.token(),
         }
     }
 
     fn token_mut(&mut self) -> &mut Token {
         match self.mode {
             Mode::Query => &mut self.current,
+            Mode::Pairs => &mut self.pair,
             Mode::Index if self.at_pair => &mut self.pair,
-            Mode::Index => self.tail.token_mut(),
+            Mode::Index | Mode::Words => self.tail.token_mut(),
+        }
+    }
+}
+
+/// A paragraph's pairs, set aside by the body's analyzer, with the paragraph's length and
+/// hash to know it again.
+struct Stashed {
+    key: (usize, u64),
+    pairs: Vec<Token>,
+}
+
+/// At most this many paragraphs' pairs wait (an index without a pairs field never takes them).
+const STASH_LIMIT: usize = 4096;
+
+thread_local! {
+    /// Pairs set aside on this indexing thread, in the order the paragraphs were analyzed.
+    static STASH: std::cell::RefCell<std::collections::VecDeque<Stashed>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+}
+
+fn key_of(text: &str) -> (usize, u64) {
+    (text.len(), xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
+}
+
+/// The pairs field's tokenizer at index time. tantivy analyzes a document field by field, each
+/// field's values in order, on one thread: the body's paragraphs (whose analyzer, in
+/// [`Mode::Words`], sets their pairs aside), then the same paragraphs for the pairs field. So
+/// each paragraph's pairs are taken from the stash, checked by length and hash; a paragraph
+/// not found there is analyzed afresh (`fallback`, in [`Mode::Pairs`]), which gives the same
+/// tokens.
+#[derive(Clone)]
+pub struct StashedPairs {
+    /// The analyzer of a paragraph whose pairs were not set aside.
+    pub fallback: tantivy::tokenizer::TextAnalyzer,
+}
+
+impl Tokenizer for StashedPairs {
+    type TokenStream<'a> = PairsStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PairsStream<'a> {
+        let key = key_of(text);
+        let found = STASH.with(|s| {
+            let mut s = s.borrow_mut();
+            while let Some(front) = s.pop_front() {
+                if front.key == key {
+                    return Some(front.pairs);
+                }
+            }
+            None
+        });
+        match found {
+            Some(pairs) => PairsStream::Stashed(pairs.into_iter(), Token::default()),
+            None => PairsStream::Analyzed(self.fallback.token_stream(text)),
+        }
+    }
+}
+
+/// The stream of [`StashedPairs`].
+pub enum PairsStream<'a> {
+    /// Pairs taken from the stash, and the current one.
+    Stashed(std::vec::IntoIter<Token>, Token),
+    /// Pairs analyzed afresh.
+    Analyzed(tantivy::tokenizer::BoxTokenStream<'a>),
+}
+
+impl TokenStream for PairsStream<'_> {
+    fn advance(&mut self) -> bool {
+        match self {
+            PairsStream::Stashed(rest, current) => match rest.next() {
+                Some(t) => {
+                    *current = t;
+                    true
+                }
+                None => false,
+            },
+            PairsStream::Analyzed(s) => s.advance(),
+        }
+    }
+
+    fn token(&self) -> &Token {
+        match self {
+            PairsStream::Stashed(_, current) => current,
+            PairsStream::Analyzed(s) => s.token(),
+        }
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match self {
+            PairsStream::Stashed(_, current) => current,
+            PairsStream::Analyzed(s) => s.token_mut(),
         }
     }
 }
@@ -240,6 +381,57 @@ mod tests {
                 ("rose", 5),
             ])
         );
+    }
+
+    #[test]
+    fn the_pairs_field_holds_the_pairs_alone() {
+        assert_eq!(
+            tokens(
+                schema::pairs_analyzer(),
+                "The companies said oil prices rose"
+            ),
+            owned(&[("the compani", 0), ("compani said", 1), ("said oil", 2)])
+        );
+        assert_eq!(
+            tokens(schema::pairs_analyzer(), "oil prices rose"),
+            owned(&[])
+        );
+    }
+
+    #[test]
+    fn pairs_set_aside_by_the_body_are_the_pairs_computed_afresh() {
+        let waiting = || super::STASH.with(|s| s.borrow().len());
+        let text = "The companies said oil prices of the world rose";
+        let body = schema::body_analyzer();
+        let pairs = schema::index_pairs_analyzer();
+        assert_eq!(waiting(), 0);
+        let words = tokens(body.clone(), text);
+        assert_eq!(words, tokens(schema::word_analyzer(), text));
+        // The stash now holds the paragraph's pairs; the pairs field takes them.
+        assert_eq!(waiting(), 1);
+        let stashed = tokens(pairs.clone(), text);
+        assert_eq!(waiting(), 0);
+        assert_eq!(stashed, tokens(schema::pairs_analyzer(), text));
+        assert!(!stashed.is_empty());
+        // Another paragraph than the one set aside is analyzed afresh, with the same result;
+        // the stale one is dropped.
+        let _ = tokens(body.clone(), "of the people");
+        assert_eq!(waiting(), 1);
+        assert_eq!(
+            tokens(pairs.clone(), "brokers of peace"),
+            tokens(schema::pairs_analyzer(), "brokers of peace")
+        );
+        assert_eq!(waiting(), 0);
+    }
+
+    #[test]
+    fn a_phrase_is_fully_paired_when_every_word_has_a_common_neighbour() {
+        assert!(super::fully_paired(&["the", "compani", "said"]));
+        assert!(super::fully_paired(&["broker", "of", "peac"]));
+        assert!(super::fully_paired(&["the", "the"]));
+        assert!(!super::fully_paired(&["aid", "to", "aleppo", "convoy"]));
+        assert!(!super::fully_paired(&["oil", "price"]));
+        assert!(!super::fully_paired(&["the"]));
     }
 
     #[test]

@@ -167,8 +167,7 @@ pub fn open(dir: &Path) -> Result<Store, OpenError> {
         }
         e => other(dir, e),
     })?;
-    let fields = schema::fields_of(&index.schema())
-        .ok_or_else(|| OpenError::NotAnIndex(dir.to_path_buf()))?;
+    // The format version first: an index of another version may have other fields.
     let metas = index.load_metas().map_err(|e| other(dir, e))?;
     match metas.payload.as_deref() {
         Some(p) if p == payload() => {}
@@ -186,6 +185,8 @@ pub fn open(dir: &Path) -> Result<Store, OpenError> {
             });
         }
     }
+    let fields = schema::fields_of(&index.schema())
+        .ok_or_else(|| OpenError::NotAnIndex(dir.to_path_buf()))?;
     schema::register(&index);
     // Search the segments in parallel, one thread per core: a phrase of common words over a
     // million articles takes half the time on two cores. A single segment gains nothing.
@@ -540,7 +541,13 @@ fn index_file(writer: &IndexWriter, f: Fields, entry: &FileEntry, known: Option<
     doc.add_date(f.date, date);
     for p in &article.paragraphs {
         doc.add_text(f.body, p);
+        doc.add_text(f.pairs, p);
     }
+    let lead = article
+        .paragraphs
+        .first()
+        .map_or(0, |p| schema::word_count(p));
+    doc.add_u64(f.lead, lead as u64);
     doc.add_u64(f.size, entry.size);
     doc.add_i64(f.mtime, entry.mtime_ns);
     doc.add_u64(f.hash, hash);

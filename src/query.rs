@@ -198,13 +198,13 @@ pub fn parse(
             Some(field) => Err(tantivy::query::QueryParserError::FieldDoesNotExist(
                 field.trim_start_matches(['+', '-', '(']).to_string(),
             )),
-            None => parser.parse_query(text),
+            None => parser.parse_query(&phrases_to_pairs(text)),
         };
         match strict {
             Ok(q) => Some(q),
             Err(strict) => {
                 let repaired = repair(text);
-                match parser.parse_query(&repaired) {
+                match parser.parse_query(&phrases_to_pairs(&repaired)) {
                     Ok(q) if !repaired.trim().is_empty() => {
                         warnings.push(format!(
                             "{}; searched for: {}",
@@ -214,7 +214,7 @@ pub fn parse(
                         Some(q)
                     }
                     _ => {
-                        let (q, _) = parser.parse_query_lenient(text);
+                        let (q, _) = parser.parse_query_lenient(&phrases_to_pairs(text));
                         warnings.push(format!("{}; read it leniently", describe(&strict)));
                         Some(q)
                     }
@@ -398,6 +398,44 @@ fn absolute_paths(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A quoted phrase whose every word has a common neighbour (`"the company said"`, see `grams`)
+/// is sent to the pairs field, whose postings are short, instead of the body's words, whose
+/// positions of `the` fill nearly every article: `pairs:"the company said"`. Phrases with a
+/// field, with a slop (`"…"~2`) or with a word no pair covers stay as they are.
+fn phrases_to_pairs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(open) = rest.find('"') {
+        let Some(len) = rest[open + 1..].find('"') else {
+            break;
+        };
+        let close = open + 1 + len;
+        let phrase = &rest[open + 1..close];
+        let fielded = rest[..open].ends_with(':');
+        let slop = rest[close + 1..].starts_with('~');
+        out.push_str(&rest[..open]);
+        if !fielded && !slop && is_fully_paired(phrase) {
+            out.push_str(schema::PAIRS);
+            out.push(':');
+        }
+        out.push_str(&rest[open..=close]);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_fully_paired(phrase: &str) -> bool {
+    let mut analyzer = schema::word_analyzer();
+    let mut stream = analyzer.token_stream(phrase);
+    let mut words = Vec::new();
+    while let Some(t) = stream.next() {
+        words.push(t.text.clone());
+    }
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    crate::grams::fully_paired(&words)
 }
 
 /// `field:[* TO *]` (or `{* TO *}`) bounds nothing, yet tantivy reads it as matching nothing;
@@ -609,6 +647,23 @@ mod tests {
             "what is and logic in ir not title x_y café 3 5"
         );
         assert_eq!(free_text(" -- ?"), "");
+    }
+
+    #[test]
+    fn fully_paired_phrases_go_to_the_pairs_field() {
+        assert_eq!(
+            phrases_to_pairs(r#""the company said" oil "oil prices" -"brokers of peace""#),
+            r#"pairs:"the company said" oil "oil prices" -pairs:"brokers of peace""#
+        );
+        // A field, a slop, a word without a common neighbour, an unclosed quote: as written.
+        for kept in [
+            r#"body:"the company""#,
+            r#""the company"~2"#,
+            r#""aid to aleppo convoys""#,
+            r#"aid "the company"#,
+        ] {
+            assert_eq!(phrases_to_pairs(kept), kept);
+        }
     }
 
     #[test]

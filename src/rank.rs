@@ -1,5 +1,7 @@
 //! Ranking of free-word queries beyond tantivy's BM25: each word weighed by how often the query
-//! repeats it and by a classic IDF, and, for a sentence-like query, pseudo-relevance feedback.
+//! repeats it and by a classic IDF; for a sentence-like query, pseudo-relevance feedback; and
+//! the best hits reranked by how close together their query words stand and whether their
+//! first paragraph holds them.
 //!
 //! Applies to a query of free words only (no phrase, no required or excluded word, no field,
 //! no boolean operator); any other query is ranked by BM25 as written. The rewritten query
@@ -24,13 +26,15 @@ const FEEDBACK_DOCS: usize = 5;
 /// How many words feedback adds or reweighs.
 const FEEDBACK_WORDS: usize = 30;
 /// The original query's share of the final weights (RM3's lambda).
-const ORIGINAL_SHARE: f32 = 0.75;
+const ORIGINAL_SHARE: f32 = 0.7;
 /// Smoothing of a feedback article's length (in words): short articles weigh less.
 const LENGTH_SMOOTHING: f64 = 500.0;
-/// The weight of a pair of adjacent query words found close together (see [`proximity`]).
+/// The weight of a pair of adjacent query words found close together (see [`rescoring`]).
 const PROXIMITY_WEIGHT: f32 = 0.2;
 /// How many other words may stand between the two words of a pair.
 const PROXIMITY_SLOP: u32 = 1;
+/// The weight of a query word in the lead paragraph, relative to its weight in the body.
+const LEAD_WEIGHT: f32 = 0.8;
 
 /// The terms of a query of free words, each once; `None` for any other query.
 fn bag_of_terms(q: &dyn Query) -> Option<Vec<Term>> {
@@ -84,10 +88,23 @@ pub struct Bag {
     pub sequence: Vec<Term>,
 }
 
-/// Phrases of adjacent query words, each allowing [`PROXIMITY_SLOP`] words between, weighed
-/// [`PROXIMITY_WEIGHT`]: for reranking the best hits by how close together their words are.
-/// Words of floor weight (found in most articles) are left out of the pairs, as are repeats.
-pub fn proximity(searcher: &Searcher, bag: &Bag) -> tantivy::Result<Vec<Box<dyn Query>>> {
+/// What reranks the best hits of a query of free words (see [`rescoring`]).
+pub struct Rescoring {
+    /// Phrases of adjacent query words, allowing [`PROXIMITY_SLOP`] words between, boosted.
+    pub phrases: Vec<Box<dyn Query>>,
+    /// The query's body terms, each with the weight of one occurrence in the lead.
+    pub lead: Vec<(Term, f32)>,
+}
+
+/// What reranks the best hits of a query of free words; their scores are added:
+/// - phrases of adjacent query words, each allowing [`PROXIMITY_SLOP`] words between, weighed
+///   [`PROXIMITY_WEIGHT`] (words of floor weight, found in most articles, are left out of the
+///   pairs, as are repeated pairs): words close together rank higher;
+/// - each query word in the article's first paragraph (a headline, a title, a lede: the body
+///   positions below the `lead` fast field), weighed [`LEAD_WEIGHT`] times its query weight
+///   and IDF, saturating as BM25's term frequency does: an article whose lead holds the
+///   query's words ranks higher.
+pub fn rescoring(searcher: &Searcher, bag: &Bag) -> tantivy::Result<Rescoring> {
     let n = searcher.num_docs() as f64;
     let mut kept: Vec<&Term> = Vec::new();
     for t in &bag.sequence {
@@ -101,14 +118,35 @@ pub fn proximity(searcher: &Searcher, bag: &Bag) -> tantivy::Result<Vec<Box<dyn 
             pairs.push((w[0], w[1]));
         }
     }
-    Ok(pairs
+    let phrases = pairs
         .into_iter()
         .map(|(a, b)| -> Box<dyn Query> {
             let mut phrase = PhraseQuery::new(vec![a.clone(), b.clone()]);
             phrase.set_slop(PROXIMITY_SLOP);
             Box::new(BoostQuery::new(Box::new(phrase), PROXIMITY_WEIGHT))
         })
-        .collect())
+        .collect();
+    let mut lead = Vec::with_capacity(bag.terms.len());
+    for (t, count) in &bag.terms {
+        let df = searcher.doc_freq(t)? as f64;
+        let weight = LEAD_WEIGHT * count * idf_weight(n, df) * idf_tantivy(n, df) as f32;
+        lead.push((t.clone(), weight));
+    }
+    Ok(Rescoring { phrases, lead })
+}
+
+/// The lead score of a word found `tf` times in a lead of `len` words, leads being `avg` words
+/// long on average: BM25's term-frequency part (k1 = 1.2, b = 0.75) times the word's weight.
+pub fn lead_score(weight: f32, tf: u32, len: f32, avg: f32) -> f32 {
+    const K1: f32 = 1.2;
+    const B: f32 = 0.75;
+    let tf = tf as f32;
+    weight * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg.max(1.0)))
+}
+
+/// tantivy's BM25 IDF.
+fn idf_tantivy(num_docs: f64, df: f64) -> f64 {
+    (1.0 + (num_docs - df + 0.5) / (df + 0.5)).ln()
 }
 
 /// A word's IDF weight relative to tantivy's: the classic `ln((N - n + 0.5) / (n + 0.5))`,
@@ -116,8 +154,7 @@ pub fn proximity(searcher: &Searcher, bag: &Bag) -> tantivy::Result<Vec<Box<dyn 
 /// does, floored at [`IDF_FLOOR`].
 fn idf_weight(num_docs: f64, df: f64) -> f32 {
     let classic = ((num_docs - df + 0.5) / (df + 0.5)).ln().max(0.0);
-    let tantivy = (1.0 + (num_docs - df + 0.5) / (df + 0.5)).ln();
-    ((classic / tantivy) as f32).max(IDF_FLOOR)
+    ((classic / idf_tantivy(num_docs, df)) as f32).max(IDF_FLOOR)
 }
 
 /// A union of weighted term queries.
@@ -351,8 +388,56 @@ mod tests {
         let searcher = reader.searcher();
         let text = "grain the convoys city grain the convoys";
         let parsed = query::parse(&store.index, store.fields, text, &DateRange::default()).unwrap();
-        let phrases = proximity(&searcher, parsed.bag.as_ref().unwrap()).unwrap();
-        assert_eq!(phrases.len(), 2, "grain-convoys and convoys-grain");
+        let bag = parsed.bag.as_ref().unwrap();
+        let r = rescoring(&searcher, bag).unwrap();
+        assert_eq!(r.phrases.len(), 2, "grain-convoys and convoys-grain");
+        assert_eq!(r.lead.len(), bag.terms.len());
+    }
+
+    #[test]
+    fn a_query_word_in_the_lead_ranks_an_article_higher() {
+        // Same words, same length: "harvest" is in the first paragraph of one article only.
+        let mut texts = vec![
+            "harvest festival\n\nthe village gathers in the square",
+            "village festival\n\nthe harvest gathers in the square",
+        ];
+        texts.extend(std::iter::repeat_n("the weather report for the town", 30));
+        let (_dir, store) = index(&texts);
+        let req = crate::search::Request {
+            text: "harvest".into(),
+            ..Default::default()
+        };
+        let (_, hits) = crate::search::ranking(&store, &req).unwrap();
+        assert_eq!(hits.len(), 2);
+        assert!(hits[0].1.ends_with("a000.txt"), "{hits:?}");
+        assert!(hits[0].0 > hits[1].0);
+    }
+
+    #[test]
+    fn a_phrase_read_from_the_pairs_matches_what_the_words_match() {
+        let (_dir, store) = index(&[
+            "the company said on monday that it would sell",
+            "the company, it said, would sell on monday",
+            "a company said the sale of it was off",
+            "said the company",
+        ]);
+        let reader = store.reader().unwrap();
+        let searcher = reader.searcher();
+        for phrase in ["the company said", "said the company", "of it", "on monday"] {
+            let count = |text: &str| {
+                let p =
+                    query::parse(&store.index, store.fields, text, &DateRange::default()).unwrap();
+                let mut fields = Vec::new();
+                p.full.query_terms(&mut |t, _| fields.push(t.field()));
+                (searcher.search(&*p.full, &Count).unwrap(), fields)
+            };
+            let (pairs, fields) = count(&format!("\"{phrase}\""));
+            assert!(fields.iter().all(|f| *f == store.fields.pairs), "{phrase}");
+            let (words, fields) = count(&format!("body:\"{phrase}\""));
+            assert!(fields.iter().all(|f| *f == store.fields.body), "{phrase}");
+            assert_eq!(pairs, words, "{phrase}");
+            assert!(pairs > 0, "{phrase}");
+        }
     }
 
     #[test]

@@ -14,16 +14,18 @@ use tantivy::tokenizer::{
 use tantivy::{DateTime, Index, IndexSettings};
 
 /// Bumped whenever the schema or the analyzer changes in a way an old index cannot serve.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// What every commit records, so an index of another format version is recognised on open.
 pub fn commit_payload() -> String {
     format!("{{\"dateline_format\":{FORMAT_VERSION}}}")
 }
 
-/// The name the analyzer is registered under; tantivy does not persist custom analyzers, so it is
-/// registered again on every open.
+/// The name the words analyzer is registered under; tantivy does not persist custom analyzers,
+/// so it is registered again on every open.
 pub const ANALYZER: &str = "dateline_en";
+/// The name of the pairs field's analyzer (see [`ANALYZER`]).
+pub const PAIRS_ANALYZER: &str = "dateline_pairs";
 
 /// Field names, also used by the query language (`path:…`, `date:…`).
 pub const PATH: &str = "path";
@@ -31,6 +33,13 @@ pub const PATH: &str = "path";
 pub const DATE: &str = "date";
 /// The paragraphs, one value each, in order.
 pub const BODY: &str = "body";
+/// The paragraphs' common-word pairs (see `grams`): indexed with positions, not stored, no
+/// length norms.
+pub const PAIRS: &str = "pairs";
+/// How many words the first paragraph (a headline, a title, a lede) has (fast): the body's
+/// positions below it are the lead's, for ranking an article whose lead holds the query's
+/// words higher.
+pub const LEAD: &str = "lead";
 /// Size, mtime and content hash of the file as indexed: the incremental plan's evidence.
 pub const SIZE: &str = "size";
 /// See [`SIZE`].
@@ -47,6 +56,10 @@ pub struct Fields {
     pub date: Field,
     /// Paragraphs: stored, positions on.
     pub body: Field,
+    /// The paragraphs' common-word pairs.
+    pub pairs: Field,
+    /// The first paragraph's word count.
+    pub lead: Field,
     /// File size in bytes (fast).
     pub size: Field,
     /// File mtime in ns (fast).
@@ -75,6 +88,16 @@ pub fn build() -> (Schema, Fields) {
             .set_indexing_options(indexing)
             .set_stored(),
     );
+    let pairs = sb.add_text_field(
+        PAIRS,
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(PAIRS_ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions)
+                .set_fieldnorms(false),
+        ),
+    );
+    let lead = sb.add_u64_field(LEAD, FAST);
     let size = sb.add_u64_field(SIZE, FAST);
     let mtime = sb.add_i64_field(MTIME, FAST);
     let hash = sb.add_u64_field(HASH, FAST);
@@ -84,6 +107,8 @@ pub fn build() -> (Schema, Fields) {
             path,
             date,
             body,
+            pairs,
+            lead,
             size,
             mtime,
             hash,
@@ -119,32 +144,62 @@ fn words() -> TextAnalyzerBuilder<impl Tokenizer> {
         .filter(Stemmer::new(Language::English))
 }
 
+/// How many positions the words of a text take in the index: its runs of letters and digits,
+/// as the tokenizer splits them (a word dropped for its length keeps its position).
+pub fn word_count(text: &str) -> usize {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count()
+}
+
 /// The words of a text (see [`words`]). Words over 40 bytes are dropped.
 pub fn word_analyzer() -> TextAnalyzer {
     words().build()
 }
 
-/// The index's analyzer: the words, and the pairs of adjacent words with a common one (see
-/// `grams`), which make phrases of common words fast.
+/// The words and the pairs of adjacent words with a common one (see `grams`), as the two
+/// fields hold them together: highlighting reads paragraphs with it.
 pub fn analyzer() -> TextAnalyzer {
     words().filter(CommonGrams(Mode::Index)).build()
 }
 
-/// The query's analyzer: as [`analyzer`], but a phrase keeps only the pairs and the words no
-/// pair covers, so it is matched from the pairs' short postings.
+/// The pairs field's analyzer: the pairs alone, which make phrases of common words fast.
+pub fn pairs_analyzer() -> TextAnalyzer {
+    words().filter(CommonGrams(Mode::Pairs)).build()
+}
+
+/// The analyzer of a phrase sent to the pairs field: the pairs, and the words no pair covers
+/// (none, for the fully paired phrases `query` sends there).
 pub fn query_analyzer() -> TextAnalyzer {
     words().filter(CommonGrams(Mode::Query)).build()
 }
 
-/// Registers the analyzer on an index (needed after every open).
+/// The body's analyzer at index time: the words, the pairs set aside for the pairs field.
+pub fn body_analyzer() -> TextAnalyzer {
+    words().filter(CommonGrams(Mode::Words)).build()
+}
+
+/// The pairs field's analyzer at index time: the pairs the body's analyzer set aside for the
+/// same paragraph, or [`pairs_analyzer`] when there are none.
+pub fn index_pairs_analyzer() -> TextAnalyzer {
+    TextAnalyzer::from(crate::grams::StashedPairs {
+        fallback: pairs_analyzer(),
+    })
+}
+
+/// Registers the analyzers on an index (needed after every open).
 pub fn register(index: &Index) {
-    index.tokenizers().register(ANALYZER, analyzer());
+    index.tokenizers().register(ANALYZER, body_analyzer());
+    index
+        .tokenizers()
+        .register(PAIRS_ANALYZER, index_pairs_analyzer());
 }
 
 /// The analyzers a query is parsed with.
 pub fn query_tokenizers() -> TokenizerManager {
     let manager = TokenizerManager::default();
-    manager.register(ANALYZER, query_analyzer());
+    manager.register(ANALYZER, word_analyzer());
+    manager.register(PAIRS_ANALYZER, query_analyzer());
     manager
 }
 
@@ -154,6 +209,8 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         path: schema.get_field(PATH).ok()?,
         date: schema.get_field(DATE).ok()?,
         body: schema.get_field(BODY).ok()?,
+        pairs: schema.get_field(PAIRS).ok()?,
+        lead: schema.get_field(LEAD).ok()?,
         size: schema.get_field(SIZE).ok()?,
         mtime: schema.get_field(MTIME).ok()?,
         hash: schema.get_field(HASH).ok()?,
@@ -212,6 +269,26 @@ mod tests {
     fn dates_outside_the_range_are_refused() {
         assert!(to_index_date(NaiveDate::from_ymd_opt(1600, 1, 1).unwrap()).is_none());
         assert!(to_index_date(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()).is_none());
+    }
+
+    #[test]
+    fn word_count_is_the_position_after_the_last_word() {
+        for text in [
+            "Aid caravans reach Aleppo.",
+            "  U.S.-backed aid: 3,000 tonnes!",
+            "",
+            "--",
+        ] {
+            let mut a = word_analyzer();
+            let mut s = a.token_stream(text);
+            let mut end = 0;
+            while let Some(t) = s.next() {
+                end = t.position + 1;
+            }
+            assert_eq!(word_count(text), end, "{text:?}");
+        }
+        let long = format!("a {} b", "x".repeat(50));
+        assert_eq!(word_count(&long), 3);
     }
 
     #[test]

@@ -9,9 +9,10 @@ use serde::Serialize;
 use std::cell::RefCell;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
+use tantivy::postings::Postings;
 use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer, Weight};
-use tantivy::schema::Value;
-use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
 use tantivy::{DocId, DocSet, SegmentReader};
 
 /// How hits are ordered.
@@ -126,7 +127,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
         Some(q) => Some(Highlighter::new(
             &searcher,
             &**q,
-            f.body,
+            &[f.body, f.pairs],
             req.snippet_chars,
         )?),
         None => None,
@@ -267,16 +268,10 @@ fn ranked(
     let mut positions = false;
     full.query_terms(&mut |_, needs_positions| positions |= needs_positions);
     let coordination = coordination(searcher, parsed.text.as_deref())?;
-    let proximity = match &parsed.bag {
-        Some(bag) => crate::rank::proximity(searcher, bag)?
-            .iter()
-            .map(|q| q.weight(EnableScoring::enabled_from_searcher(searcher)))
-            .collect::<tantivy::Result<Vec<_>>>()?,
-        None => Vec::new(),
-    };
+    let rescorer = Rescorer::new(searcher, parsed)?;
     let num_docs = searcher.num_docs() as usize;
     let want = offset + limit;
-    let mut window = if coordination.is_some() || !proximity.is_empty() {
+    let mut window = if coordination.is_some() || !rescorer.is_empty() {
         want.max(RERANK_WINDOW)
     } else {
         want
@@ -305,59 +300,149 @@ fn ranked(
             }
         };
         let Some(coordination) = &coordination else {
-            return Ok((total, page(rescore(searcher, &proximity, docs))));
+            return Ok((total, page(rescorer.rescore(searcher, docs)?)));
         };
         let floor = docs.last().map_or(0.0, |(s, _)| *s);
         let complete = docs.len() < window || window >= num_docs;
         let reranked = rerank(searcher, coordination, docs);
         if complete || reranked.get(want - 1).is_some_and(|(s, _)| *s >= floor) {
-            return Ok((total, page(rescore(searcher, &proximity, reranked))));
+            return Ok((total, page(rescorer.rescore(searcher, reranked)?)));
         }
         window = window.saturating_mul(4);
     }
 }
 
-/// Adds to each hit the scores of the proximity phrases it matches (see
-/// `rank::proximity`) and sorts again. Applied to the best `RERANK_WINDOW` (or more) hits, it
-/// reorders them and leaves the rest, as a reranker does.
-fn rescore(
-    searcher: &Searcher,
-    proximity: &[Box<dyn Weight>],
-    mut hits: Vec<(f32, DocAddress)>,
-) -> Vec<(f32, DocAddress)> {
-    if proximity.is_empty() {
-        return hits;
-    }
-    hits.sort_by_key(|(_, a)| (a.segment_ord, a.doc_id));
-    let mut current: Option<(u32, Vec<Box<dyn Scorer>>)> = None;
-    for (score, addr) in hits.iter_mut() {
-        if current
-            .as_ref()
-            .is_none_or(|(seg, _)| *seg != addr.segment_ord)
-        {
-            let seg = searcher.segment_reader(addr.segment_ord);
-            let scorers = proximity
-                .iter()
-                .map(|w| {
-                    w.scorer(seg, 1.0)
-                        .unwrap_or_else(|_| Box::new(tantivy::query::EmptyScorer))
-                })
-                .collect();
-            current = Some((addr.segment_ord, scorers));
+/// The average length of a lead in words, from a sample of up to 10,000 articles spread over
+/// the segments in proportion to their size (the first ones of each).
+fn average_lead(searcher: &Searcher) -> tantivy::Result<f32> {
+    const SAMPLE: u64 = 10_000;
+    let total: u64 = searcher
+        .segment_readers()
+        .iter()
+        .map(|s| u64::from(s.max_doc()))
+        .sum();
+    let (mut sum, mut n) = (0u64, 0u64);
+    for seg in searcher.segment_readers() {
+        let take = (u64::from(seg.max_doc()) * SAMPLE).div_ceil(total.max(1));
+        let lead = seg.fast_fields().u64(schema::LEAD)?;
+        for doc in 0..take.min(u64::from(seg.max_doc())) as DocId {
+            sum += lead.first(doc).unwrap_or(0);
+            n += 1;
         }
-        if let Some((_, scorers)) = &mut current {
-            for s in scorers.iter_mut() {
-                if s.doc() < addr.doc_id {
-                    s.seek(addr.doc_id);
-                }
-                if s.doc() == addr.doc_id {
-                    *score += s.score();
+    }
+    Ok(sum as f32 / n.max(1) as f32)
+}
+
+/// `rank::rescoring` ready to run: the phrases' weights and the lead's terms.
+struct Rescorer {
+    phrases: Vec<Box<dyn Weight>>,
+    lead: Vec<(Term, f32)>,
+    average_lead: f32,
+}
+
+impl Rescorer {
+    /// For a query of free words; one that changes nothing for another query.
+    fn new(searcher: &Searcher, parsed: &query::Parsed) -> tantivy::Result<Rescorer> {
+        let Some(bag) = &parsed.bag else {
+            return Ok(Rescorer {
+                phrases: Vec::new(),
+                lead: Vec::new(),
+                average_lead: 0.0,
+            });
+        };
+        let r = crate::rank::rescoring(searcher, bag)?;
+        Ok(Rescorer {
+            phrases: r
+                .phrases
+                .iter()
+                .map(|q| q.weight(EnableScoring::enabled_from_searcher(searcher)))
+                .collect::<tantivy::Result<_>>()?,
+            lead: r.lead,
+            average_lead: average_lead(searcher)?,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.phrases.is_empty() && self.lead.is_empty()
+    }
+
+    /// Adds to each hit the scores of the phrases it matches and of the query words in its
+    /// lead (see `rank::rescoring`), and sorts again. Applied to the best `RERANK_WINDOW` (or
+    /// more) hits, it reorders them and leaves the rest, as a reranker does.
+    fn rescore(
+        &self,
+        searcher: &Searcher,
+        mut hits: Vec<(f32, DocAddress)>,
+    ) -> tantivy::Result<Vec<(f32, DocAddress)>> {
+        if self.is_empty() {
+            return Ok(hits);
+        }
+        // Per segment, in ascending doc order: scorers and postings only move forward.
+        hits.sort_by_key(|(_, a)| (a.segment_ord, a.doc_id));
+        let mut positions = Vec::new();
+        let mut at = 0;
+        while at < hits.len() {
+            let seg_ord = hits[at].1.segment_ord;
+            let seg = searcher.segment_reader(seg_ord);
+            let mut scorers = self
+                .phrases
+                .iter()
+                .map(|w| w.scorer(seg, 1.0))
+                .collect::<tantivy::Result<Vec<_>>>()?;
+            let lead_len = seg.fast_fields().u64(schema::LEAD)?;
+            let avg = self.average_lead;
+            let inverted = seg.inverted_index(searcher.schema().get_field(schema::BODY)?)?;
+            let mut lead = Vec::with_capacity(self.lead.len());
+            for (term, weight) in &self.lead {
+                if let Some(p) =
+                    inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
+                {
+                    lead.push((p, *weight));
                 }
             }
+            while at < hits.len() && hits[at].1.segment_ord == seg_ord {
+                let (score, addr) = &mut hits[at];
+                let doc = addr.doc_id;
+                for s in scorers.iter_mut() {
+                    if s.doc() < doc {
+                        s.seek(doc);
+                    }
+                    if s.doc() == doc {
+                        *score += s.score();
+                    }
+                }
+                let words = lead_len.first(doc).unwrap_or(0) as u32;
+                for (postings, weight) in lead.iter_mut() {
+                    if postings.doc() < doc {
+                        postings.seek(doc);
+                    }
+                    if postings.doc() == doc {
+                        postings.positions(&mut positions);
+                        let tf = positions.iter().filter(|&&p| p < words).count() as u32;
+                        if tf > 0 {
+                            *score += crate::rank::lead_score(*weight, tf, words as f32, avg);
+                        }
+                    }
+                }
+                at += 1;
+            }
         }
+        hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok(hits)
     }
-    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    hits
+}
+
+/// The score a weight's scorer gives `doc` of a segment, 0 when it does not match.
+fn score_of(weight: &dyn Weight, seg: &SegmentReader, doc: DocId) -> tantivy::Result<f32> {
+    let mut scorer = weight.scorer(seg, 1.0)?;
+    if scorer.doc() < doc {
+        scorer.seek(doc);
+    }
+    Ok(if scorer.doc() == doc {
+        scorer.score()
+    } else {
+        0.0
+    })
 }
 
 /// The query that ranks: for free words, the rewriting of `rank` (same matches, other
@@ -488,11 +573,12 @@ fn coordination(
     Ok(Some(Coordination { weights }))
 }
 
-/// Scores hits that were ordered by date: the BM25 score, coordinated as when ranking by
-/// relevance, from weights built once per query.
+/// Scores hits that were ordered by date as ranking by relevance would: the BM25 score,
+/// coordinated, plus the rescoring of a query of free words, from weights built once per query.
 struct DateSortScoring {
     weight: Box<dyn Weight>,
     coordination: Option<Coordination>,
+    rescorer: Rescorer,
 }
 
 impl DateSortScoring {
@@ -501,28 +587,24 @@ impl DateSortScoring {
             weight: scoring_query(searcher, parsed)?
                 .weight(EnableScoring::enabled_from_searcher(searcher))?,
             coordination: coordination(searcher, parsed.text.as_deref())?,
+            rescorer: Rescorer::new(searcher, parsed)?,
         })
     }
 
     fn score(&self, searcher: &Searcher, addr: DocAddress) -> Result<f32, SearchError> {
         let seg = searcher.segment_reader(addr.segment_ord);
-        // A scorer of our own rather than `Query::explain`: tantivy's phrase explain seeks
+        // Scorers of our own rather than `Query::explain`: tantivy's phrase explain seeks
         // backwards (a debug assertion) for an article that matches other clauses but not the
         // phrase.
-        let mut scorer = self.weight.scorer(seg, 1.0)?;
-        if scorer.doc() < addr.doc_id {
-            scorer.seek(addr.doc_id);
-        }
-        let bm25 = if scorer.doc() == addr.doc_id {
-            scorer.score()
-        } else {
-            0.0
-        };
+        let bm25 = score_of(&*self.weight, seg, addr.doc_id)?;
         let factor = match &self.coordination {
             Some(c) => c.for_segment(seg).factor(addr.doc_id),
             None => 1.0,
         };
-        Ok(bm25 * factor)
+        let rescored = self
+            .rescorer
+            .rescore(searcher, vec![(bm25 * factor, addr)])?;
+        Ok(rescored[0].0)
     }
 }
 
@@ -597,12 +679,13 @@ mod tests {
     use super::*;
 
     /// An index where many short articles repeat one query word (high BM25, low coordination)
-    /// and fewer long ones hold every word (lower BM25, full coordination).
+    /// and fewer long ones hold every word (lower BM25, full coordination). Every article's
+    /// lead is a headline without a query word.
     fn mixed_index() -> (tempfile::TempDir, tempfile::TempDir) {
         let corpus = tempfile::tempdir().unwrap();
         let filler = "harvest market weather report ".repeat(40);
         for i in 0..300 {
-            let text = format!(" date 2001-01-01 convoys convoys convoys number{i}\n");
+            let text = format!(" date 2001-01-01 Short number{i}\n\nconvoys convoys convoys\n");
             std::fs::write(corpus.path().join(format!("short{i:03}.txt")), text).unwrap();
         }
         // Articles without any query word, so that `convoys` is not in nearly every one.
@@ -612,7 +695,9 @@ mod tests {
         }
         for i in 0..60 {
             let extra = "aleppo ".repeat(i % 3);
-            let text = format!(" date 2002-02-02 {filler} aid convoys {extra} Aleppo {filler}\n");
+            let text = format!(
+                " date 2002-02-02 Long number{i}\n\n{filler} aid convoys {extra} Aleppo {filler}\n"
+            );
             std::fs::write(corpus.path().join(format!("long{i:03}.txt")), text).unwrap();
         }
         let index = tempfile::tempdir().unwrap();
@@ -651,16 +736,13 @@ mod tests {
             .unwrap();
         assert_eq!(all.len(), 360);
         let first_window: Vec<DocAddress> = all[..RERANK_WINDOW].iter().map(|(_, a)| *a).collect();
-        let proximity: Vec<Box<dyn Weight>> =
-            crate::rank::proximity(&searcher, parsed.bag.as_ref().unwrap())
-                .unwrap()
-                .iter()
-                .map(|q| q.weight(EnableScoring::enabled_from_searcher(&searcher)))
-                .collect::<tantivy::Result<_>>()
-                .unwrap();
-        assert!(!proximity.is_empty(), "aid-convoys is a pair");
-        // Proximity adds to the long articles only, which coordination already put first.
-        let reference = rescore(&searcher, &proximity, rerank(&searcher, &coordination, all));
+        let rescorer = Rescorer::new(&searcher, &parsed).unwrap();
+        assert!(!rescorer.is_empty());
+        // Rescoring adds only to the long articles (aid and convoys close together), which
+        // coordination already put first.
+        let reference = rescorer
+            .rescore(&searcher, rerank(&searcher, &coordination, all))
+            .unwrap();
         // The long articles match every word: all of them come first once coordinated...
         assert!(reference[..60].iter().all(|(s, _)| *s > reference[60].0));
         // ...though by BM25 alone short ones outrank many of them, so the first window misses

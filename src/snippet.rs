@@ -46,16 +46,18 @@ struct Match {
 }
 
 impl Highlighter {
-    /// Collects the query's terms on `field`, weighted by IDF in this index.
+    /// Collects the query's terms on `fields` (the body's words and the pairs field's pairs),
+    /// weighted by IDF in this index. Paragraphs are read into words and pairs alike, so a
+    /// phrase matched by its pairs is marked as one span.
     pub fn new(
         searcher: &Searcher,
         query: &dyn Query,
-        field: Field,
+        fields: &[Field],
         max_chars: usize,
     ) -> tantivy::Result<Highlighter> {
         let mut found: Vec<Term> = Vec::new();
         query.query_terms(&mut |term, _| {
-            if term.field() == field {
+            if fields.contains(&term.field()) {
                 found.push(term.clone());
             }
         });
@@ -78,7 +80,7 @@ impl Highlighter {
         }
         Ok(Highlighter {
             terms,
-            analyzer: searcher.index().tokenizer_for_field(field)?,
+            analyzer: crate::schema::analyzer(),
             max_chars,
         })
     }

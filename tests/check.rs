@@ -48,6 +48,7 @@ fn inject(index_dir: &Path, docs: &[(&str, &str, &[&str])]) {
         doc.add_date(f.date, schema::to_index_date(d).unwrap());
         for p in *paragraphs {
             doc.add_text(f.body, p);
+            doc.add_text(f.pairs, p);
         }
         writer.add_document(doc).unwrap();
     }

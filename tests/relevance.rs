@@ -1,8 +1,8 @@
 //! Ranking quality on the six judged collections of the shared corpora folder named by
-//! `DATELINE_CORPORA` (`.ci/run` sets it): each is indexed and run through `dateline eval`, and
-//! its nDCG@10 and MAP must stay at the level of the best of SQLite FTS5, Xapian and
-//! tantivy-cli, as `benches/relevance.sh` measured them (`docs/relevance.md`). Without the
-//! folder the test says so and passes, except under `CI=true`.
+//! `DATELINE_CORPORA` (`.ci/run` sets it): each is indexed and run through `dateline eval`; its
+//! nDCG@10 and MAP must be at least the best of SQLite FTS5, Xapian and tantivy-cli, as
+//! `benches/relevance.sh` measured them (`docs/relevance.md`), and 5 % above it on average.
+//! Without the folder the test says so and passes, except under `CI=true`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -98,5 +98,9 @@ fn judged_collections_rank_at_least_as_well_as_the_best_peer() {
     let ndcg_gain = ratios.iter().map(|r| r.0).sum::<f64>() / n;
     let map_gain = ratios.iter().map(|r| r.1).sum::<f64>() / n;
     eprintln!("mean ratio to the best peer: nDCG@10 {ndcg_gain:.3}, MAP {map_gain:.3}");
-    assert!(ndcg_gain > 1.0 && map_gain > 1.0);
+    // The target: on average 5 % above the best peer.
+    assert!(
+        ndcg_gain >= 1.05 && map_gain >= 1.05,
+        "mean ratios {ndcg_gain:.3} / {map_gain:.3}"
+    );
 }
