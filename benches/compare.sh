@@ -283,6 +283,7 @@ QUERIES=(
   'free-text pair|oil prices|plain'
   'free-text triple|oil prices opec|plain'
   'free-text triple, rare words|aid convoys Aleppo|plain'
+  'free-text sentence (dateline: feedback)|opec ministers agree to cut crude oil output quotas|plain'
   'phrase|"oil prices"|plain'
   'phrase of common words|"the company said"|plain'
   "date-filtered, $DATE_FROM..$DATE_TO|oil prices|date"

@@ -5,6 +5,7 @@
 //! cargo run --release --example latency -- INDEX_DIR [REPEATS]
 //! ```
 //! One warm-up pass, then REPEATS (default 50) passes over the mix, queries interleaved.
+//! `ONLY=LABEL` runs only the queries whose label starts with LABEL (`ONLY=phrase`).
 
 mod mix;
 
@@ -28,10 +29,14 @@ fn main() -> anyhow::Result<()> {
         opened.elapsed().as_secs_f64() * 1e3
     );
     let requests: Vec<Request> = MIX.iter().map(mix::request).collect();
+    let only = std::env::var("ONLY").ok();
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); MIX.len()];
     let mut totals = vec![0u64; MIX.len()];
     for pass in 0..=repeats {
         for (i, req) in requests.iter().enumerate() {
+            if only.as_deref().is_some_and(|o| !MIX[i].0.starts_with(o)) {
+                continue;
+            }
             let t = Instant::now();
             let results = search::run(&store, req)?;
             let ms = t.elapsed().as_secs_f64() * 1e3;
@@ -49,6 +54,9 @@ fn main() -> anyhow::Result<()> {
             (None, Sort::Newest) => format!("{name}: `{text}` newest first"),
             _ => format!("{name}: `{text}`"),
         };
+        if times[i].is_empty() {
+            continue;
+        }
         let [p50, p95, p99] = percentiles(&mut times[i]);
         println!(
             "| {label} | {} | {p50:.2} | {p95:.2} | {p99:.2} |",

@@ -11,13 +11,20 @@ type Entry = (
     Sort,
 );
 
-/// The mix: rare and very common words, free-text triples, phrases (one of common words only),
-/// a boolean AND, date-filtered and date-sorted queries. Kept in step with benches/compare.sh.
+/// The mix: rare and very common words, free-text triples, a free-text sentence (which gets
+/// pseudo-relevance feedback), phrases (one of common words only), a boolean AND, date-filtered
+/// and date-sorted queries. Kept in step with benches/compare.sh.
 pub const MIX: &[Entry] = &[
     ("rare word", "dockworkers", None, Sort::Relevance),
     ("common word", "said", None, Sort::Relevance),
     ("triple", "oil prices opec", None, Sort::Relevance),
     ("triple, seed", "aid convoys Aleppo", None, Sort::Relevance),
+    (
+        "sentence",
+        "opec ministers agree to cut crude oil output quotas",
+        None,
+        Sort::Relevance,
+    ),
     ("phrase", "\"oil prices\"", None, Sort::Relevance),
     (
         "common phrase",

@@ -33,8 +33,9 @@ pub const PATH: &str = "path";
 pub const DATE: &str = "date";
 /// The paragraphs, one value each, in order.
 pub const BODY: &str = "body";
-/// The paragraphs' common-word pairs (see `grams`): indexed with positions, not stored, no
-/// length norms.
+/// The paragraphs' common-word pairs (see `grams`): indexed with positions, not stored. Their
+/// length norms (the count of pairs) rank a phrase read from them as BM25 ranks the words:
+/// without, the articles with the most occurrences, the longest, would come first.
 pub const PAIRS: &str = "pairs";
 /// How many words the first paragraph (a headline, a title, a lede) has (fast): the body's
 /// positions below it are the lead's, for ranking an article whose lead holds the query's
@@ -93,8 +94,7 @@ pub fn build() -> (Schema, Fields) {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(PAIRS_ANALYZER)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions)
-                .set_fieldnorms(false),
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         ),
     );
     let lead = sb.add_u64_field(LEAD, FAST);
