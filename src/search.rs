@@ -195,7 +195,7 @@ fn page(
 }
 
 /// A ranking without snippets, as relevance measurement needs it: the total, and each hit's
-/// score and key (read from the path fast field, not the doc store).
+/// score (0 when sorted by date) and key (read from the path fast field, not the doc store).
 pub fn ranking(store: &Store, req: &Request) -> Result<(u64, Vec<(f32, String)>), SearchError> {
     let parsed = query::parse(&store.index, store.fields, &req.text, &req.range)?;
     let reader = store.reader()?;
