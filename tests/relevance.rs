@@ -4,7 +4,10 @@
 //! `benches/relevance.sh` measured them (`docs/relevance.md`), and 5 % above it on average.
 //! Without the folder the test says so and passes, except under `CI=true`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{corpora, unpack};
+use std::path::Path;
 use std::process::Command;
 
 /// The best peer's nDCG@10 and MAP per collection (`benches/relevance.sh`, 2026-11-25).
@@ -16,21 +19,6 @@ const BEST_PEER: [(&str, f64, f64); 6] = [
     ("adi", 0.4781, 0.4085),
     ("lisa", 0.4598, 0.3603),
 ];
-
-fn corpora() -> Option<PathBuf> {
-    match std::env::var_os("DATELINE_CORPORA") {
-        Some(dir) => Some(PathBuf::from(dir)),
-        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true but DATELINE_CORPORA is not set")
-        }
-        None => {
-            eprintln!(
-                "skipped: set DATELINE_CORPORA to the shared corpora folder to run this test"
-            );
-            None
-        }
-    }
-}
 
 fn dateline(cwd: &Path, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_dateline"))
@@ -55,16 +43,7 @@ fn judged_collections_rank_at_least_as_well_as_the_best_peer() {
     let mut shortfalls = Vec::new();
     let mut ratios = Vec::new();
     for (name, peer_ndcg, peer_map) in BEST_PEER {
-        let tarball = corpora.join(format!("{name}.tar.gz"));
-        assert!(tarball.is_file(), "{} is missing", tarball.display());
-        let status = Command::new("tar")
-            .arg("-xzf")
-            .arg(&tarball)
-            .arg("-C")
-            .arg(tmp.path())
-            .status()
-            .expect("run tar");
-        assert!(status.success());
+        unpack(&corpora, name, tmp.path());
         let index = format!("{name}-index");
         let docs = format!("{name}/docs");
         dateline(tmp.path(), &["--index", &index, "index", &docs]);

@@ -2,25 +2,13 @@
 //! named by `DATELINE_CORPORA` (`.ci/run` sets it). Without it the test says so and passes,
 //! except under `CI=true`, where a missing corpus is a failure.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{corpora, unpack};
+use std::path::Path;
 use std::process::{Command, Output};
 
 const ARTICLES: usize = 19_043;
-
-fn corpora() -> Option<PathBuf> {
-    match std::env::var_os("DATELINE_CORPORA") {
-        Some(dir) => Some(PathBuf::from(dir)),
-        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true but DATELINE_CORPORA is not set")
-        }
-        None => {
-            eprintln!(
-                "skipped: set DATELINE_CORPORA to the shared corpora folder to run this test"
-            );
-            None
-        }
-    }
-}
 
 fn dateline(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dateline"))
@@ -39,17 +27,8 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn reuters_indexes_whole_reindexes_nothing_and_finds_the_bahia_cocoa_review() {
     let Some(corpora) = corpora() else { return };
-    let tarball = corpora.join("reuters21578-dated.tar.gz");
-    assert!(tarball.is_file(), "{} is missing", tarball.display());
     let tmp = tempfile::tempdir().unwrap();
-    let status = Command::new("tar")
-        .arg("-xzf")
-        .arg(&tarball)
-        .arg("-C")
-        .arg(tmp.path())
-        .status()
-        .expect("run tar");
-    assert!(status.success());
+    unpack(&corpora, "reuters21578-dated", tmp.path());
 
     let first = dateline(tmp.path(), &["index", "reuters-dated"]);
     let (out, err) = (text(&first.stdout), text(&first.stderr));

@@ -459,3 +459,34 @@ impl Drop for RestoreMode {
         let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o755));
     }
 }
+
+/// The shared corpora folder named by `DATELINE_CORPORA` (`.ci/run` sets it). Without it the
+/// caller's test says so and passes, except under `CI=true`, where a missing folder fails.
+pub fn corpora() -> Option<PathBuf> {
+    match std::env::var_os("DATELINE_CORPORA") {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but DATELINE_CORPORA is not set")
+        }
+        None => {
+            eprintln!(
+                "skipped: set DATELINE_CORPORA to the shared corpora folder to run this test"
+            );
+            None
+        }
+    }
+}
+
+/// Unpacks `NAME.tar.gz` of the corpora folder into `dest`.
+pub fn unpack(corpora: &Path, name: &str, dest: &Path) {
+    let tarball = corpora.join(format!("{name}.tar.gz"));
+    assert!(tarball.is_file(), "{} is missing", tarball.display());
+    let status = std::process::Command::new("tar")
+        .arg("-xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(dest)
+        .status()
+        .expect("run tar");
+    assert!(status.success(), "tar -xzf {}", tarball.display());
+}
