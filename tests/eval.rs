@@ -42,6 +42,13 @@ fn average_precision(ranking: &[String], relevant: &[&str]) -> f64 {
     sum / relevant.len() as f64
 }
 
+/// `dateline eval --queries QUERIES --qrels QRELS EXTRA...` in the test's folder.
+fn eval(t: &TestDir, queries: &str, qrels: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["eval", "--queries", queries, "--qrels", qrels];
+    args.extend_from_slice(extra);
+    t.run(args)
+}
+
 fn setup() -> TestDir {
     let t = TestDir::with_good();
     t.index_corpus();
@@ -66,15 +73,7 @@ fn setup() -> TestDir {
 #[test]
 fn eval_agrees_with_the_ranking_search_prints() {
     let t = setup();
-    let out = t.run([
-        "eval",
-        "--queries",
-        "queries.tsv",
-        "--qrels",
-        "qrels.txt",
-        "--json",
-        "--per-query",
-    ]);
+    let out = eval(&t, "queries.tsv", "qrels.txt", &["--json", "--per-query"]);
     let report = out.assert_code(0).json();
     // Query 4 has no relevant article: skipped. Query 3 finds nothing: it counts, as zero.
     assert_eq!(report["queries"], 3);
@@ -116,21 +115,14 @@ fn eval_agrees_with_the_ranking_search_prints() {
 #[test]
 fn a_run_written_out_scores_the_same_when_read_back() {
     let t = setup();
-    let direct = t
-        .run([
-            "eval",
-            "--queries",
-            "queries.tsv",
-            "--qrels",
-            "qrels.txt",
-            "--run-out",
-            "out.run",
-            "--json",
-            "--depth",
-            "3",
-        ])
-        .assert_code(0)
-        .json();
+    let direct = eval(
+        &t,
+        "queries.tsv",
+        "qrels.txt",
+        &["--run-out", "out.run", "--json", "--depth", "3"],
+    )
+    .assert_code(0)
+    .json();
     let run = String::from_utf8(t.read("out.run")).unwrap();
     let lines = run_lines(&run);
     assert!(!lines.is_empty());
@@ -154,16 +146,7 @@ fn a_run_written_out_scores_the_same_when_read_back() {
 #[test]
 fn the_text_table_names_every_measure_and_each_query() {
     let t = setup();
-    let out = t.run([
-        "eval",
-        "--queries",
-        "queries.tsv",
-        "--qrels",
-        "qrels.txt",
-        "--per-query",
-        "--k",
-        "5",
-    ]);
+    let out = eval(&t, "queries.tsv", "qrels.txt", &["--per-query", "--k", "5"]);
     let text = out.assert_code(0).stdout.clone();
     let header = text.lines().next().unwrap();
     for m in ["ndcg@5", "map", "p@5", "recall@100", "mrr"] {
@@ -182,13 +165,7 @@ fn the_text_table_names_every_measure_and_each_query() {
 fn bad_judgments_queries_and_flags_are_refused_with_their_place() {
     let t = setup();
     t.write("bad-qrels.txt", "1 0 a 1\n1 0 b relevant\n");
-    let out = t.run([
-        "eval",
-        "--queries",
-        "queries.tsv",
-        "--qrels",
-        "bad-qrels.txt",
-    ]);
+    let out = eval(&t, "queries.tsv", "bad-qrels.txt", &[]);
     out.assert_code(2);
     assert!(
         out.stderr.contains("bad-qrels.txt:2: grade \"relevant\""),
@@ -197,13 +174,7 @@ fn bad_judgments_queries_and_flags_are_refused_with_their_place() {
     );
 
     t.write("bad-queries.tsv", "1\taid\n2 no tab here\n");
-    let out = t.run([
-        "eval",
-        "--queries",
-        "bad-queries.tsv",
-        "--qrels",
-        "qrels.txt",
-    ]);
+    let out = eval(&t, "bad-queries.tsv", "qrels.txt", &[]);
     out.assert_code(2);
     assert!(out.stderr.contains("bad-queries.tsv:2:"), "{}", out.stderr);
 
@@ -212,31 +183,14 @@ fn bad_judgments_queries_and_flags_are_refused_with_their_place() {
     out.assert_code(2);
     assert!(out.stderr.contains("bad.run:1: score"), "{}", out.stderr);
 
-    let out = t.run(["eval", "--queries", "missing.tsv", "--qrels", "qrels.txt"]);
+    let out = eval(&t, "missing.tsv", "qrels.txt", &[]);
     out.assert_code(2);
     assert!(out.stderr.contains("missing.tsv"), "{}", out.stderr);
 
     // No queries and no run; a cutoff of zero; a run and queries together.
     t.run(["eval", "--qrels", "qrels.txt"]).assert_code(2);
-    let out = t.run([
-        "eval",
-        "--queries",
-        "queries.tsv",
-        "--qrels",
-        "qrels.txt",
-        "--k",
-        "0",
-    ]);
+    let out = eval(&t, "queries.tsv", "qrels.txt", &["--k", "0"]);
     out.assert_code(2);
     assert!(out.stderr.contains("--k"), "{}", out.stderr);
-    t.run([
-        "eval",
-        "--queries",
-        "queries.tsv",
-        "--qrels",
-        "qrels.txt",
-        "--run",
-        "x.run",
-    ])
-    .assert_code(2);
+    eval(&t, "queries.tsv", "qrels.txt", &["--run", "x.run"]).assert_code(2);
 }
