@@ -106,12 +106,21 @@ pub struct Rescoring {
 ///   query's words ranks higher.
 pub fn rescoring(searcher: &Searcher, bag: &Bag) -> tantivy::Result<Rescoring> {
     let n = searcher.num_docs() as f64;
-    let mut kept: Vec<&Term> = Vec::new();
-    for t in &bag.sequence {
-        if idf_weight(n, searcher.doc_freq(t)? as f64) > IDF_FLOOR {
-            kept.push(t);
-        }
+    let mut dfs = Vec::with_capacity(bag.terms.len());
+    for (t, _) in &bag.terms {
+        dfs.push(searcher.doc_freq(t)? as f64);
     }
+    let df_of = |t: &Term| {
+        bag.terms
+            .iter()
+            .position(|(u, _)| u == t)
+            .map_or(0.0, |i| dfs[i])
+    };
+    let kept: Vec<&Term> = bag
+        .sequence
+        .iter()
+        .filter(|t| idf_weight(n, df_of(t)) > IDF_FLOOR)
+        .collect();
     let mut pairs: Vec<(&Term, &Term)> = Vec::new();
     for w in kept.windows(2) {
         if w[0] != w[1] && !pairs.contains(&(w[0], w[1])) {
@@ -126,12 +135,15 @@ pub fn rescoring(searcher: &Searcher, bag: &Bag) -> tantivy::Result<Rescoring> {
             Box::new(BoostQuery::new(Box::new(phrase), PROXIMITY_WEIGHT))
         })
         .collect();
-    let mut lead = Vec::with_capacity(bag.terms.len());
-    for (t, count) in &bag.terms {
-        let df = searcher.doc_freq(t)? as f64;
-        let weight = LEAD_WEIGHT * count * idf_weight(n, df) * idf_tantivy(n, df) as f32;
-        lead.push((t.clone(), weight));
-    }
+    let lead = bag
+        .terms
+        .iter()
+        .zip(&dfs)
+        .map(|((t, count), &df)| {
+            let weight = LEAD_WEIGHT * count * idf_weight(n, df) * idf_tantivy(n, df) as f32;
+            (t.clone(), weight)
+        })
+        .collect();
     Ok(Rescoring { phrases, lead })
 }
 

@@ -204,24 +204,23 @@ pub fn ranking(store: &Store, req: &Request) -> Result<(u64, Vec<(f32, String)>)
     // Keys from each segment's path column, its ordinals looked up in one sorted sweep (one
     // lookup per hit would decompress a dictionary block per hit).
     let mut keys = vec![String::new(); page.len()];
-    let mut by_segment: Vec<Vec<(u64, usize)>> = vec![Vec::new(); searcher.segment_readers().len()];
+    let mut by_segment: Vec<Vec<(DocId, usize)>> =
+        vec![Vec::new(); searcher.segment_readers().len()];
     for (i, (_, addr)) in page.iter().enumerate() {
-        let seg = searcher.segment_reader(addr.segment_ord);
-        if let Some(paths) = seg.fast_fields().str(schema::PATH)?
-            && let Some(ord) = paths.term_ords(addr.doc_id).next()
-        {
-            by_segment[addr.segment_ord as usize].push((ord, i));
-        }
+        by_segment[addr.segment_ord as usize].push((addr.doc_id, i));
     }
-    for (seg_ord, mut wanted) in by_segment.into_iter().enumerate() {
-        if wanted.is_empty() {
+    for (seg, hits) in searcher.segment_readers().iter().zip(by_segment) {
+        if hits.is_empty() {
             continue;
         }
-        wanted.sort_unstable();
-        let seg = searcher.segment_reader(seg_ord as u32);
         let Some(paths) = seg.fast_fields().str(schema::PATH)? else {
             continue;
         };
+        let mut wanted: Vec<(u64, usize)> = hits
+            .into_iter()
+            .filter_map(|(doc, i)| paths.term_ords(doc).next().map(|ord| (ord, i)))
+            .collect();
+        wanted.sort_unstable();
         let ords: Vec<u64> = wanted.iter().map(|(o, _)| *o).collect();
         let mut slots = wanted.iter().map(|(_, i)| *i);
         paths
