@@ -561,6 +561,28 @@ fn index_file(writer: &IndexWriter, f: Fields, entry: &FileEntry, known: Option<
     }
 }
 
+/// Test support: indexes `files` (name and text of each) from a temporary folder into another,
+/// which is returned with the opened index.
+#[cfg(test)]
+pub(crate) fn index_files(
+    files: impl IntoIterator<Item = (String, String)>,
+) -> (tempfile::TempDir, Store) {
+    let corpus = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        fs::write(corpus.path().join(name), text).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    run(
+        dir.path(),
+        &[corpus.path().to_path_buf()],
+        &Options::default(),
+        &Silent,
+    )
+    .unwrap();
+    let store = open(dir.path()).unwrap();
+    (dir, store)
+}
+
 /// Reads, from fast fields alone, what the index knows of every live article's file, sorted by
 /// key.
 fn known_files(reader: &IndexReader) -> anyhow::Result<Vec<(String, Known)>> {

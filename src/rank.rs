@@ -311,21 +311,27 @@ mod tests {
     use tantivy::collector::{Count, DocSetCollector};
 
     fn index(texts: &[&str]) -> (tempfile::TempDir, indexer::Store) {
-        let corpus = tempfile::tempdir().unwrap();
-        for (i, t) in texts.iter().enumerate() {
-            let body = format!(" date 2001-01-{:02} {t}\n", i % 28 + 1);
-            std::fs::write(corpus.path().join(format!("a{i:03}.txt")), body).unwrap();
-        }
-        let dir = tempfile::tempdir().unwrap();
-        indexer::run(
-            dir.path(),
-            &[corpus.path().to_path_buf()],
-            &indexer::Options::default(),
-            &indexer::Silent,
-        )
-        .unwrap();
-        let store = indexer::open(dir.path()).unwrap();
-        (dir, store)
+        indexer::index_files(texts.iter().enumerate().map(|(i, t)| {
+            let text = format!(" date 2001-01-{:02} {t}\n", i % 28 + 1);
+            (format!("a{i:03}.txt"), text)
+        }))
+    }
+
+    /// An index of `texts` (article `i` is `a{i:03}.txt`) and 30 more articles of other words,
+    /// in which "the" and "city" are common.
+    fn index_padded(texts: &[&str]) -> (tempfile::TempDir, indexer::Store) {
+        let mut texts = texts.to_vec();
+        texts.extend(std::iter::repeat_n("the weather report for the city", 30));
+        index(&texts)
+    }
+
+    /// The ranking of free words, as scores and keys.
+    fn ranking_of(store: &indexer::Store, query: &str) -> Vec<(f32, String)> {
+        let req = crate::search::Request {
+            text: query.into(),
+            ..Default::default()
+        };
+        crate::search::ranking(store, &req).unwrap().1
     }
 
     #[test]
@@ -381,17 +387,11 @@ mod tests {
     #[test]
     fn close_query_words_rank_an_article_higher() {
         // Same words, same length: only the distance between "grain" and "convoys" differs.
-        let mut texts = vec![
+        let (_dir, store) = index_padded(&[
             "grain convoys reach the city after weeks on the road north",
             "grain reach the city after weeks on the road north convoys",
-        ];
-        texts.extend(std::iter::repeat_n("the weather report for the city", 30));
-        let (_dir, store) = index(&texts);
-        let req = crate::search::Request {
-            text: "grain convoys".into(),
-            ..Default::default()
-        };
-        let (_, hits) = crate::search::ranking(&store, &req).unwrap();
+        ]);
+        let hits = ranking_of(&store, "grain convoys");
         assert_eq!(hits.len(), 2);
         assert!(hits[0].1.ends_with("a000.txt"), "{hits:?}");
         assert!(hits[0].0 > hits[1].0);
@@ -409,17 +409,11 @@ mod tests {
     #[test]
     fn a_query_word_in_the_lead_ranks_an_article_higher() {
         // Same words, same length: "harvest" is in the first paragraph of one article only.
-        let mut texts = vec![
+        let (_dir, store) = index_padded(&[
             "harvest festival\n\nthe village gathers in the square",
             "village festival\n\nthe harvest gathers in the square",
-        ];
-        texts.extend(std::iter::repeat_n("the weather report for the town", 30));
-        let (_dir, store) = index(&texts);
-        let req = crate::search::Request {
-            text: "harvest".into(),
-            ..Default::default()
-        };
-        let (_, hits) = crate::search::ranking(&store, &req).unwrap();
+        ]);
+        let hits = ranking_of(&store, "harvest");
         assert_eq!(hits.len(), 2);
         assert!(hits[0].1.ends_with("a000.txt"), "{hits:?}");
         assert!(hits[0].0 > hits[1].0);

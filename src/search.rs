@@ -680,40 +680,30 @@ mod tests {
     /// An index where many short articles repeat one query word (high BM25, low coordination)
     /// and fewer long ones hold every word (lower BM25, full coordination). Every article's
     /// lead is a headline without a query word.
-    fn mixed_index() -> (tempfile::TempDir, tempfile::TempDir) {
-        let corpus = tempfile::tempdir().unwrap();
+    fn mixed_index() -> (tempfile::TempDir, Store) {
         let filler = "harvest market weather report ".repeat(40);
-        for i in 0..300 {
+        let short = (0..300).map(|i| {
             let text = format!(" date 2001-01-01 Short number{i}\n\nconvoys convoys convoys\n");
-            std::fs::write(corpus.path().join(format!("short{i:03}.txt")), text).unwrap();
-        }
+            (format!("short{i:03}.txt"), text)
+        });
         // Articles without any query word, so that `convoys` is not in nearly every one.
-        for i in 0..1000 {
+        let other = (0..1000).map(|i| {
             let text = format!(" date 2003-03-03 harvest market weather number{i}\n");
-            std::fs::write(corpus.path().join(format!("other{i:04}.txt")), text).unwrap();
-        }
-        for i in 0..60 {
+            (format!("other{i:04}.txt"), text)
+        });
+        let long = (0..60).map(|i| {
             let extra = "aleppo ".repeat(i % 3);
             let text = format!(
                 " date 2002-02-02 Long number{i}\n\n{filler} aid convoys {extra} Aleppo {filler}\n"
             );
-            std::fs::write(corpus.path().join(format!("long{i:03}.txt")), text).unwrap();
-        }
-        let index = tempfile::tempdir().unwrap();
-        indexer::run(
-            index.path(),
-            &[corpus.path().to_path_buf()],
-            &indexer::Options::default(),
-            &indexer::Silent,
-        )
-        .unwrap();
-        (corpus, index)
+            (format!("long{i:03}.txt"), text)
+        });
+        indexer::index_files(short.chain(other).chain(long))
     }
 
     #[test]
     fn reranking_a_window_equals_coordinating_every_match() {
-        let (_corpus, index) = mixed_index();
-        let store = indexer::open(index.path()).unwrap();
+        let (_index, store) = mixed_index();
         let reader = store.reader().unwrap();
         let searcher = reader.searcher();
         let parsed = query::parse(
