@@ -2,9 +2,10 @@
 //! library types here; the library does the work; `render` prints.
 
 use crate::indexer::{self, OpenError, Progress};
-use crate::query::DateRange;
+use crate::query::{self, DateRange};
 use crate::render::{self, Printer};
 use crate::search::{self, Request, SearchError, Sort};
+use crate::timeline::{self, By};
 use crate::{check, corpus, eval, manual, stats};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -59,6 +60,19 @@ pub enum SortArg {
     Oldest,
 }
 
+/// `--by` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ByArg {
+    /// Ten calendar years (1850-1859)
+    Decade,
+    /// A calendar year
+    Year,
+    /// A calendar month
+    Month,
+    /// A day
+    Day,
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -93,7 +107,8 @@ pub enum Command {
         "Examples:\n",
         "  dateline search \"aid convoys Aleppo\"\n",
         "  dateline search \"aid convoys Aleppo\" --from 2016-09 --to 2016-12-31\n",
-        "  dateline search '\"peace brokers\" -Moscow' --sort newest --json\n\n",
+        "  dateline search '\"peace brokers\" -Moscow' --sort newest --json\n",
+        "  dateline search faction --snippets 3 --in corpus/federalist\n\n",
         "Exit status: 0 hits found, 1 no hits, 2 error."
     ))]
     Search {
@@ -118,10 +133,51 @@ pub enum Command {
         /// Print one JSON object instead of text
         #[arg(long)]
         json: bool,
+        /// Show the N best-matching paragraphs of each hit, in paragraph order
+        #[arg(long, value_name = "N", default_value_t = 1,
+              value_parser = clap::value_parser!(u16).range(1..=100))]
+        snippets: u16,
+        /// Only articles under this folder (as indexed; nested folders included)
+        #[arg(long = "in", value_name = "FOLDER")]
+        folder: Option<PathBuf>,
         /// Print the hits as TREC run lines for query id QID (`QID Q0 name rank score dateline`,
         /// name = file name without .txt), for an outside relevance scorer
         #[arg(long, value_name = "QID", conflicts_with = "json")]
         trec_run: Option<String>,
+    },
+    /// Chart how many articles match each query per decade, year, month or day
+    #[command(after_help = concat!(
+        "Each QUERY is one query in the language of `dateline search` (quote multi-word ones);\n",
+        "two or more are drawn side by side on one scale, each with its own colour or mark.\n",
+        "A bucket's count is the total `dateline search` gives between its first and last day.\n",
+        "Without --from/--to the range is the first to the last date of the articles counted;\n",
+        "without --by, the smallest bucket that gives at most 40 rows. Every bucket is shown,\n",
+        "empty ones as 0. The chart fills COLUMNS characters (else the terminal's width, or 80).\n\n",
+        "Examples:\n",
+        "  dateline timeline railroad nuclear\n",
+        "  dateline timeline slavery --by year --from 1850 --to 1870\n",
+        "  dateline timeline '\"standing army\"' --in corpus/federalist --by month --json\n\n",
+        "Exit status: 0 some article matches, 1 none does, 2 error."
+    ))]
+    Timeline {
+        /// The queries, one per argument (after `--` when one starts with `-`)
+        #[arg(required = true)]
+        queries: Vec<String>,
+        /// Bucket size (default: the smallest giving at most 40 rows)
+        #[arg(long, value_enum)]
+        by: Option<ByArg>,
+        /// First date included (YYYY, YYYY-MM or YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last date included (YYYY, YYYY-MM or YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only articles under this folder (as indexed; nested folders included)
+        #[arg(long = "in", value_name = "FOLDER")]
+        folder: Option<PathBuf>,
+        /// Print one JSON object instead of the chart
+        #[arg(long)]
+        json: bool,
     },
     /// Measure ranking quality against relevance judgments: nDCG@k, MAP, P@k, Recall@100, MRR
     #[command(after_help = concat!(
@@ -297,6 +353,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             offset,
             sort,
             json,
+            snippets,
+            folder,
             trec_run,
         } => {
             let range = DateRange::parse(from.as_deref(), to.as_deref())?;
@@ -311,12 +369,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                 },
                 limit,
                 offset,
+                snippets: snippets.into(),
+                folder: folder.as_deref().map(query::folder_prefix),
                 ..Default::default()
             };
-            let failure = |e| match e {
-                SearchError::Query(q) => Failure::from(q),
-                SearchError::Index(e) => Failure::from(e),
-            };
+            let failure = search_failure;
             if let Some(qid) = trec_run {
                 let (total, hits) = search::ranking(&store, &req).map_err(failure)?;
                 for (i, (score, key)) in hits.iter().enumerate() {
@@ -342,6 +399,42 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                 Outcome::Partial
             } else {
                 Outcome::Success
+            })
+        }
+        Command::Timeline {
+            queries,
+            by,
+            from,
+            to,
+            folder,
+            json,
+        } => {
+            let range = DateRange::parse(from.as_deref(), to.as_deref())?;
+            let store = indexer::open(&cli.index)?;
+            let req = timeline::Request {
+                queries,
+                by: by.map(|b| match b {
+                    ByArg::Decade => By::Decade,
+                    ByArg::Year => By::Year,
+                    ByArg::Month => By::Month,
+                    ByArg::Day => By::Day,
+                }),
+                range,
+                folder: folder.as_deref().map(query::folder_prefix),
+            };
+            let t = timeline::run(&store, &req).map_err(search_failure)?;
+            for w in &t.warnings {
+                eprintln!("warning: {w}");
+            }
+            if json {
+                render::json(out, &t)?;
+            } else {
+                printer.timeline(out, &t, chart_width())?;
+            }
+            Ok(if t.totals.iter().any(|&n| n > 0) {
+                Outcome::Success
+            } else {
+                Outcome::Partial
             })
         }
         Command::Eval {
@@ -436,6 +529,29 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             Ok(Outcome::Success)
         }
     }
+}
+
+fn search_failure(e: SearchError) -> Failure {
+    match e {
+        SearchError::Query(q) => Failure::from(q),
+        SearchError::Index(e) => Failure::from(e),
+    }
+}
+
+/// The width a chart fills: `COLUMNS` when set to a number, else the terminal's width when
+/// stdout is one, else 80.
+fn chart_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+        .or_else(|| {
+            io::stdout()
+                .is_terminal()
+                .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+                .flatten()
+        })
+        .unwrap_or(80)
 }
 
 /// A progress bar on stderr, drawn only when stderr is a terminal.

@@ -46,3 +46,4 @@ pub mod schema;
 pub mod search;
 pub mod snippet;
 pub mod stats;
+pub mod timeline;

@@ -45,6 +45,12 @@ pub enum QueryError {
     /// Parentheses nested deeper than [`MAX_NESTING`].
     #[error("the query nests parentheses {0} deep; the limit is {MAX_NESTING}")]
     TooDeep(usize),
+    /// A flag's value that cannot be served, with the reason.
+    #[error("{0}")]
+    Flag(String),
+    /// `--in` names a folder under which no article is indexed.
+    #[error("--in {0}: no indexed article lies under this folder")]
+    EmptyFolder(String),
     /// The query text could not be read even leniently.
     #[error("cannot read the query: {0}")]
     Syntax(String),
@@ -181,6 +187,18 @@ pub fn parse(
     text: &str,
     range: &DateRange,
 ) -> Result<Parsed, QueryError> {
+    parse_within(index, f, text, range, None)
+}
+
+/// [`parse`], restricted to the articles whose key starts with `folder` (a key prefix ending
+/// in `/`, see [`folder_prefix`]) when one is given.
+pub fn parse_within(
+    index: &Index,
+    f: Fields,
+    text: &str,
+    range: &DateRange,
+    folder: Option<&str>,
+) -> Result<Parsed, QueryError> {
     if text.len() > MAX_QUERY_BYTES {
         return Err(QueryError::TooLong(text.len()));
     }
@@ -223,14 +241,15 @@ pub fn parse(
         }
     };
     let text_query = text_query.map(plain_seek_exclusions);
-    let full: Box<dyn Query> = match (&text_query, range.is_bounded()) {
-        (Some(q), false) => q.box_clone(),
-        (Some(q), true) => Box::new(BooleanQuery::new(vec![
+    let filter = filter(f, range, folder);
+    let full: Box<dyn Query> = match (&text_query, &filter) {
+        (Some(q), None) => q.box_clone(),
+        (Some(q), Some(filter)) => Box::new(BooleanQuery::new(vec![
             (Occur::Must, q.box_clone()),
-            (Occur::Must, range.to_query(f)),
+            (Occur::Must, filter.box_clone()),
         ])),
-        (None, false) => Box::new(AllQuery),
-        (None, true) => range.to_query(f),
+        (None, None) => Box::new(AllQuery),
+        (None, Some(filter)) => filter.box_clone(),
     };
     let bag = text_query
         .as_deref()
@@ -238,10 +257,54 @@ pub fn parse(
     Ok(Parsed {
         text: text_query,
         full,
-        filter: range.is_bounded().then(|| range.to_query(f)),
+        filter,
         bag,
         warnings,
     })
+}
+
+/// The date range and the folder as one filter that scores nothing; `None` when neither
+/// restricts anything.
+pub fn filter(f: Fields, range: &DateRange, folder: Option<&str>) -> Option<Box<dyn Query>> {
+    let mut parts: Vec<Box<dyn Query>> = Vec::new();
+    if range.is_bounded() {
+        parts.push(range.to_query(f));
+    }
+    if let Some(prefix) = folder {
+        parts.push(folder_query(f, prefix));
+    }
+    match parts.len() {
+        0 => None,
+        1 => parts.pop(),
+        _ => Some(Box::new(BooleanQuery::new(
+            parts.into_iter().map(|q| (Occur::Must, q)).collect(),
+        ))),
+    }
+}
+
+/// The key prefix of a folder the user names (`--in corpus/federalist`): its key, as
+/// `dateline show` resolves a path, ending in `/`.
+pub fn folder_prefix(folder: &std::path::Path) -> String {
+    let key = crate::corpus::key_as_named(folder);
+    if key.ends_with('/') {
+        key
+    } else {
+        format!("{key}/")
+    }
+}
+
+/// The articles whose key starts with `prefix` (ending in `/`): the keys from `prefix` up to,
+/// not including, the same text with its final `/` made `0`, the next byte. A range over the
+/// path column's term ordinals, scoring nothing: the filter runs inside the index.
+fn folder_query(f: Fields, prefix: &str) -> Box<dyn Query> {
+    let upper = format!("{}0", prefix.strip_suffix('/').unwrap_or(prefix));
+    Box::new(ConstScoreQuery::new(
+        Box::new(RangeQuery::new(
+            Bound::Included(Term::from_field_text(f.path, prefix)),
+            Bound::Excluded(Term::from_field_text(f.path, &upper)),
+        )),
+        0.0,
+    ))
 }
 
 /// Free text as a query of its words: every run of letters, digits and `_` (the `\w` of regular

@@ -4,6 +4,7 @@
 use crate::indexer::{Failure, Report};
 use crate::search::{Results, Stored};
 use crate::stats::Stats;
+use crate::timeline::{By, Timeline};
 use std::io::{self, Write};
 
 /// The highlight markers used when output is not coloured.
@@ -14,6 +15,9 @@ pub const MARK_END: &str = "]]";
 const BOLD_RED: &str = "\x1b[1;31m";
 const GREEN: &str = "\x1b[32m";
 const MAGENTA: &str = "\x1b[35m";
+const CYAN: &str = "\x1b[36m";
+const YELLOW: &str = "\x1b[33m";
+const BLUE: &str = "\x1b[34m";
 const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
 
@@ -75,7 +79,18 @@ impl Printer {
                 self.paint(MAGENTA, &hit.path),
                 self.paint(DIM, &format!("¶{}  score {:.2}", hit.paragraph, hit.score)),
             )?;
-            writeln!(w, "    {}", self.highlight(&hit.snippet, &hit.highlights))?;
+            if hit.snippets.len() > 1 {
+                for s in &hit.snippets {
+                    writeln!(
+                        w,
+                        "    {} {}",
+                        self.paint(DIM, &format!("¶{}", s.paragraph)),
+                        self.highlight(&s.text, &s.highlights)
+                    )?;
+                }
+            } else {
+                writeln!(w, "    {}", self.highlight(&hit.snippet, &hit.highlights))?;
+            }
             writeln!(w)?;
         }
         let shown = if r.hits.is_empty() {
@@ -144,6 +159,103 @@ impl Printer {
             }
         }
         Ok(())
+    }
+
+    /// A timeline as a chart of horizontal bars, one row per bucket, `width` characters wide:
+    /// a header, a legend, then each row's label and, side by side, each query's bar and count.
+    /// Bars share one scale. Coloured, they are Unicode blocks (eighths at the tip), a colour
+    /// per query; plain, ASCII marks, one per query (`#`, `=`, `*`, `+`, `o`, `%`).
+    pub fn timeline(&self, w: &mut dyn Write, t: &Timeline, width: usize) -> io::Result<()> {
+        let k = t.queries.len().max(1);
+        let unit = match t.by {
+            By::Decade => "decade",
+            By::Year => "year",
+            By::Month => "month",
+            By::Day => "day",
+        };
+        match (&t.from, &t.to) {
+            (Some(from), Some(to)) => writeln!(
+                w,
+                "{}",
+                self.paint(DIM, &format!("articles per {unit}, {from} to {to}"))
+            )?,
+            _ => writeln!(w, "{}", self.paint(DIM, "no articles in the range"))?,
+        }
+        let legend: Vec<String> = t
+            .queries
+            .iter()
+            .zip(&t.totals)
+            .enumerate()
+            .map(|(i, (q, total))| format!("{} {q} ({total})", self.mark(i, "█")))
+            .collect();
+        writeln!(w, "{}", legend.join("   "))?;
+        if t.buckets.is_empty() {
+            return Ok(());
+        }
+        let label_w = t
+            .buckets
+            .iter()
+            .map(|b| b.label.chars().count())
+            .max()
+            .unwrap_or(0);
+        let max = t
+            .buckets
+            .iter()
+            .flat_map(|b| b.counts.iter().copied())
+            .max()
+            .unwrap_or(0);
+        let count_w = max.to_string().len();
+        // label, two spaces, then per query: bar, a space, count; two spaces between queries.
+        let fixed = label_w + 2 + k * (1 + count_w) + 2 * (k - 1);
+        let room = width.saturating_sub(fixed).max(k);
+        let bars: Vec<usize> = (0..k)
+            .map(|i| room / k + usize::from(i == k - 1) * (room % k))
+            .collect();
+        for b in &t.buckets {
+            let mut line = format!("{:>label_w$}  ", b.label);
+            for (i, (&n, &bar_w)) in b.counts.iter().zip(&bars).enumerate() {
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                let (bar, used) = self.bar(i, n, max, bar_w);
+                line.push_str(&bar);
+                line.push_str(&" ".repeat(bar_w - used));
+                line.push_str(&format!(" {n:>count_w$}"));
+            }
+            writeln!(w, "{line}")?;
+        }
+        Ok(())
+    }
+
+    /// Query `i`'s mark: its colour on `glyph`, or its ASCII character.
+    fn mark(&self, i: usize, glyph: &str) -> String {
+        const MARKS: [char; 6] = ['#', '=', '*', '+', 'o', '%'];
+        const COLOURS: [&str; 6] = [CYAN, YELLOW, MAGENTA, GREEN, BLUE, BOLD_RED];
+        if self.color {
+            self.paint(COLOURS[i % COLOURS.len()], glyph)
+        } else {
+            MARKS[i % MARKS.len()].to_string()
+        }
+    }
+
+    /// A bar for `n` of `max` in `width` cells, and how many cells it takes: at least one
+    /// cell for any count above zero.
+    fn bar(&self, i: usize, n: u64, max: u64, width: usize) -> (String, usize) {
+        if n == 0 || max == 0 || width == 0 {
+            return (String::new(), 0);
+        }
+        if self.color {
+            const EIGHTHS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+            let eighths = ((n as u128 * width as u128 * 8) / max as u128).max(1) as usize;
+            let (full, part) = (eighths / 8, eighths % 8);
+            let text = format!("{}{}", "█".repeat(full), EIGHTHS[part]);
+            let used = full + usize::from(part > 0);
+            (self.mark(i, &text), used)
+        } else {
+            let cells = ((n as u128 * width as u128 + max as u128 / 2) / max as u128).max(1);
+            let cells = cells as usize;
+            (self.mark(i, "").repeat(cells), cells)
+        }
     }
 
     /// The summary line of an index run.

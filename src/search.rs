@@ -4,7 +4,7 @@
 use crate::indexer::{self, Store};
 use crate::query::{self, DateRange, QueryError};
 use crate::schema;
-use crate::snippet::Highlighter;
+use crate::snippet::{Highlighter, Snippet};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::time::Instant;
@@ -42,6 +42,11 @@ pub struct Request {
     pub offset: usize,
     /// About how long a snippet may be, in characters.
     pub snippet_chars: usize,
+    /// How many paragraphs of each hit to show (the best-matching ones, in paragraph order).
+    pub snippets: usize,
+    /// Only articles whose key starts with this prefix (a folder's key ending in `/`, see
+    /// `query::folder_prefix`).
+    pub folder: Option<String>,
 }
 
 impl Default for Request {
@@ -53,6 +58,8 @@ impl Default for Request {
             limit: 10,
             offset: 0,
             snippet_chars: 200,
+            snippets: 1,
+            folder: None,
         }
     }
 }
@@ -72,6 +79,9 @@ pub struct Hit {
     pub snippet: String,
     /// Byte ranges `[start, end)` into `snippet` of the matched words.
     pub highlights: Vec<[usize; 2]>,
+    /// The best-matching paragraphs (as many as asked for), in paragraph order; the first
+    /// fields repeat the best of them.
+    pub snippets: Vec<Snippet>,
 }
 
 /// The answer to a [`Request`].
@@ -117,9 +127,9 @@ impl From<tantivy::TantivyError> for SearchError {
 pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
     let started = Instant::now();
     let f = store.fields;
-    let parsed = query::parse(&store.index, f, &req.text, &req.range)?;
     let reader = store.reader()?;
     let searcher = reader.searcher();
+    let parsed = parse(&searcher, store, req)?;
 
     let (total, page) = page(&searcher, &parsed, req)?;
 
@@ -151,7 +161,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
             addr,
             score,
             highlighter.as_mut(),
-            req.snippet_chars,
+            req,
         )?);
     }
     Ok(Results {
@@ -161,6 +171,54 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
         hits,
         warnings: parsed.warnings,
     })
+}
+
+/// Parses the request's query with its date range and folder; a folder under which nothing
+/// is indexed is the user's mistake, named.
+fn parse(searcher: &Searcher, store: &Store, req: &Request) -> Result<query::Parsed, SearchError> {
+    if let Some(prefix) = &req.folder {
+        check_folder(searcher, prefix)?;
+    }
+    Ok(query::parse_within(
+        &store.index,
+        store.fields,
+        &req.text,
+        &req.range,
+        req.folder.as_deref(),
+    )?)
+}
+
+/// Fails with [`QueryError::EmptyFolder`] unless some article's key starts with `prefix`: a
+/// look at each segment's path dictionary, not a search.
+pub fn check_folder(searcher: &Searcher, prefix: &str) -> Result<(), SearchError> {
+    let path = searcher.schema().get_field(schema::PATH)?;
+    for seg in searcher.segment_readers() {
+        let inverted = seg.inverted_index(path)?;
+        let mut keys = inverted
+            .terms()
+            .range()
+            .ge(prefix.as_bytes())
+            .into_stream()
+            .map_err(anyhow::Error::from)?;
+        while keys.advance() {
+            if !keys.key().starts_with(prefix.as_bytes()) {
+                break;
+            }
+            let info = keys.value();
+            // A key left by a deleted article does not count.
+            let mut postings = inverted
+                .read_postings_from_terminfo(info, IndexRecordOption::Basic)
+                .map_err(anyhow::Error::from)?;
+            let alive = seg.alive_bitset();
+            while postings.doc() != tantivy::TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(postings.doc())) {
+                    return Ok(());
+                }
+                postings.advance();
+            }
+        }
+    }
+    Err(QueryError::EmptyFolder(crate::corpus::display_key(prefix)).into())
 }
 
 /// The total and the requested page of hits, in the request's order.
@@ -197,9 +255,9 @@ fn page(
 /// A ranking without snippets, as relevance measurement needs it: the total, and each hit's
 /// score (0 when sorted by date) and key (read from the path fast field, not the doc store).
 pub fn ranking(store: &Store, req: &Request) -> Result<(u64, Vec<(f32, String)>), SearchError> {
-    let parsed = query::parse(&store.index, store.fields, &req.text, &req.range)?;
     let reader = store.reader()?;
     let searcher = reader.searcher();
+    let parsed = parse(&searcher, store, req)?;
     let (total, page) = page(&searcher, &parsed, req)?;
     // Keys from each segment's path column, its ordinals looked up in one sorted sweep (one
     // lookup per hit would decompress a dictionary block per hit).
@@ -613,7 +671,7 @@ fn make_hit(
     addr: DocAddress,
     score: f32,
     highlighter: Option<&mut Highlighter>,
-    max_chars: usize,
+    req: &Request,
 ) -> Result<Hit, SearchError> {
     let doc: TantivyDocument = searcher.doc(addr)?;
     let Stored {
@@ -621,18 +679,35 @@ fn make_hit(
         date,
         paragraphs,
     } = Stored::from_doc(&doc, store.fields);
-    let snip = match highlighter {
-        Some(h) => h.best(&paragraphs),
-        None => crate::snippet::lead(&paragraphs, max_chars),
+    let (snippets, best) = match highlighter {
+        Some(h) => h.best_n(&paragraphs, req.snippets),
+        None => (
+            vec![crate::snippet::lead(&paragraphs, req.snippet_chars)],
+            0,
+        ),
     };
-    Ok(Hit {
+    Ok(hit(path, date, score, snippets, best))
+}
+
+/// A hit from its snippets in paragraph order (at least one) and the index of the best among
+/// them, which the single-snippet fields repeat.
+pub(crate) fn hit(
+    path: String,
+    date: String,
+    score: f32,
+    snippets: Vec<Snippet>,
+    best: usize,
+) -> Hit {
+    let best = snippets[best].clone();
+    Hit {
         path,
         date,
         score,
-        paragraph: snip.paragraph,
-        snippet: snip.text,
-        highlights: snip.highlights,
-    })
+        paragraph: best.paragraph,
+        snippet: best.text,
+        highlights: best.highlights,
+        snippets,
+    }
 }
 
 /// A stored article, as `dateline show` prints it.

@@ -6,9 +6,14 @@
 //! term weighs its IDF; the chosen paragraph is the one whose distinct matched terms weigh most,
 //! and the window is the stretch of at most `max_chars` characters that covers the most weight,
 //! widened with context on both sides and cut at word boundaries.
+//!
+//! An exact phrase is marked as one span where its words stand together, and its words
+//! elsewhere are not marked (the query asked for the phrase, not the words): Elasticsearch,
+//! Meilisearch and Typesense mark each word of a phrase on its own, wherever it occurs.
 
+use serde::Serialize;
 use std::collections::HashMap;
-use tantivy::query::Query;
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query};
 use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
@@ -18,7 +23,7 @@ use tantivy::{Searcher, Term};
 const MAX_MATCHES: usize = 2_000;
 
 /// One chosen snippet: 1-based paragraph number, text, highlight byte ranges into the text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Snippet {
     /// 1-based number of the paragraph.
     pub paragraph: usize,
@@ -30,8 +35,13 @@ pub struct Snippet {
 
 /// Makes snippets for the hits of one query.
 pub struct Highlighter {
-    /// Indexed form of each query term → (term number, weight).
-    terms: HashMap<String, (usize, f32)>,
+    /// Indexed form of each single query word → term number.
+    singles: HashMap<String, usize>,
+    /// Each exact phrase: its words (indexed form) in order, and its term number. A phrase is
+    /// marked where all its words stand together, as one span; its words alone are not.
+    phrases: Vec<(Vec<String>, usize)>,
+    /// Weight of each term number (IDF in this index; a phrase's is its words' sum).
+    weights: Vec<f32>,
     analyzer: TextAnalyzer,
     max_chars: usize,
 }
@@ -45,133 +55,251 @@ struct Match {
     term: usize,
 }
 
+/// What a query asks to highlight: single words and exact phrases, in indexed form.
+#[derive(Debug, Default, PartialEq)]
+struct Wanted {
+    singles: Vec<String>,
+    phrases: Vec<Vec<String>>,
+}
+
+/// Walks a query for the words and phrases an article matching it holds: the clauses of
+/// boolean queries but the excluded ones, the words of exact phrases (on the body, or spelt as
+/// pairs on the pairs field) as phrases, and every other term as a single word.
+fn wanted(query: &dyn Query, fields: &[Field], out: &mut Wanted) {
+    if let Some(b) = query.downcast_ref::<BooleanQuery>() {
+        for (occur, sub) in b.clauses() {
+            if *occur != Occur::MustNot {
+                wanted(&**sub, fields, out);
+            }
+        }
+        return;
+    }
+    if let Some(p) = query.downcast_ref::<PhraseQuery>()
+        && fields.contains(&p.field())
+        && exact(p)
+    {
+        let texts: Vec<String> = p
+            .phrase_terms()
+            .iter()
+            .filter_map(|t| t.value().as_str().map(str::to_string))
+            .collect();
+        let words = phrase_words(&texts);
+        if words.len() >= 2 {
+            out.phrases.push(words);
+            return;
+        }
+    }
+    query.query_terms(&mut |term, _| {
+        if !fields.contains(&term.field()) {
+            return;
+        }
+        if let Some(text) = term.value().as_str() {
+            match text.split_once(' ') {
+                // A pair (see `grams`) is a phrase of two words.
+                Some((a, b)) => out.phrases.push(vec![a.to_string(), b.to_string()]),
+                None => out.singles.push(text.to_string()),
+            }
+        }
+    });
+}
+
+/// Whether a phrase query asks for its words side by side (no slop). tantivy 0.27 keeps the
+/// slop private; its `Debug` form is the one way to read it.
+fn exact(p: &PhraseQuery) -> bool {
+    format!("{p:?}").contains("slop: 0")
+}
+
+/// The words of a phrase from its terms: words as they are, and pairs (`the compani`, see
+/// `grams`) chained, each adding its second word when its first is the word before.
+fn phrase_words(terms: &[String]) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for t in terms {
+        match t.split_once(' ') {
+            Some((a, b)) => {
+                if words.last().map(String::as_str) != Some(a) {
+                    words.push(a.to_string());
+                }
+                words.push(b.to_string());
+            }
+            None => words.push(t.clone()),
+        }
+    }
+    words
+}
+
 impl Highlighter {
-    /// Collects the query's terms on `fields` (the body's words and the pairs field's pairs),
-    /// weighted by IDF in this index. Paragraphs are read into words and pairs alike, so a
-    /// phrase matched by its pairs is marked as one span.
+    /// Collects the query's words and phrases on `fields` (the body's words and the pairs
+    /// field's pairs), each word weighted by its IDF in this index.
     pub fn new(
         searcher: &Searcher,
         query: &dyn Query,
         fields: &[Field],
         max_chars: usize,
     ) -> tantivy::Result<Highlighter> {
-        let mut found: Vec<Term> = Vec::new();
-        query.query_terms(&mut |term, _| {
-            if fields.contains(&term.field()) {
-                found.push(term.clone());
-            }
-        });
+        let mut want = Wanted::default();
+        wanted(query, fields, &mut want);
+        let body = fields[0];
         let n = searcher.num_docs() as f32;
-        let mut terms = HashMap::new();
-        for term in found {
-            let Some(text) = term.value().as_str().map(str::to_string) else {
-                continue;
-            };
-            if terms.contains_key(&text) {
+        let idf_of = |word: &str| -> tantivy::Result<f32> {
+            let df = searcher.doc_freq(&Term::from_field_text(body, word))? as f32;
+            Ok(if df == 0.0 {
+                0.0
+            } else {
+                (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+            })
+        };
+        let mut singles = HashMap::new();
+        let mut weights = Vec::new();
+        for word in want.singles {
+            if singles.contains_key(&word) {
                 continue;
             }
-            let df = searcher.doc_freq(&term)? as f32;
-            if df == 0.0 {
+            let idf = idf_of(&word)?;
+            if idf == 0.0 {
                 continue;
             }
-            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            let id = terms.len();
-            terms.insert(text, (id, idf));
+            singles.insert(word, weights.len());
+            weights.push(idf);
+        }
+        let mut phrases: Vec<(Vec<String>, usize)> = Vec::new();
+        for words in want.phrases {
+            if phrases.iter().any(|(w, _)| *w == words) {
+                continue;
+            }
+            let mut sum = 0.0;
+            for w in &words {
+                sum += idf_of(w)?;
+            }
+            phrases.push((words, weights.len()));
+            weights.push(sum);
         }
         Ok(Highlighter {
-            terms,
-            analyzer: crate::schema::analyzer(),
+            singles,
+            phrases,
+            weights,
+            analyzer: crate::schema::word_analyzer(),
             max_chars,
         })
     }
 
     /// The best paragraph's snippet; the article's lead when no paragraph has a match.
     pub fn best(&mut self, paragraphs: &[String]) -> Snippet {
-        let mut best: Option<((f32, usize), usize, Vec<Match>)> = None;
+        let (mut snippets, best) = self.best_n(paragraphs, 1);
+        snippets.swap_remove(best)
+    }
+
+    /// The snippets of the `n` best paragraphs (the heaviest distinct matches, then the most
+    /// matches, then the first), in paragraph order, and the index among them of the best; the
+    /// lead alone when none matches.
+    pub fn best_n(&mut self, paragraphs: &[String], n: usize) -> (Vec<Snippet>, usize) {
+        let mut ranked: Vec<((f32, usize), usize, Vec<Match>)> = Vec::new();
         for (i, p) in paragraphs.iter().enumerate() {
             let matches = self.matches(p);
             if matches.is_empty() {
                 continue;
             }
             let rank = (self.weight(matches.iter()), matches.len());
-            if best
-                .as_ref()
-                .is_none_or(|(r, _, _)| rank.0 > r.0 || (rank.0 == r.0 && rank.1 > r.1))
-            {
-                best = Some((rank, i, matches));
-            }
+            ranked.push((rank, i, matches));
         }
-        match best {
-            Some((_, i, matches)) => {
+        if ranked.is_empty() {
+            return (vec![lead(paragraphs, self.max_chars)], 0);
+        }
+        ranked.sort_by(|a, b| {
+            b.0.0
+                .total_cmp(&a.0.0)
+                .then(b.0.1.cmp(&a.0.1))
+                .then(a.1.cmp(&b.1))
+        });
+        ranked.truncate(n.max(1));
+        let first = ranked[0].1;
+        ranked.sort_by_key(|(_, i, _)| *i);
+        let best = ranked.iter().position(|(_, i, _)| *i == first).unwrap_or(0);
+        let snippets = ranked
+            .into_iter()
+            .map(|(_, i, matches)| {
                 let (text, highlights) = self.window(&paragraphs[i], &matches);
                 Snippet {
                     paragraph: i + 1,
                     text,
                     highlights,
                 }
-            }
-            None => lead(paragraphs, self.max_chars),
-        }
+            })
+            .collect();
+        (snippets, best)
     }
 
+    /// The matches in a paragraph, in text order: single words, and phrases as one span.
     fn matches(&mut self, text: &str) -> Vec<Match> {
-        let mut out = Vec::new();
-        if self.terms.is_empty() {
-            return out;
+        let mut raw: Vec<(usize, usize, usize)> = Vec::new();
+        if self.weights.is_empty() {
+            return Vec::new();
         }
+        // (text, start, end, position) of every word.
+        let mut tokens: Vec<(String, usize, usize, usize)> = Vec::new();
         let mut stream = self.analyzer.token_stream(text);
-        // Char offsets are counted incrementally: tokens come in text order.
-        let (mut byte_at, mut char_at) = (0usize, 0usize);
-        let mut to_chars = |b: usize| {
-            if b >= byte_at {
-                char_at += text[byte_at..b].chars().count();
-                byte_at = b;
-                char_at
-            } else {
-                // A pair of words (see `grams`) starts at the word before.
-                char_at - text[b..byte_at].chars().count()
-            }
-        };
         while let Some(tok) = stream.next() {
-            if let Some(&(term, _)) = self.terms.get(&tok.text) {
-                let (start, end) = (tok.offset_from, tok.offset_to);
-                let cstart = to_chars(start);
-                let cend = to_chars(end);
-                out.push(Match {
-                    start,
-                    end,
-                    cstart,
-                    cend,
-                    term,
+            if let Some(&term) = self.singles.get(&tok.text) {
+                raw.push((tok.offset_from, tok.offset_to, term));
+            }
+            if !self.phrases.is_empty() {
+                tokens.push((
+                    tok.text.clone(),
+                    tok.offset_from,
+                    tok.offset_to,
+                    tok.position,
+                ));
+            }
+            if raw.len() >= MAX_MATCHES {
+                break;
+            }
+        }
+        for (words, term) in &self.phrases {
+            for (i, first) in tokens.iter().enumerate() {
+                if first.0 != words[0] {
+                    continue;
+                }
+                // The phrase's words at consecutive positions.
+                let whole = words.iter().enumerate().skip(1).all(|(k, w)| {
+                    tokens
+                        .get(i + k)
+                        .is_some_and(|t| t.3 == first.3 + k && t.0 == *w)
                 });
-                if out.len() >= MAX_MATCHES {
-                    break;
+                if whole {
+                    raw.push((first.1, tokens[i + words.len() - 1].2, *term));
                 }
             }
         }
-        out
+        raw.sort_unstable();
+        raw.truncate(MAX_MATCHES);
+        // Char offsets counted incrementally over the sorted starts.
+        let (mut byte_at, mut char_at) = (0usize, 0usize);
+        raw.into_iter()
+            .map(|(start, end, term)| {
+                char_at += text[byte_at..start].chars().count();
+                byte_at = start;
+                let cstart = char_at;
+                Match {
+                    start,
+                    end,
+                    cstart,
+                    cend: cstart + text[start..end].chars().count(),
+                    term,
+                }
+            })
+            .collect()
     }
 
     /// The summed weight of the distinct terms among `matches`.
     fn weight<'a>(&self, matches: impl Iterator<Item = &'a Match>) -> f32 {
-        let mut seen = vec![false; self.terms.len()];
-        let weights = self.weights();
+        let mut seen = vec![false; self.weights.len()];
         let mut sum = 0.0;
         for m in matches {
             if !seen[m.term] {
                 seen[m.term] = true;
-                sum += weights[m.term];
+                sum += self.weights[m.term];
             }
         }
         sum
-    }
-
-    fn weights(&self) -> Vec<f32> {
-        let mut w = vec![0.0; self.terms.len()];
-        for &(id, weight) in self.terms.values() {
-            w[id] = weight;
-        }
-        w
     }
 
     /// Cuts the window of the paragraph to show and shifts the highlights into it.
@@ -225,7 +353,8 @@ impl Highlighter {
         if tail {
             out.push('…');
         }
-        // Pairs of words overlap (`the company`, `company said`): one span for the run.
+        // Overlapping matches (a phrase and a query word in it, phrases sharing words) make
+        // one span.
         let mut spans: Vec<[usize; 2]> = matches
             .iter()
             .filter(|m| m.start >= start && m.end <= end)
@@ -287,12 +416,14 @@ mod tests {
 
     fn highlighter(words: &[(&str, f32)], max_chars: usize) -> Highlighter {
         Highlighter {
-            terms: words
+            singles: words
                 .iter()
                 .enumerate()
-                .map(|(i, (w, s))| (w.to_string(), (i, *s)))
+                .map(|(i, (w, _))| (w.to_string(), i))
                 .collect(),
-            analyzer: schema::analyzer(),
+            phrases: Vec::new(),
+            weights: words.iter().map(|(_, s)| *s).collect(),
+            analyzer: schema::word_analyzer(),
             max_chars,
         }
     }
@@ -347,6 +478,67 @@ mod tests {
         let s = h.best(&["one two three four".to_string()]);
         assert_eq!((s.paragraph, s.text.as_str()), (1, "one two…"));
         assert!(s.highlights.is_empty());
+    }
+
+    /// What the highlighter takes from each query of the language, on a real index's schema.
+    #[test]
+    fn phrases_are_wanted_whole_and_exclusions_not_at_all() {
+        let (_dir, store) = crate::indexer::index_files([(
+            "a.txt".to_string(),
+            " date 2001-01-01 The company said standing armies aid caravans.".to_string(),
+        )]);
+        let f = store.fields;
+        let of = |text: &str| {
+            let parsed = crate::query::parse(&store.index, f, text, &Default::default()).unwrap();
+            let mut w = Wanted::default();
+            wanted(&**parsed.text.as_ref().unwrap(), &[f.body, f.pairs], &mut w);
+            w
+        };
+        let words = |ws: &[&str]| ws.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        let w = of("\"standing army\" aid");
+        assert_eq!(w.phrases, vec![words(&["stand", "armi"])]);
+        assert_eq!(w.singles, words(&["aid"]));
+        // A phrase of common words goes to the pairs field; its words come back in order.
+        let w = of("\"the company said\"");
+        assert_eq!(w.phrases, vec![words(&["the", "compani", "said"])]);
+        assert!(w.singles.is_empty());
+        // An excluded phrase is not marked; a phrase with slop is marked word by word.
+        let w = of("aid -\"aid caravans\"");
+        assert_eq!(
+            (w.singles, w.phrases),
+            (words(&["aid"]), Vec::<Vec<String>>::new())
+        );
+        let w = of("\"standing army\"~2");
+        assert!(w.phrases.is_empty());
+        assert_eq!(w.singles, words(&["stand", "armi"]));
+    }
+
+    #[test]
+    fn a_phrase_is_one_span_and_its_words_alone_are_not_marked() {
+        let mut h = highlighter(&[("aid", 1.0)], 200);
+        h.phrases.push((vec!["stand".into(), "armi".into()], 1));
+        h.weights.push(2.0);
+        let s = h.best(&["An army, then standing armies, and aid: no standing here.".to_string()]);
+        assert_eq!(
+            marked(&s),
+            "An army, then [[standing armies]], and [[aid]]: no standing here."
+        );
+    }
+
+    #[test]
+    fn several_snippets_come_in_paragraph_order_with_the_best_named() {
+        let ps: Vec<String> = ["rare", "none", "common", "rare common", "common"]
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        let mut h = highlighter(&[("common", 0.1), ("rare", 2.0)], 200);
+        let (snippets, best) = h.best_n(&ps, 3);
+        let numbers: Vec<usize> = snippets.iter().map(|s| s.paragraph).collect();
+        // Paragraph 4 has both words, 1 the rare one, then 3 (the first of the common ones).
+        assert_eq!(numbers, vec![1, 3, 4]);
+        assert_eq!(snippets[best].paragraph, 4);
+        let (one, best) = h.best_n(&ps, 1);
+        assert_eq!((one.len(), one[best].paragraph), (1, 4));
     }
 
     #[test]
