@@ -6,7 +6,7 @@ use crate::query::{self, DateRange};
 use crate::render::{self, Printer};
 use crate::search::{self, Request, SearchError, Sort};
 use crate::timeline::{self, By};
-use crate::{check, corpus, eval, manual, stats};
+use crate::{check, corpus, eval, manual, similar, stats};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
@@ -176,6 +176,36 @@ pub enum Command {
         #[arg(long = "in", value_name = "FOLDER")]
         folder: Option<PathBuf>,
         /// Print one JSON object instead of the chart
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find the articles most like a given one, by its most significant words
+    #[command(after_help = concat!(
+        "PATH is an article as indexed (as search prints it) or any file in the dated format,\n",
+        "read on the spot. Its words are weighed by how often it uses them and how rare they\n",
+        "are in the index; the heaviest 25 make a ranked query. The article itself, and copies\n",
+        "of it, never appear. Each hit shows the words it shares.\n\n",
+        "Examples:\n",
+        "  dateline similar corpus/federalist/federalist-10.txt -n 5\n",
+        "  dateline similar draft.txt --from 1900 --in corpus/sotu --json\n\n",
+        "Exit status: 0 similar articles found, 1 none, 2 error."
+    ))]
+    Similar {
+        /// The article
+        path: PathBuf,
+        /// How many articles to show
+        #[arg(short = 'n', long, default_value_t = 10)]
+        limit: usize,
+        /// First date included (YYYY, YYYY-MM or YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last date included (YYYY, YYYY-MM or YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only articles under this folder (as indexed; nested folders included)
+        #[arg(long = "in", value_name = "FOLDER")]
+        folder: Option<PathBuf>,
+        /// Print one JSON object instead of text
         #[arg(long)]
         json: bool,
     },
@@ -390,6 +420,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             for w in &results.warnings {
                 eprintln!("warning: {w}");
             }
+            if let Some(s) = &results.suggestion {
+                eprintln!("did you mean: {s}");
+            }
             if json {
                 render::json(out, &results)?;
             } else {
@@ -435,6 +468,35 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                 Outcome::Success
             } else {
                 Outcome::Partial
+            })
+        }
+        Command::Similar {
+            path,
+            limit,
+            from,
+            to,
+            folder,
+            json,
+        } => {
+            let range = DateRange::parse(from.as_deref(), to.as_deref())?;
+            let store = indexer::open(&cli.index)?;
+            let req = similar::Request {
+                path,
+                limit,
+                range,
+                folder: folder.as_deref().map(query::folder_prefix),
+                snippet_chars: search::Request::default().snippet_chars,
+            };
+            let s = similar::run(&store, &req).map_err(search_failure)?;
+            if json {
+                render::json(out, &s)?;
+            } else {
+                printer.similar(out, &s)?;
+            }
+            Ok(if s.hits.is_empty() {
+                Outcome::Partial
+            } else {
+                Outcome::Success
             })
         }
         Command::Eval {

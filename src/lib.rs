@@ -44,6 +44,8 @@ pub mod rank;
 pub mod render;
 pub mod schema;
 pub mod search;
+pub mod similar;
 pub mod snippet;
 pub mod stats;
+pub mod suggest;
 pub mod timeline;

@@ -2,7 +2,8 @@
 //! that knows about colour.
 
 use crate::indexer::{Failure, Report};
-use crate::search::{Results, Stored};
+use crate::search::{Hit, Results, Stored};
+use crate::similar::Similar;
 use crate::stats::Stats;
 use crate::timeline::{By, Timeline};
 use std::io::{self, Write};
@@ -71,26 +72,7 @@ impl Printer {
     /// Search results: one block per hit, then a footer with the total and the time.
     pub fn results(&self, w: &mut dyn Write, r: &Results, offset: usize) -> io::Result<()> {
         for (i, hit) in r.hits.iter().enumerate() {
-            writeln!(
-                w,
-                "{} {}  {}  {}",
-                self.paint(DIM, &format!("{:>2}.", offset + i + 1)),
-                self.paint(GREEN, &hit.date),
-                self.paint(MAGENTA, &hit.path),
-                self.paint(DIM, &format!("¶{}  score {:.2}", hit.paragraph, hit.score)),
-            )?;
-            if hit.snippets.len() > 1 {
-                for s in &hit.snippets {
-                    writeln!(
-                        w,
-                        "    {} {}",
-                        self.paint(DIM, &format!("¶{}", s.paragraph)),
-                        self.highlight(&s.text, &s.highlights)
-                    )?;
-                }
-            } else {
-                writeln!(w, "    {}", self.highlight(&hit.snippet, &hit.highlights))?;
-            }
+            self.hit(w, offset + i + 1, hit)?;
             writeln!(w)?;
         }
         let shown = if r.hits.is_empty() {
@@ -109,6 +91,77 @@ impl Printer {
                     plural(r.total, "article", "articles"),
                     shown,
                     r.took_ms
+                )
+            )
+        )
+    }
+
+    /// One hit: number, date, path, best paragraph and score, then its snippets.
+    fn hit(&self, w: &mut dyn Write, n: usize, hit: &Hit) -> io::Result<()> {
+        writeln!(
+            w,
+            "{} {}  {}  {}",
+            self.paint(DIM, &format!("{n:>2}.")),
+            self.paint(GREEN, &hit.date),
+            self.paint(MAGENTA, &hit.path),
+            self.paint(DIM, &format!("¶{}  score {:.2}", hit.paragraph, hit.score)),
+        )?;
+        if hit.snippets.len() > 1 {
+            for s in &hit.snippets {
+                writeln!(
+                    w,
+                    "    {} {}",
+                    self.paint(DIM, &format!("¶{}", s.paragraph)),
+                    self.highlight(&s.text, &s.highlights)
+                )?;
+            }
+        } else {
+            writeln!(w, "    {}", self.highlight(&hit.snippet, &hit.highlights))?;
+        }
+        Ok(())
+    }
+
+    /// The articles like another: what they were judged by, then hits as search prints them,
+    /// each with the words it shares.
+    pub fn similar(&self, w: &mut dyn Write, s: &Similar) -> io::Result<()> {
+        writeln!(
+            w,
+            "{}",
+            self.paint(
+                DIM,
+                &format!(
+                    "like {}{}, by: {}",
+                    s.article,
+                    if s.indexed { "" } else { " (not indexed)" },
+                    if s.terms.is_empty() {
+                        "(no word of it is found in other articles)".to_string()
+                    } else {
+                        s.terms.join(", ")
+                    }
+                )
+            )
+        )?;
+        writeln!(w)?;
+        for (i, h) in s.hits.iter().enumerate() {
+            self.hit(w, i + 1, &h.hit)?;
+            writeln!(
+                w,
+                "    {}",
+                self.paint(DIM, &format!("shared: {}", h.shared.join(", ")))
+            )?;
+            writeln!(w)?;
+        }
+        writeln!(
+            w,
+            "{}",
+            self.paint(
+                DIM,
+                &format!(
+                    "{} {} sharing its words, showing {} ({:.1} ms)",
+                    s.total,
+                    plural(s.total, "article", "articles"),
+                    s.hits.len(),
+                    s.took_ms
                 )
             )
         )

@@ -95,6 +95,9 @@ pub struct Results {
     pub took_ms: f64,
     /// The requested page of hits.
     pub hits: Vec<Hit>,
+    /// A respelling of the query that finds more, when it found little (see `suggest`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
     /// What the lenient reading of the query worked around.
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -164,11 +167,24 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
             req,
         )?);
     }
+    let suggestion = if (total as u64) < crate::suggest::FEW && parsed.text.is_some() {
+        crate::suggest::suggest(
+            &searcher,
+            store,
+            &req.text,
+            &req.range,
+            req.folder.as_deref(),
+            total as u64,
+        )?
+    } else {
+        None
+    };
     Ok(Results {
         query: req.text.clone(),
         total: total as u64,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         hits,
+        suggestion,
         warnings: parsed.warnings,
     })
 }

@@ -1,0 +1,290 @@
+//! More like this: the articles closest to a given one by its most significant words.
+//!
+//! The article (stored in the index, or a file parsed on the spot) is read into words; each
+//! word weighs its frequency in the article times its rarity in the index (`tf · ln(N/df)`),
+//! and the heaviest [`MAX_TERMS`] become a BM25 query, each boosted by its weight. The article
+//! itself, and any copy of it under another name (the same content hash), never comes back.
+
+use crate::article;
+use crate::corpus;
+use crate::indexer::Store;
+use crate::query::{self, DateRange};
+use crate::schema;
+use crate::search::{Hit, SearchError, Stored, check_folder};
+use crate::snippet::Highlighter;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::ops::Bound;
+use std::path::PathBuf;
+use std::time::Instant;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+
+/// The query is made of at most this many words (Lucene's MoreLikeThis uses 25 too).
+pub const MAX_TERMS: usize = 25;
+
+/// Articles longer than this many words only give words they use at least twice: a word used
+/// once in a long text says little about it.
+const LONG_ARTICLE_WORDS: usize = 300;
+
+/// What to find articles like.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The article: its path as indexed, or any file in the dated format.
+    pub path: PathBuf,
+    /// How many hits.
+    pub limit: usize,
+    /// Inclusive date bounds on the hits.
+    pub range: DateRange,
+    /// Only hits whose key starts with this prefix (see `query::folder_prefix`).
+    pub folder: Option<String>,
+    /// About how long a snippet may be, in characters.
+    pub snippet_chars: usize,
+}
+
+/// One similar article: a search hit, and the query's words it holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimilarHit {
+    /// Path, date, score and snippets, as `dateline search` gives them.
+    #[serde(flatten)]
+    pub hit: Hit,
+    /// The words of [`Similar::terms`] this article holds too, heaviest first.
+    pub shared: Vec<String>,
+}
+
+/// The answer to a [`Request`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Similar {
+    /// The article, as `dateline search` shows paths.
+    pub article: String,
+    /// Whether the article is in the index (otherwise it was read from its file).
+    pub indexed: bool,
+    /// The words the likeness was judged by, heaviest first, as the article spells them.
+    pub terms: Vec<String>,
+    /// How many articles share at least one of them (within the filters).
+    pub total: u64,
+    /// Time spent.
+    pub took_ms: f64,
+    /// The most similar articles, most similar first.
+    pub hits: Vec<SimilarHit>,
+}
+
+/// A word of the article: indexed form, the spelling it has most often in the article, weight.
+struct Word {
+    stem: String,
+    shown: String,
+    weight: f32,
+}
+
+/// Finds the articles most like the requested one.
+pub fn run(store: &Store, req: &Request) -> Result<Similar, SearchError> {
+    let started = Instant::now();
+    let f = store.fields;
+    let reader = store.reader()?;
+    let searcher = reader.searcher();
+    if let Some(prefix) = &req.folder {
+        check_folder(&searcher, prefix)?;
+    }
+    let key = corpus::key_as_named(&req.path);
+    let (paragraphs, hash, indexed) = match stored(&searcher, store, &key)? {
+        Some((paragraphs, hash)) => (paragraphs, hash, true),
+        None => {
+            let bytes = corpus::read(&req.path).map_err(|reason| {
+                anyhow::anyhow!(
+                    "{} is not in the index and cannot be read: {reason}",
+                    req.path.display()
+                )
+            })?;
+            let a = article::parse_bytes(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}:{e}", req.path.display()))?;
+            (a.paragraphs, Some(corpus::hash(&bytes)), false)
+        }
+    };
+    let words = significant_words(&searcher, f.body, &paragraphs, indexed)?;
+
+    let mut similar: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let top = words.first().map_or(1.0, |w| w.weight);
+    for w in &words {
+        let term = TermQuery::new(
+            Term::from_field_text(f.body, &w.stem),
+            IndexRecordOption::WithFreqs,
+        );
+        similar.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(term), w.weight / top)),
+        ));
+    }
+    let similar = BooleanQuery::new(similar);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+        (Occur::Must, Box::new(similar.clone())),
+        (
+            Occur::MustNot,
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.path, &key),
+                IndexRecordOption::Basic,
+            )),
+        ),
+    ];
+    if let Some(h) = hash {
+        // Copies of the article under other names.
+        let same = Term::from_field_u64(f.hash, h);
+        clauses.push((
+            Occur::MustNot,
+            Box::new(RangeQuery::new(
+                Bound::Included(same.clone()),
+                Bound::Included(same),
+            )),
+        ));
+    }
+    if let Some(filter) = query::filter(f, &req.range, req.folder.as_deref()) {
+        clauses.push((Occur::Must, filter));
+    }
+    let full = BooleanQuery::new(clauses);
+
+    let (top_docs, total) = if words.is_empty() {
+        (Vec::new(), 0)
+    } else {
+        let limit = req.limit.min(searcher.num_docs() as usize).max(1);
+        searcher.search(&full, &(TopDocs::with_limit(limit).order_by_score(), Count))?
+    };
+    let mut highlighter = Highlighter::new(&searcher, &similar, &[f.body], req.snippet_chars)?;
+    let mut analyzer = schema::word_analyzer();
+    let mut hits = Vec::with_capacity(top_docs.len());
+    for (score, addr) in top_docs.into_iter().take(req.limit) {
+        let (hit, stems) = similar_hit(
+            &searcher,
+            store,
+            addr,
+            score,
+            &mut highlighter,
+            &mut analyzer,
+        )?;
+        let shared = words
+            .iter()
+            .filter(|w| stems.contains(&w.stem))
+            .map(|w| w.shown.clone())
+            .collect();
+        hits.push(SimilarHit { hit, shared });
+    }
+    Ok(Similar {
+        article: corpus::display_key(&key),
+        indexed,
+        terms: words.into_iter().map(|w| w.shown).collect(),
+        total: total as u64,
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        hits,
+    })
+}
+
+/// An article's paragraphs and, when known, its content hash.
+type Source = (Vec<String>, Option<u64>);
+
+/// An indexed article's paragraphs and content hash.
+fn stored(
+    searcher: &Searcher,
+    store: &Store,
+    key: &str,
+) -> Result<Option<Source>, SearchError> {
+    let query = TermQuery::new(
+        Term::from_field_text(store.fields.path, key),
+        IndexRecordOption::Basic,
+    );
+    let found = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+    let Some(&(_, addr)) = found.first() else {
+        return Ok(None);
+    };
+    let doc: TantivyDocument = searcher.doc(addr)?;
+    let hash = searcher
+        .segment_reader(addr.segment_ord)
+        .fast_fields()
+        .u64(schema::HASH)?
+        .first(addr.doc_id);
+    Ok(Some((crate::indexer::paragraphs(&doc, store.fields), hash)))
+}
+
+/// The article's heaviest words, at most [`MAX_TERMS`]: `tf · ln(N/df)`, over words found in
+/// some other article and in at most half of them, and, in a long article, used twice.
+fn significant_words(
+    searcher: &Searcher,
+    body: tantivy::schema::Field,
+    paragraphs: &[String],
+    indexed: bool,
+) -> tantivy::Result<Vec<Word>> {
+    let mut analyzer = schema::word_analyzer();
+    // Per indexed form: how often, and how often each spelling.
+    let mut counts: HashMap<String, (u32, HashMap<String, u32>)> = HashMap::new();
+    let mut total_words = 0usize;
+    for p in paragraphs {
+        let mut stream = analyzer.token_stream(p);
+        while let Some(tok) = stream.next() {
+            total_words += 1;
+            let entry = counts.entry(tok.text.clone()).or_default();
+            entry.0 += 1;
+            let spelt = p[tok.offset_from..tok.offset_to].to_lowercase();
+            *entry.1.entry(spelt).or_default() += 1;
+        }
+    }
+    let min_tf = if total_words > LONG_ARTICLE_WORDS {
+        2
+    } else {
+        1
+    };
+    let n = searcher.num_docs() as f32;
+    // The article's own document counts in df when it is indexed.
+    let own = u64::from(indexed);
+    let mut words = Vec::new();
+    for (stem, (tf, spellings)) in counts {
+        if tf < min_tf || stem.chars().count() < 3 || crate::grams::is_common(&stem) {
+            continue;
+        }
+        if stem.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let df = searcher.doc_freq(&Term::from_field_text(body, &stem))?;
+        if df <= own || df as f32 > n / 2.0 {
+            continue;
+        }
+        let weight = tf as f32 * (n / df as f32).ln();
+        let shown = spellings
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map(|(s, _)| s)
+            .unwrap_or_else(|| stem.clone());
+        words.push(Word {
+            stem,
+            shown,
+            weight,
+        });
+    }
+    words.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.stem.cmp(&b.stem)));
+    words.truncate(MAX_TERMS);
+    Ok(words)
+}
+
+/// A hit with its snippet, and the indexed forms of all its words.
+fn similar_hit(
+    searcher: &Searcher,
+    store: &Store,
+    addr: DocAddress,
+    score: f32,
+    highlighter: &mut Highlighter,
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+) -> Result<(Hit, HashSet<String>), SearchError> {
+    let doc: TantivyDocument = searcher.doc(addr)?;
+    let Stored {
+        path,
+        date,
+        paragraphs,
+    } = Stored::from_doc(&doc, store.fields);
+    let mut stems = HashSet::new();
+    for p in &paragraphs {
+        let mut stream = analyzer.token_stream(p);
+        while let Some(tok) = stream.next() {
+            stems.insert(tok.text.clone());
+        }
+    }
+    let (snippets, best) = highlighter.best_n(&paragraphs, 1);
+    Ok((crate::search::hit(path, date, score, snippets, best), stems))
+}
