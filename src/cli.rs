@@ -403,7 +403,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                 folder: folder.as_deref().map(query::folder_prefix),
                 ..Default::default()
             };
-            let failure = search_failure;
+            let failure = failure_in(folder.as_deref());
             if let Some(qid) = trec_run {
                 let (total, hits) = search::ranking(&store, &req).map_err(failure)?;
                 for (i, (score, key)) in hits.iter().enumerate() {
@@ -455,7 +455,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                 range,
                 folder: folder.as_deref().map(query::folder_prefix),
             };
-            let t = timeline::run(&store, &req).map_err(search_failure)?;
+            let t = timeline::run(&store, &req).map_err(failure_in(folder.as_deref()))?;
             for w in &t.warnings {
                 eprintln!("warning: {w}");
             }
@@ -487,7 +487,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                 folder: folder.as_deref().map(query::folder_prefix),
                 snippet_chars: search::Request::default().snippet_chars,
             };
-            let s = similar::run(&store, &req).map_err(search_failure)?;
+            let s = similar::run(&store, &req).map_err(failure_in(folder.as_deref()))?;
             if json {
                 render::json(out, &s)?;
             } else {
@@ -597,6 +597,16 @@ fn search_failure(e: SearchError) -> Failure {
     match e {
         SearchError::Query(q) => Failure::from(q),
         SearchError::Index(e) => Failure::from(e),
+    }
+}
+
+/// [`search_failure`], naming the `--in` folder as the user wrote it.
+fn failure_in(folder: Option<&std::path::Path>) -> impl Fn(SearchError) -> Failure + '_ {
+    move |e| match (e, folder) {
+        (SearchError::Query(query::QueryError::EmptyFolder(_)), Some(given)) => {
+            Failure::from(query::QueryError::EmptyFolder(given.display().to_string()))
+        }
+        (e, _) => search_failure(e),
     }
 }
 

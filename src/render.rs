@@ -226,22 +226,33 @@ impl Printer {
             By::Month => "month",
             By::Day => "day",
         };
-        match (&t.from, &t.to) {
-            (Some(from), Some(to)) => writeln!(
-                w,
-                "{}",
-                self.paint(DIM, &format!("articles per {unit}, {from} to {to}"))
-            )?,
-            _ => writeln!(w, "{}", self.paint(DIM, "no articles in the range"))?,
-        }
-        let legend: Vec<String> = t
+        let header = match (&t.from, &t.to) {
+            (Some(from), Some(to)) => format!("articles per {unit}, {from} to {to}"),
+            _ => "no articles in the range".to_string(),
+        };
+        writeln!(w, "{}", self.paint(DIM, &fit(&header, width)))?;
+        // The legend on one line when it fits, else an entry per line; each cut to the width.
+        let entries: Vec<(usize, String)> = t
             .queries
             .iter()
             .zip(&t.totals)
             .enumerate()
-            .map(|(i, (q, total))| format!("{} {q} ({total})", self.mark(i, "█")))
+            .map(|(i, (q, total))| (i, fit(&format!("{q} ({total})"), width.saturating_sub(2))))
             .collect();
-        writeln!(w, "{}", legend.join("   "))?;
+        let one_line: usize = entries.iter().map(|(_, e)| e.chars().count() + 5).sum();
+        let mut line = String::new();
+        for (i, entry) in &entries {
+            if !line.is_empty() {
+                if one_line.saturating_sub(3) <= width {
+                    line.push_str("   ");
+                } else {
+                    writeln!(w, "{line}")?;
+                    line.clear();
+                }
+            }
+            line.push_str(&format!("{} {entry}", self.mark(*i, "█")));
+        }
+        writeln!(w, "{line}")?;
         if t.buckets.is_empty() {
             return Ok(());
         }
@@ -354,6 +365,16 @@ impl Printer {
     pub fn failure(&self, w: &mut dyn Write, f: &Failure) -> io::Result<()> {
         writeln!(w, "{f}")
     }
+}
+
+/// `text` cut to at most `width` characters, ending in `…` when cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {

@@ -182,11 +182,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Similar, SearchError> {
 type Source = (Vec<String>, Option<u64>);
 
 /// An indexed article's paragraphs and content hash.
-fn stored(
-    searcher: &Searcher,
-    store: &Store,
-    key: &str,
-) -> Result<Option<Source>, SearchError> {
+fn stored(searcher: &Searcher, store: &Store, key: &str) -> Result<Option<Source>, SearchError> {
     let query = TermQuery::new(
         Term::from_field_text(store.fields.path, key),
         IndexRecordOption::Basic,
