@@ -23,8 +23,11 @@ use std::time::Instant;
         "Examples:\n",
         "  dateline index corpus/\n",
         "  dateline search \"aid convoys Aleppo\" --from 2016-09 --to 2016-12-31\n",
-        "  dateline search '\"peace brokers\"' --json\n\n",
-        "Exit status: 0 success, 1 no hits (search) or some files skipped (index), 2 error."
+        "  dateline search '\"peace brokers\"' --json\n",
+        "  dateline timeline railroad nuclear\n",
+        "  dateline similar corpus/federalist/federalist-10.txt -n 5\n\n",
+        "Exit status: 0 success, 1 no hits (search, timeline, similar) or some files skipped\n",
+        "(index), 2 error."
     )
 )]
 pub struct Cli {

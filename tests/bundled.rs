@@ -1,0 +1,183 @@
+//! The bundled archive in `corpus/`: it indexes whole, and the README's examples on it do what
+//! the README says.
+
+mod common;
+
+use common::{TestDir, paths_of};
+use std::path::{Path, PathBuf};
+
+fn repo_corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+fn count_txt(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            if p.is_dir() {
+                count_txt(&p)
+            } else {
+                usize::from(p.extension().is_some_and(|e| e == "txt"))
+            }
+        })
+        .sum()
+}
+
+/// Every file of the archive indexes, none skipped: the seed, 85 Federalist Papers, 59 inaugural
+/// addresses and 237 State of the Union addresses, 1787-10-27 to 2026-02-24.
+fn the_archive_indexes_whole(t: &TestDir) {
+    let corpus = repo_corpus();
+    for (folder, n) in [("federalist", 85), ("inaugural", 59), ("sotu", 237)] {
+        assert_eq!(count_txt(&corpus.join(folder)), n, "{folder}");
+    }
+    let stats = t.stats();
+    assert_eq!(stats["articles"], 382, "{stats}");
+    assert_eq!(stats["first_date"], "1787-10-27");
+    assert_eq!(stats["last_date"], "2026-02-24");
+    let check = t.run(["check"]);
+    check.assert_code(0);
+}
+
+/// The seed query still finds the seed op-ed first among the archive's 382 pieces.
+fn the_seed_query_returns_the_seed_first(t: &TestDir) {
+    let v = t.search_json("aid convoys Aleppo", &[]);
+    let paths = paths_of(&v);
+    assert!(
+        paths[0].ends_with("corpus/2016-09-17-aleppo-aid-caravans.txt"),
+        "{paths:?}"
+    );
+    assert!(v["total"].as_u64().unwrap() > 1, "{v}");
+}
+
+/// `search "standing army" --from 1787 --to 1788` finds Federalist Papers only, and the phrase
+/// is marked whole.
+fn standing_armies_in_the_federalist_papers(t: &TestDir) {
+    let v = t.search_json("\"standing army\"", &["--from", "1787", "--to", "1788"]);
+    let hits = v["hits"].as_array().unwrap();
+    assert!(hits.len() >= 5, "{v}");
+    for hit in hits {
+        assert!(
+            hit["path"].as_str().unwrap().contains("/federalist/"),
+            "{hit}"
+        );
+        let s = hit["snippet"].as_str().unwrap();
+        let [a, b] = [0, 1].map(|i| hit["highlights"][0][i].as_u64().unwrap() as usize);
+        assert!(
+            s[a..b].to_lowercase().starts_with("standing arm"),
+            "{}",
+            &s[a..b]
+        );
+    }
+}
+
+/// `timeline railroad nuclear`: one row per decade from the 1780s to the 2020s, railroads
+/// before nuclear, and each count the search total of its decade.
+fn railroad_and_nuclear_through_the_decades(t: &TestDir) {
+    let out = t.run(["timeline", "railroad", "nuclear", "--json"]);
+    out.assert_code(0);
+    let v = out.json();
+    let buckets = v["buckets"].as_array().unwrap();
+    assert_eq!(v["by"], "decade");
+    assert_eq!(buckets.len(), 25, "{v}");
+    assert_eq!(buckets[0]["label"], "1780s");
+    assert_eq!(buckets[24]["label"], "2020s");
+    let first = |q: usize| {
+        buckets
+            .iter()
+            .position(|b| b["counts"][q].as_u64().unwrap() > 0)
+            .unwrap()
+    };
+    assert!(first(0) < first(1), "railroads come first: {v}");
+    for b in [&buckets[first(1)], &buckets[12]] {
+        let (from, to) = (b["start"].as_str().unwrap(), b["end"].as_str().unwrap());
+        let total = t.search_json("nuclear", &["--from", from, "--to", to])["total"].clone();
+        assert_eq!(b["counts"][1], total, "{b}");
+    }
+}
+
+/// `similar corpus/federalist/federalist-10.txt`: other Federalist Papers lead, never No. 10.
+fn papers_like_federalist_ten(t: &TestDir) {
+    let paper = repo_corpus().join("federalist/federalist-10.txt");
+    let out = t.run([
+        "similar".as_ref(),
+        paper.as_os_str(),
+        "-n".as_ref(),
+        "5".as_ref(),
+        "--json".as_ref(),
+    ]);
+    out.assert_code(0);
+    let v = out.json();
+    let paths = paths_of(&v);
+    assert_eq!(paths.len(), 5);
+    assert!(
+        paths.iter().all(|p| !p.ends_with("federalist-10.txt")),
+        "{paths:?}"
+    );
+    assert!(
+        paths.iter().filter(|p| p.contains("/federalist/")).count() >= 4,
+        "{paths:?}"
+    );
+    assert!(
+        v["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "faction"),
+        "{v}"
+    );
+}
+
+/// `search faction --snippets 3 --in corpus/federalist`: three paragraphs per paper, in order.
+fn factions_paragraph_by_paragraph(t: &TestDir) {
+    let folder = repo_corpus().join("federalist");
+    let v = t.search_json(
+        "faction",
+        &["--snippets", "3", "--in", folder.to_str().unwrap()],
+    );
+    let hits = v["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    for hit in hits {
+        assert!(
+            hit["path"].as_str().unwrap().contains("/federalist/"),
+            "{hit}"
+        );
+        let numbers: Vec<u64> = hit["snippets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["paragraph"].as_u64().unwrap())
+            .collect();
+        assert!((1..=3).contains(&numbers.len()), "{hit}");
+        assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
+    }
+    let all = t.search_json("faction", &[])["total"].as_u64().unwrap();
+    assert!(v["total"].as_u64().unwrap() < all, "--in narrows: {v}");
+}
+
+/// A misspelling in the archive gets its suggestion: `consitution` → `constitution`.
+fn constitution_misspelt(t: &TestDir) {
+    let out = t.run(["search", "consitution", "--json"]);
+    out.assert_code(1);
+    assert_eq!(out.json()["suggestion"], "constitution");
+    assert!(
+        out.stderr.contains("did you mean: constitution"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// The bundled archive indexed once, then each README example checked on it in turn.
+#[test]
+fn the_bundled_archive_works_as_the_readme_says() {
+    let t = TestDir::new();
+    let corpus = repo_corpus();
+    t.run(["index".as_ref(), corpus.as_os_str()]).assert_code(0);
+    the_archive_indexes_whole(&t);
+    the_seed_query_returns_the_seed_first(&t);
+    standing_armies_in_the_federalist_papers(&t);
+    railroad_and_nuclear_through_the_decades(&t);
+    papers_like_federalist_ten(&t);
+    factions_paragraph_by_paragraph(&t);
+    constitution_misspelt(&t);
+}
