@@ -52,7 +52,7 @@ pub fn suggest(
             4..=5 => 1,
             _ => 2,
         };
-        let df = u64::from(searcher.doc_freq(&Term::from_field_text(body, &stem))? as u32);
+        let df = searcher.doc_freq(&Term::from_field_text(body, &stem))?;
         let need = if df == 0 { 1 } else { df * MORE_FREQUENT };
         let Some(better) = nearest(searcher, body, &stem, reach, need)? else {
             continue;
