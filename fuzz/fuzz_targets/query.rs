@@ -48,10 +48,11 @@ fuzz_target!(|data: &[u8]| {
         Some("oldest") => Sort::Oldest,
         _ => Sort::Relevance,
     };
+    let snippets = parts.next().and_then(|s| s.parse().ok()).unwrap_or(1usize).clamp(1, 5);
     let Ok(range) = DateRange::parse(from, to) else {
         return;
     };
-    let req = Request { text, range, sort, limit, offset, ..Default::default() };
+    let req = Request { text, range, sort, limit, offset, snippets, ..Default::default() };
     match search::run(&fixture().store, &req) {
         Err(search::SearchError::Query(_)) => {}
         Err(e) => panic!("index error on a valid request: {e}"),
@@ -63,6 +64,17 @@ fuzz_target!(|data: &[u8]| {
                 for [s, e] in &h.highlights {
                     assert!(s < e && *e <= h.snippet.len());
                     assert!(h.snippet.is_char_boundary(*s) && h.snippet.is_char_boundary(*e));
+                }
+                // The paragraphs shown: in order, at most as many as asked, each highlight
+                // on character boundaries, the best among them.
+                assert!(!h.snippets.is_empty() && h.snippets.len() <= snippets);
+                assert!(h.snippets.windows(2).all(|w| w[0].paragraph < w[1].paragraph));
+                assert!(h.snippets.iter().any(|p| p.paragraph == h.paragraph && p.text == h.snippet));
+                for p in &h.snippets {
+                    for [s, e] in &p.highlights {
+                        assert!(s < e && *e <= p.text.len());
+                        assert!(p.text.is_char_boundary(*s) && p.text.is_char_boundary(*e));
+                    }
                 }
             }
         }
