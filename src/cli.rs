@@ -151,9 +151,11 @@ pub enum Command {
     /// Chart how many articles match each query per decade, year, month or day
     #[command(after_help = concat!(
         "Each QUERY is one query in the language of `dateline search` (quote multi-word ones);\n",
-        "two or more are drawn side by side on one scale, each with its own colour or mark.\n",
+        "two or more are drawn side by side on one scale, each with its own colour or mark;\n",
+        "an empty query (\"\") counts every article.\n",
         "A bucket's count is the total `dateline search` gives between its first and last day.\n",
-        "Without --from/--to the range is the first to the last date of the articles counted;\n",
+        "Without --from/--to the range runs from the first to the last date in the index (under\n",
+        "--in, in that folder);\n",
         "without --by, the smallest bucket that gives at most 40 rows. Every bucket is shown,\n",
         "empty ones as 0. The chart fills COLUMNS characters (else the terminal's width, or 80).\n\n",
         "Examples:\n",

@@ -237,7 +237,17 @@ impl Printer {
             .iter()
             .zip(&t.totals)
             .enumerate()
-            .map(|(i, (q, total))| (i, fit(&format!("{q} ({total})"), width.saturating_sub(2))))
+            .map(|(i, (q, total))| {
+                let name = if q.trim().is_empty() {
+                    "all articles"
+                } else {
+                    q
+                };
+                (
+                    i,
+                    fit(&format!("{name} ({total})"), width.saturating_sub(2)),
+                )
+            })
             .collect();
         let one_line: usize = entries.iter().map(|(_, e)| e.chars().count() + 5).sum();
         let mut line = String::new();
