@@ -6,7 +6,7 @@ use crate::query::{self, DateRange};
 use crate::render::{self, Printer};
 use crate::search::{self, Request, SearchError, Sort};
 use crate::timeline::{self, By};
-use crate::{check, corpus, eval, manual, similar, stats};
+use crate::{check, corpus, eval, export, manual, serve, similar, stats};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
@@ -74,6 +74,15 @@ pub enum ByArg {
     Month,
     /// A day
     Day,
+}
+
+/// `--format` values of `export`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// Quickwit: NDJSON of at most 10 MB per file and an index config YAML
+    Quickwit,
+    /// Elasticsearch or OpenSearch: _bulk NDJSON under 100 MB per file and a mapping
+    Elasticsearch,
 }
 
 /// The subcommands.
@@ -213,6 +222,52 @@ pub enum Command {
         /// Print one JSON object instead of text
         #[arg(long)]
         json: bool,
+    },
+    /// Serve a search page and a JSON API over HTTP (loopback by default)
+    #[command(after_help = concat!(
+        "GET /                    the search page (self-contained, works offline)\n",
+        "GET /api/search?q=&from=&to=&sort=&limit=&offset=&snippets=&in=   as search --json\n",
+        "GET /api/article?path=&q=   a stored article, the paragraphs q matches marked (404 when\n",
+        "                         the path is not indexed)\n",
+        "GET /api/stats           as stats --json\n",
+        "GET /api/timeline?q=&q=&by=&from=&to=&in=   as timeline --json\n\n",
+        "A commit by `dateline index` is picked up without a restart. Ctrl-C stops the server.\n\n",
+        "Examples:\n",
+        "  dateline serve\n",
+        "  dateline serve --addr 127.0.0.1:8080 --index /srv/archive/index\n\n",
+        "Exit status: 0 stopped cleanly, 2 error (such as an address in use)."
+    ))]
+    Serve {
+        /// Address to listen on; anything but loopback is reachable by others (a warning says so)
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        addr: String,
+        /// A request taking longer than this many milliseconds is answered 503 (0 cuts off
+        /// every request: for testing clients)
+        #[arg(long, value_name = "MS", default_value_t = 10_000)]
+        timeout_ms: u64,
+    },
+    /// Write the corpus, read back from the index, for Quickwit or Elasticsearch to ingest
+    #[command(after_help = concat!(
+        "Writes NDJSON data files, the engine's index configuration and a README.md with the\n",
+        "commands that create the index and load the files.\n\n",
+        "Examples:\n",
+        "  dateline export --format quickwit --out export/quickwit\n",
+        "  dateline export --format elasticsearch --out export/es --from 1900\n\n",
+        "Exit status: 0 success, 2 error."
+    ))]
+    Export {
+        /// The engine
+        #[arg(long, value_enum)]
+        format: FormatArg,
+        /// Output folder
+        #[arg(long, value_name = "DIR", default_value = "export")]
+        out: PathBuf,
+        /// First date included (YYYY, YYYY-MM or YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last date included (YYYY, YYYY-MM or YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
     },
     /// Measure ranking quality against relevance judgments: nDCG@k, MAP, P@k, Recall@100, MRR
     #[command(after_help = concat!(
@@ -503,6 +558,42 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             } else {
                 Outcome::Success
             })
+        }
+        Command::Serve { addr, timeout_ms } => {
+            let opts = serve::Options {
+                addr,
+                timeout: std::time::Duration::from_millis(timeout_ms),
+            };
+            serve::run(&cli.index, &opts)?;
+            Ok(Outcome::Success)
+        }
+        Command::Export {
+            format,
+            out: dir,
+            from,
+            to,
+        } => {
+            let range = DateRange::parse(from.as_deref(), to.as_deref())?;
+            let store = indexer::open(&cli.index)?;
+            let opts = export::Options {
+                format: match format {
+                    FormatArg::Quickwit => export::Format::Quickwit,
+                    FormatArg::Elasticsearch => export::Format::Elasticsearch,
+                },
+                out: dir.clone(),
+                range,
+            };
+            let report = export::run(&store, &opts)?;
+            writeln!(
+                out,
+                "exported {} articles to {} in {} files ({}); see {}",
+                report.articles,
+                dir.display(),
+                report.files.len(),
+                render::human_bytes(report.bytes),
+                dir.join("README.md").display()
+            )?;
+            Ok(Outcome::Success)
         }
         Command::Eval {
             queries,

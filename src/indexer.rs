@@ -113,6 +113,19 @@ impl Store {
         Ok(self.reader.get_or_init(|| r).clone())
     }
 
+    /// Makes [`Store::reader`] follow the index: each commit (by any process) is picked up
+    /// within about half a second, by tantivy's watch of `meta.json`. For a long-running
+    /// server; call it before the first `reader()`.
+    pub fn follow_commits(&self) -> anyhow::Result<()> {
+        let r: IndexReader = self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        let _ = self.reader.set(r);
+        Ok(())
+    }
+
     /// A reader of the latest commit, bypassing the cached one (after this process commits).
     fn fresh_reader(&self) -> anyhow::Result<IndexReader> {
         Ok(self

@@ -289,6 +289,19 @@ impl Highlighter {
             .collect()
     }
 
+    /// The byte ranges of a whole text's matches (a paragraph, as an article view marks it):
+    /// overlapping ones merged, in order.
+    pub fn ranges(&mut self, text: &str) -> Vec<[usize; 2]> {
+        let mut out: Vec<[usize; 2]> = Vec::new();
+        for m in self.matches(text) {
+            match out.last_mut() {
+                Some(last) if m.start < last[1] => last[1] = last[1].max(m.end),
+                _ => out.push([m.start, m.end]),
+            }
+        }
+        out
+    }
+
     /// The summed weight of the distinct terms among `matches`.
     fn weight<'a>(&self, matches: impl Iterator<Item = &'a Match>) -> f32 {
         let mut seen = vec![false; self.weights.len()];

@@ -1,0 +1,441 @@
+//! `dateline serve`: the search page and a JSON API over HTTP, on axum and tokio.
+//!
+//! One [`Store`] serves every request; its reader follows the index's commits, so a
+//! `dateline index` run is picked up without a restart. Each search runs on tokio's blocking
+//! pool under a time limit: one that takes too long is answered 503, never left hanging.
+//! Every answer of the API is JSON; a mistake in the parameters is a 400 with
+//! `{"error": "…"}` naming the parameter.
+
+use crate::indexer::{self, Store};
+use crate::query::{self, DateRange, QueryError};
+use crate::search::{self, Request, SearchError, Sort};
+use crate::snippet::Highlighter;
+use crate::timeline::{self, By};
+use crate::{corpus, stats};
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The search page: one self-contained file, no outside assets.
+const PAGE: &str = include_str!("web/index.html");
+
+/// At most this many hits per request.
+pub const MAX_LIMIT: usize = 100;
+/// At most this many hits skipped (deeper pages are not for reading).
+pub const MAX_OFFSET: usize = 10_000;
+/// At most this many snippets per hit.
+pub const MAX_SNIPPETS: usize = 10;
+/// At most this many queries in one timeline.
+pub const MAX_TIMELINE_QUERIES: usize = 8;
+/// A request taking longer is answered 503.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `host:port` to listen on (port 0: any free port).
+    pub addr: String,
+    /// The time limit of one request.
+    pub timeout: Duration,
+}
+
+struct App {
+    store: Store,
+    timeout: Duration,
+}
+
+type Shared = Arc<App>;
+
+/// Serves until Ctrl-C or SIGTERM. The first line on stdout is `listening on http://ADDR/`.
+pub fn run(index: &Path, opts: &Options) -> anyhow::Result<()> {
+    let store = indexer::open(index)?;
+    store.follow_commits()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve(store, opts))
+}
+
+async fn serve(store: Store, opts: &Options) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&opts.addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.addr))?;
+    let local = listener.local_addr()?;
+    if !local.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {local}, reachable from other machines; the API has no \
+             authentication"
+        );
+    }
+    // The signal handlers are in place before anyone is told where to connect, so a Ctrl-C
+    // right after the first line still stops the server cleanly.
+    let stop = shutdown()?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on http://{local}/")?;
+        out.flush()?;
+    }
+    let app = router(Arc::new(App {
+        store,
+        timeout: opts.timeout,
+    }));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stop)
+        .await?;
+    eprintln!("stopped");
+    Ok(())
+}
+
+/// A future that resolves on Ctrl-C (SIGINT) or SIGTERM; the handlers are installed at once.
+#[cfg(unix)]
+fn shutdown() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
+        }
+    })
+}
+
+/// A future that resolves on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+fn router(app: Shared) -> Router {
+    Router::new()
+        .route("/", get(page))
+        .route("/api/search", get(api_search))
+        .route("/api/article", get(api_article))
+        .route("/api/stats", get(api_stats))
+        .route("/api/timeline", get(api_timeline))
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "no such page".into()) })
+        .with_state(app)
+}
+
+async fn page() -> Response {
+    let mut r = Html(PAGE).into_response();
+    // The page needs nothing from elsewhere; the browser is told to load nothing from elsewhere.
+    r.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
+             connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'",
+        ),
+    );
+    r
+}
+
+/// A JSON error answer.
+fn error(status: StatusCode, message: String) -> Response {
+    #[derive(Serialize)]
+    struct Error {
+        error: String,
+    }
+    (status, axum::Json(Error { error: message })).into_response()
+}
+
+/// What a handler can fail with.
+enum Failure {
+    /// The request's parameters: 400.
+    Bad(String),
+    /// Not in the index: 404.
+    Missing(String),
+    /// Over the time limit: 503.
+    Timeout(Duration),
+    /// The index failed: 500.
+    Internal(String),
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        match self {
+            Failure::Bad(m) => error(StatusCode::BAD_REQUEST, m),
+            Failure::Missing(m) => error(StatusCode::NOT_FOUND, m),
+            Failure::Timeout(d) => error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "the request took longer than {} ms and was cut off",
+                    d.as_millis()
+                ),
+            ),
+            Failure::Internal(m) => error(StatusCode::INTERNAL_SERVER_ERROR, m),
+        }
+    }
+}
+
+impl From<SearchError> for Failure {
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::Query(q) => Failure::Bad(q.to_string()),
+            SearchError::Index(e) => Failure::Internal(format!("{e:#}")),
+        }
+    }
+}
+
+impl From<QueryError> for Failure {
+    fn from(e: QueryError) -> Self {
+        Failure::Bad(e.to_string())
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Internal(format!("{e:#}"))
+    }
+}
+
+/// Runs `work` on the blocking pool within the time limit.
+async fn blocking<T: Send + 'static>(
+    app: &Shared,
+    work: impl FnOnce(&App) -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
+    let limit = app.timeout;
+    if limit.is_zero() {
+        return Err(Failure::Timeout(limit));
+    }
+    let app = app.clone();
+    let task = tokio::task::spawn_blocking(move || work(&app));
+    match tokio::time::timeout(limit, task).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(join)) => Err(Failure::Internal(format!("the request failed: {join}"))),
+        // The search goes on in its thread (it cannot be interrupted) and its answer is dropped.
+        Err(_) => Err(Failure::Timeout(limit)),
+    }
+}
+
+/// The query string's parameters, in order (a key may repeat: `q` of a timeline).
+type Params = Vec<(String, String)>;
+
+fn one<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+}
+
+/// A number parameter within `max`, or its default.
+fn number(
+    params: &Params,
+    key: &str,
+    default: usize,
+    min: usize,
+    max: usize,
+) -> Result<usize, Failure> {
+    match one(params, key) {
+        None => Ok(default),
+        Some(v) => match v.trim().parse::<usize>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            Ok(n) => Err(Failure::Bad(format!(
+                "{key}={n} is out of range: {min} to {max}"
+            ))),
+            Err(_) => Err(Failure::Bad(format!("{key}={v:?} is not a whole number"))),
+        },
+    }
+}
+
+fn range(params: &Params) -> Result<DateRange, Failure> {
+    // The query language's `--from` and `--to` are `from` and `to` here.
+    DateRange::parse(one(params, "from"), one(params, "to")).map_err(|e| {
+        Failure::Bad(
+            e.to_string()
+                .replace("--from", "from")
+                .replace("--to", "to"),
+        )
+    })
+}
+
+fn folder(params: &Params) -> Option<String> {
+    one(params, "in").map(|f| query::folder_prefix(Path::new(f)))
+}
+
+async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
+    let request = || -> Result<Request, Failure> {
+        Ok(Request {
+            text: one(&params, "q").unwrap_or("").to_string(),
+            range: range(&params)?,
+            sort: match one(&params, "sort").unwrap_or("relevance") {
+                "relevance" => Sort::Relevance,
+                "newest" => Sort::Newest,
+                "oldest" => Sort::Oldest,
+                other => {
+                    return Err(Failure::Bad(format!(
+                        "sort={other:?}: expected relevance, newest or oldest"
+                    )));
+                }
+            },
+            limit: number(&params, "limit", 10, 0, MAX_LIMIT)?,
+            offset: number(&params, "offset", 0, 0, MAX_OFFSET)?,
+            snippets: number(&params, "snippets", 1, 1, MAX_SNIPPETS)?,
+            folder: folder(&params),
+            ..Request::default()
+        })
+    };
+    let req = match request() {
+        Ok(r) => r,
+        Err(f) => return f.into_response(),
+    };
+    respond(blocking(&app, move |app| Ok(search::run(&app.store, &req)?)).await)
+}
+
+/// A stored article, and the paragraphs a query matches with their highlight ranges.
+#[derive(Serialize)]
+struct Article {
+    path: String,
+    date: String,
+    paragraphs: Vec<String>,
+    matches: Vec<Match>,
+}
+
+#[derive(Serialize)]
+struct Match {
+    paragraph: usize,
+    highlights: Vec<[usize; 2]>,
+}
+
+async fn api_article(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
+    let Some(path) = one(&params, "path").map(str::to_string) else {
+        return Failure::Bad("path is required".into()).into_response();
+    };
+    let q = one(&params, "q").unwrap_or("").to_string();
+    respond(
+        blocking(&app, move |app| {
+            // Looked up in the index only: a path that is not indexed is 404, whatever is on
+            // disk there.
+            let key = corpus::key_as_named(Path::new(&path));
+            let Some(stored) = search::article(&app.store, &key)? else {
+                return Err(Failure::Missing(format!("{path} is not in the index")));
+            };
+            let mut matches = Vec::new();
+            if !q.trim().is_empty() {
+                let f = app.store.fields;
+                let parsed = query::parse(&app.store.index, f, &q, &DateRange::default())?;
+                if let Some(text) = &parsed.text {
+                    let reader = app.store.reader()?;
+                    let searcher = reader.searcher();
+                    let mut h = Highlighter::new(&searcher, &**text, &[f.body, f.pairs], 200)
+                        .map_err(|e| Failure::Internal(e.to_string()))?;
+                    for (i, p) in stored.paragraphs.iter().enumerate() {
+                        let highlights = h.ranges(p);
+                        if !highlights.is_empty() {
+                            matches.push(Match {
+                                paragraph: i + 1,
+                                highlights,
+                            });
+                        }
+                    }
+                }
+            }
+            Ok(Article {
+                path: stored.path,
+                date: stored.date,
+                paragraphs: stored.paragraphs,
+                matches,
+            })
+        })
+        .await,
+    )
+}
+
+async fn api_stats(State(app): State<Shared>) -> Response {
+    respond(blocking(&app, |app| Ok(stats::collect(&app.store)?)).await)
+}
+
+async fn api_timeline(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
+    let request = || -> Result<timeline::Request, Failure> {
+        let queries: Vec<String> = params
+            .iter()
+            .filter(|(k, _)| k == "q")
+            .map(|(_, v)| v.clone())
+            .collect();
+        if queries.is_empty() {
+            return Err(Failure::Bad("q is required (one per query)".into()));
+        }
+        if queries.len() > MAX_TIMELINE_QUERIES {
+            return Err(Failure::Bad(format!(
+                "{} queries; the limit is {MAX_TIMELINE_QUERIES}",
+                queries.len()
+            )));
+        }
+        let by = match one(&params, "by") {
+            None => None,
+            Some("decade") => Some(By::Decade),
+            Some("year") => Some(By::Year),
+            Some("month") => Some(By::Month),
+            Some("day") => Some(By::Day),
+            Some(other) => {
+                return Err(Failure::Bad(format!(
+                    "by={other:?}: expected decade, year, month or day"
+                )));
+            }
+        };
+        Ok(timeline::Request {
+            queries,
+            by,
+            range: range(&params)?,
+            folder: folder(&params),
+        })
+    };
+    let req = match request() {
+        Ok(r) => r,
+        Err(f) => return f.into_response(),
+    };
+    respond(blocking(&app, move |app| Ok(timeline::run(&app.store, &req)?)).await)
+}
+
+fn respond<T: Serialize>(result: Result<T, Failure>) -> Response {
+    match result {
+        Ok(value) => axum::Json(value).into_response(),
+        Err(f) => f.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The time limit cuts off work that runs over it, and lets work within it answer.
+    #[test]
+    fn work_over_the_limit_is_cut_off() {
+        let (_dir, store) = crate::indexer::index_files([(
+            "a.txt".to_string(),
+            " date 2001-01-01 One article.".to_string(),
+        )]);
+        let app = Arc::new(App {
+            store,
+            timeout: Duration::from_millis(100),
+        });
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let slow = rt.block_on(blocking(&app, |_| {
+            std::thread::sleep(Duration::from_millis(2_000));
+            Ok(1)
+        }));
+        assert!(matches!(slow, Err(Failure::Timeout(_))));
+        assert!(started.elapsed() < Duration::from_millis(1_500));
+        let quick = rt.block_on(blocking(&app, |app| {
+            Ok(crate::stats::collect(&app.store)?.articles)
+        }));
+        assert!(matches!(quick, Ok(1)));
+        // The runtime waits for the sleeping thread when dropped; let it go instead.
+        rt.shutdown_background();
+    }
+}

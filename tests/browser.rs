@@ -1,0 +1,817 @@
+//! End-to-end tests of `dateline serve`'s search page: headless Chromium, driven through
+//! chromedriver with fantoccini, types queries, pages, goes back and opens articles as a person
+//! would, and the page's answers are compared with the JSON API's.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`, `/usr/bin/chromedriver`).
+//! Without them the browser test says so and passes, except under `CI=true`, where it fails.
+//! Screenshots go to `target/browser/` (`results.png`: the results; `search.png`: an open
+//! article; `phone.png`: results at 375 px).
+
+#![cfg(unix)]
+
+mod common;
+
+use common::TestDir;
+use fantoccini::{Client, ClientBuilder, Locator, key::Key};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// How long the page may take to show what is expected.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// A child process killed (with its process group) when dropped, on success or failure.
+struct Guard {
+    name: &'static str,
+    child: Child,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
+        // Each child leads its own process group: chromedriver's browsers go with it.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &group])
+            .stderr(Stdio::null())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        if self.child.wait().is_err() {
+            eprintln!("could not reap {}", self.name);
+        }
+    }
+}
+
+/// `dateline serve` on a free loopback port.
+struct Server {
+    _guard: Guard,
+    /// `http://127.0.0.1:PORT/`
+    url: String,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start(t: &TestDir) -> Server {
+        let mut cmd = Command::new(common::bin());
+        cmd.current_dir(t.path())
+            .arg("--index")
+            .arg(t.index())
+            .args(["serve", "--addr", "127.0.0.1:0"]);
+        common::scrub_env(&mut cmd);
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .expect("starting dateline serve");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let guard = Guard {
+            name: "dateline serve",
+            child,
+        };
+        let mut lines = BufReader::new(stdout);
+        let mut first = String::new();
+        lines
+            .read_line(&mut first)
+            .expect("reading dateline serve's first line");
+        // Whatever the server prints later is read and dropped, so it never blocks on a pipe.
+        std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
+        let url = first
+            .trim_end()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line of dateline serve: {first:?}"))
+            .to_string();
+        let addr: SocketAddr = url
+            .strip_prefix("http://")
+            .and_then(|rest| rest.strip_suffix('/'))
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("not an http://ADDR/ URL: {url:?}"));
+        Server {
+            _guard: guard,
+            url,
+            addr,
+        }
+    }
+
+    /// GET `path_and_query`: status, headers (lower-cased), body.
+    fn get(&self, path_and_query: &str) -> (u16, String, String) {
+        http_get(self.addr, path_and_query)
+    }
+
+    /// GET an API path that must answer 200 with JSON.
+    fn json(&self, path_and_query: &str) -> Value {
+        let (status, _, body) = self.get(path_and_query);
+        assert_eq!(status, 200, "GET {path_and_query}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path_and_query}: {e}: {body}"))
+    }
+}
+
+/// A tiny HTTP/1.1 GET on a connection of its own, closed by the server after its answer.
+fn http_get(addr: SocketAddr, path_and_query: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
+        .unwrap_or_else(|e| panic!("connecting to {addr}: {e}"));
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "GET {path_and_query} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw)
+        .unwrap_or_else(|e| panic!("reading GET {path_and_query}: {e}"));
+    let at = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("GET {path_and_query}: no end of headers in {raw:?}"));
+    let head = String::from_utf8_lossy(&raw[..at]).to_ascii_lowercase();
+    let mut body = raw[at + 4..].to_vec();
+    if head.contains("transfer-encoding: chunked") {
+        body = unchunk(&body);
+    }
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("status line of {head:?}"));
+    let body = String::from_utf8(body).expect("a UTF-8 answer");
+    (status, head, body)
+}
+
+/// The body of a chunked answer.
+fn unchunk(mut rest: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let eol = rest
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("a chunk size");
+        let size = std::str::from_utf8(&rest[..eol]).unwrap();
+        let size = usize::from_str_radix(size.split(';').next().unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&rest[eol + 2..eol + 2 + size]);
+        rest = &rest[eol + 2 + size + 2..];
+    }
+}
+
+/// Percent-encodes a query-string value.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A free loopback port (bound, then released).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// 30 dispatches, 1995 to 2024, each with "convoy" in its first paragraph right after non-ASCII
+/// text, in its third paragraph in even ones, never in its second; and one hostile article.
+fn corpus(t: &TestDir) {
+    for i in 0..30u32 {
+        let year = 1995 + i;
+        let (month, day) = (1 + i % 12, 1 + (i * 7) % 28);
+        let third = if i.is_multiple_of(2) {
+            "Later the convoys passed the café on Rue Léon, where naïve hopes rose again…"
+        } else {
+            "Later the trucks passed the café on Rue Léon, and the square was quiet again…"
+        };
+        t.write(
+            &format!("corpus/{year}-dispatch-{i:02}.txt"),
+            format!(
+                " date {year}-{month:02}-{day:02} Dispatch {i} from Zürich — the relief convoy \
+                 reached the valley at dawn with {} tonnes of grain.\n\n\
+                 Weather notes for week {i}: rain in the hills, sun on the coast, wind from the \
+                 west.\n\n{third}\n",
+                10 + i
+            ),
+        );
+    }
+    t.write(
+        "corpus/2024-hostile.txt",
+        " date 2024-12-31 Hostile text: <img src=x onerror=\"window.xss=1\"> \
+         <script>window.xss=2</script> &amp; xsstoken beside it.\n",
+    );
+    t.index_corpus();
+}
+
+/// The tool at `path`, when it is installed.
+fn find_tool(path: &str) -> Option<PathBuf> {
+    let p = Path::new(path);
+    p.is_file().then(|| p.to_path_buf())
+}
+
+/// Polls a JavaScript expression until it is truthy, and returns its value.
+async fn until(c: &Client, expr: &str, what: &str) -> Value {
+    let start = Instant::now();
+    let script = format!("return ({expr});");
+    loop {
+        let v = c
+            .execute(&script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("evaluating {expr}: {e}"));
+        let truthy = match &v {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::String(s) => !s.is_empty(),
+            Value::Number(n) => n.as_f64() != Some(0.0),
+            _ => true,
+        };
+        if truthy {
+            return v;
+        }
+        if start.elapsed() > PATIENCE {
+            let page = c
+                .execute(
+                    "return document.getElementById('summary').textContent + ' | error: ' + \
+                     document.getElementById('error').textContent + ' | ' + location.href",
+                    vec![],
+                )
+                .await
+                .unwrap_or(Value::Null);
+            panic!("timed out waiting for {what} ({expr}); the page shows {page}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until #summary contains `text`, and returns it.
+async fn summary_shows(c: &Client, text: &str) -> String {
+    let expr = format!(
+        "document.getElementById('summary').textContent.includes({}) && \
+         document.getElementById('summary').textContent",
+        json!(text)
+    );
+    until(c, &expr, &format!("#summary to show {text:?}"))
+        .await
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The hits shown: date, path, paragraph label, snippet text and the texts of its marks.
+async fn shown_hits(c: &Client) -> Vec<Value> {
+    let v = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#results .hit')).map(h => ({\
+               date: h.querySelector('.date').textContent,\
+               path: h.querySelector('.path').textContent,\
+               para: h.querySelector('.para').textContent,\
+               snippet: h.querySelector('.snippet').textContent,\
+               marks: Array.from(h.querySelectorAll('.snippet mark')).map(m => m.textContent)\
+             }));",
+            vec![],
+        )
+        .await
+        .expect("reading the hits");
+    v.as_array().expect("an array of hits").clone()
+}
+
+/// The texts the API's byte ranges mark in `text`.
+fn marked(text: &str, ranges: &Value) -> Vec<String> {
+    ranges
+        .as_array()
+        .expect("highlights")
+        .iter()
+        .map(|r| {
+            let (s, e) = (
+                r[0].as_u64().unwrap() as usize,
+                r[1].as_u64().unwrap() as usize,
+            );
+            text.get(s..e)
+                .unwrap_or_else(|| {
+                    panic!("range {s}..{e} is not on character boundaries of {text:?}")
+                })
+                .to_string()
+        })
+        .collect()
+}
+
+/// Checks the hits on the page against an API answer: same order, dates, paths, paragraphs,
+/// snippet text intact, and the marks exactly the words the byte ranges name, all forms of
+/// "convoy".
+fn same_hits(shown: &[Value], api: &Value) {
+    let hits = api["hits"].as_array().unwrap();
+    assert_eq!(shown.len(), hits.len(), "hits shown vs API: {shown:?}");
+    for (s, h) in shown.iter().zip(hits) {
+        let snippet = h["snippet"].as_str().unwrap();
+        assert_eq!(s["date"], h["date"]);
+        assert_eq!(s["path"], h["path"]);
+        assert_eq!(s["para"], format!("¶{}", h["paragraph"]));
+        assert_eq!(s["snippet"], snippet, "snippet text changed on the page");
+        let want = marked(snippet, &h["highlights"]);
+        assert_eq!(s["marks"], json!(want), "marks of {snippet:?}");
+        assert!(!want.is_empty(), "no mark in {snippet:?}");
+        for m in &want {
+            assert!(
+                m.to_lowercase().starts_with("convoy"),
+                "mark {m:?} is not a form of the query word in {snippet:?}"
+            );
+        }
+        assert!(
+            snippet.contains("Zürich") || snippet.contains("café"),
+            "the snippet should hold the non-ASCII text near the match: {snippet:?}"
+        );
+    }
+}
+
+fn paths(v: &[Value]) -> Vec<String> {
+    v.iter()
+        .map(|h| h["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Query-string parameters of the page's URL.
+async fn url_params(c: &Client) -> Vec<(String, String)> {
+    let url = c.current_url().await.expect("current URL");
+    url.query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Types into a field as a person would (clearing it first).
+async fn type_into(c: &Client, id: &str, text: &str) {
+    let el = c.find(Locator::Id(id)).await.expect(id);
+    el.clear().await.expect("clearing a field");
+    if !text.is_empty() {
+        el.send_keys(text).await.expect("typing");
+    }
+}
+
+/// The page is no wider than a 375 px phone screen.
+async fn fits_phone(c: &Client, what: &str) {
+    let widths = c
+        .execute(
+            "return [document.documentElement.scrollWidth, document.body.scrollWidth, \
+             window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        widths[0].as_u64().unwrap() <= 375 && widths[1].as_u64().unwrap() <= 375,
+        "{what} scroll sideways at 375 px: [scrollWidth, body's, viewport] = {widths}"
+    );
+}
+
+fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let dir = target.join("browser");
+    std::fs::create_dir_all(&dir).expect("creating target/browser");
+    dir
+}
+
+#[test]
+fn page_is_self_contained() {
+    let t = TestDir::new();
+    corpus(&t);
+    let server = Server::start(&t);
+    let (status, head, body) = server.get("/");
+    assert_eq!(status, 200, "GET /: {body}");
+    assert!(
+        head.contains("content-type: text/html"),
+        "GET / is not HTML: {head}"
+    );
+    let page = body.to_ascii_lowercase();
+    assert!(page.starts_with("<!doctype html>"), "{}", &body[..80]);
+    for needle in ["http://", "https://"] {
+        for (at, _) in page.match_indices(needle) {
+            let host = &page[at + needle.len()..];
+            assert!(
+                host.starts_with("127.0.0.1") || host.starts_with("localhost"),
+                "the page refers to another host: {}",
+                &body[at..(at + 60).min(body.len())]
+            );
+        }
+    }
+    for needle in [
+        "<script src",
+        "<link",
+        "@import",
+        "src=\"//",
+        "href=\"//",
+        "<iframe",
+    ] {
+        assert!(!page.contains(needle), "the page holds {needle:?}");
+    }
+    // CSS url(…), but not a JavaScript name ending in "url(".
+    for (at, _) in page.match_indices("url(") {
+        let before = page[..at].chars().next_back().unwrap_or(' ');
+        assert!(
+            before.is_alphanumeric() || before == '_',
+            "the page loads something with url(: {}",
+            &body[at..(at + 40).min(body.len())]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_page_in_chromium() {
+    let (Some(chromium), Some(driver)) = (find_tool(CHROMIUM), find_tool(CHROMEDRIVER)) else {
+        let msg = format!(
+            "{CHROMIUM} or {CHROMEDRIVER} is missing (apt install chromium chromium-driver)"
+        );
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true: {msg}");
+        }
+        eprintln!("skipped: {msg}");
+        return;
+    };
+
+    let t = TestDir::new();
+    corpus(&t);
+    let server = Server::start(&t);
+
+    let port = free_port();
+    let driver_guard = Guard {
+        name: "chromedriver",
+        child: Command::new(&driver)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("starting chromedriver"),
+    };
+    let driver_addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let start = Instant::now();
+    // Listening is ready: chromedriver opens its port once it can take sessions.
+    while TcpStream::connect(driver_addr).is_err() {
+        assert!(
+            start.elapsed() < PATIENCE,
+            "chromedriver did not answer on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let profile = tempfile::tempdir().expect("a browser profile folder");
+    let caps = json!({"goog:chromeOptions": {
+        "binary": chromium,
+        "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync",
+            format!("--user-data-dir={}", profile.path().display()), "--window-size=1280,1000",
+        ],
+    }});
+    let Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://{driver_addr}"))
+        .await
+        .expect("a chromedriver session");
+
+    // The steps run in their own task so that, whatever they do, the session is closed after.
+    let steps = tokio::spawn(drive(client.clone(), server, t));
+    let outcome = steps.await;
+    let _ = client.close().await;
+    drop(driver_guard);
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+async fn drive(c: Client, server: Server, t: TestDir) {
+    let base = server.url.clone();
+    c.goto(&base).await.expect("opening the page");
+
+    // The header line gives the index's size and span.
+    let stats = server.json("/api/stats");
+    let line = until(
+        &c,
+        "document.getElementById('stats').textContent",
+        "the stats line",
+    )
+    .await;
+    let line = line.as_str().unwrap();
+    assert!(
+        line.contains(&stats["articles"].to_string())
+            && line.contains(stats["first_date"].as_str().unwrap())
+            && line.contains(stats["last_date"].as_str().unwrap()),
+        "stats line {line:?} vs {stats}"
+    );
+
+    // A query typed and sent with Enter.
+    type_into(&c, "q", "convoy").await;
+    c.find(Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    let all = server.json("/api/search?q=convoy&limit=10");
+    let total = all["total"].as_u64().unwrap();
+    assert_eq!(total, 30, "the corpus has 30 matching articles");
+    let text = summary_shows(&c, "showing 1-10 of 30").await;
+    assert!(text.contains("30 matching articles"), "{text}");
+    assert!(text.contains(" ms"), "the time taken: {text}");
+    let page1 = shown_hits(&c).await;
+    same_hits(&page1, &all);
+
+    // A date range, typed, sent with the button: fewer hits, all inside it.
+    type_into(&c, "from", "2000").await;
+    type_into(&c, "to", "2014-12").await;
+    c.find(Locator::Id("search"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let ranged = server.json("/api/search?q=convoy&from=2000&to=2014-12&limit=10");
+    assert_eq!(ranged["total"], 15);
+    summary_shows(&c, "showing 1-10 of 15").await;
+    let ranged1 = shown_hits(&c).await;
+    same_hits(&ranged1, &ranged);
+    for h in &ranged1 {
+        let d = h["date"].as_str().unwrap();
+        assert!(
+            ("2000".."2015").contains(&d),
+            "{d} is outside 2000 to 2014-12"
+        );
+    }
+
+    // The next page.
+    assert_eq!(
+        c.execute("return document.getElementById('prev').disabled", vec![])
+            .await
+            .unwrap(),
+        json!(true),
+        "#prev on page 1"
+    );
+    c.find(Locator::Id("next"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    summary_shows(&c, "showing 11-15 of 15").await;
+    let ranged2 = shown_hits(&c).await;
+    same_hits(
+        &ranged2,
+        &server.json("/api/search?q=convoy&from=2000&to=2014-12&limit=10&offset=10"),
+    );
+    assert!(
+        paths(&ranged2).iter().all(|p| !paths(&ranged1).contains(p)),
+        "page 2 repeats page 1"
+    );
+    let params = url_params(&c).await;
+    assert_eq!(param(&params, "q"), Some("convoy"), "{params:?}");
+    assert_eq!(param(&params, "from"), Some("2000"), "{params:?}");
+    assert_eq!(param(&params, "to"), Some("2014-12"), "{params:?}");
+    assert_eq!(param(&params, "page"), Some("2"), "{params:?}");
+    assert_eq!(
+        c.execute("return document.getElementById('next').disabled", vec![])
+            .await
+            .unwrap(),
+        json!(true),
+        "#next on the last page"
+    );
+
+    // The browser's back button: page 1 again, form and all.
+    c.back().await.unwrap();
+    summary_shows(&c, "showing 1-10 of 15").await;
+    assert_eq!(paths(&shown_hits(&c).await), paths(&ranged1));
+    assert_eq!(param(&url_params(&c).await, "page"), None);
+    let from = c
+        .find(Locator::Id("from"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(from.as_deref(), Some("2000"));
+
+    // A click on a hit opens its article: every paragraph, the matching ones marked.
+    let first = ranged1[0]["path"].as_str().unwrap().to_string();
+    c.find(Locator::Css("#results .hit .snippet"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &c,
+        "!document.getElementById('article').hidden && \
+         document.querySelectorAll('#article .paragraph').length",
+        "the article view",
+    )
+    .await;
+    let article = server.json(&format!("/api/article?path={}&q=convoy", enc(&first)));
+    let view = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#article .paragraph')).map(p => ({\
+               text: p.querySelector('.text').textContent,\
+               match: p.classList.contains('match'),\
+               marks: Array.from(p.querySelectorAll('mark')).map(m => m.textContent)\
+             }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let view = view.as_array().unwrap();
+    let paragraphs = article["paragraphs"].as_array().unwrap();
+    assert_eq!(view.len(), paragraphs.len(), "paragraphs shown: {view:?}");
+    let matches = article["matches"].as_array().unwrap();
+    assert!(!matches.is_empty(), "{article}");
+    for (i, (p, text)) in view.iter().zip(paragraphs).enumerate() {
+        assert_eq!(&p["text"], text, "paragraph {}", i + 1);
+        let m = matches.iter().find(|m| m["paragraph"] == i + 1);
+        assert_eq!(p["match"], m.is_some(), "paragraph {} marked", i + 1);
+        let want = m.map_or(vec![], |m| marked(text.as_str().unwrap(), &m["highlights"]));
+        assert_eq!(p["marks"], json!(want), "marks of paragraph {}", i + 1);
+        assert!(want.iter().all(|w| w.to_lowercase().starts_with("convoy")));
+    }
+    assert!(
+        view.iter().any(|p| p["match"] == false),
+        "the second paragraph never matches"
+    );
+    let params = url_params(&c).await;
+    assert_eq!(param(&params, "article"), Some(first.as_str()));
+    assert_eq!(param(&params, "q"), Some("convoy"));
+    let dir = screenshot_dir();
+    let png = c.screenshot().await.expect("a screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+    std::fs::write(dir.join("search.png"), png).unwrap();
+
+    // #back returns to the results as they were.
+    c.find(Locator::Id("back"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    summary_shows(&c, "showing 1-10 of 15").await;
+    until(
+        &c,
+        "document.getElementById('article').hidden && \
+         !document.getElementById('list').hidden",
+        "the results again",
+    )
+    .await;
+    assert_eq!(param(&url_params(&c).await, "article"), None);
+    // The results as a person sees them (docs/serve.png in the README is this picture).
+    c.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
+    let png = c.screenshot().await.expect("a screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+    std::fs::write(dir.join("results.png"), png).unwrap();
+
+    // At phone width nothing scrolls sideways, in the results or in an article.
+    c.set_window_size(375, 800).await.unwrap();
+    until(&c, "window.innerWidth <= 375", "a 375 px viewport").await;
+    fits_phone(&c, "the results").await;
+    c.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
+    std::fs::write(dir.join("phone.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // A shared URL runs its search; one with an article opens it, and #back leads to results.
+    c.goto(&format!("{base}?q=convoy&page=2")).await.unwrap();
+    summary_shows(&c, "showing 11-20 of 30").await;
+    c.goto(&format!("{base}?q=convoy&article={}", enc(&first)))
+        .await
+        .unwrap();
+    until(
+        &c,
+        "document.querySelectorAll('#article .paragraph.match mark').length",
+        "an article opened from its URL",
+    )
+    .await;
+    fits_phone(&c, "an article").await;
+    c.find(Locator::Id("back"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    summary_shows(&c, "showing 1-10 of 30").await;
+    c.set_window_size(1280, 1000).await.unwrap();
+
+    // Did you mean: a link that runs the suggestion.
+    let typo = server.json("/api/search?q=konvoy&limit=10");
+    let suggestion = typo["suggestion"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no suggestion for konvoy: {typo}"))
+        .to_string();
+    type_into(&c, "from", "").await;
+    type_into(&c, "to", "").await;
+    type_into(&c, "q", "konvoy").await;
+    c.find(Locator::Id("search"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &c,
+        "!document.getElementById('suggestion').hidden && \
+         document.querySelector('#suggestion a')",
+        "the suggestion",
+    )
+    .await;
+    let link = c.find(Locator::Css("#suggestion a")).await.unwrap();
+    assert_eq!(link.text().await.unwrap(), suggestion);
+    link.click().await.unwrap();
+    let fixed = server.json(&format!("/api/search?q={}&limit=10", enc(&suggestion)));
+    summary_shows(&c, &format!("of {}", fixed["total"])).await;
+    assert_eq!(param(&url_params(&c).await, "q"), Some(suggestion.as_str()));
+
+    // The server's error message is shown: from after to.
+    type_into(&c, "from", "2020").await;
+    type_into(&c, "to", "2010").await;
+    c.find(Locator::Id("search"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let (status, _, body) = server.get("/api/search?q=convoy&from=2020&to=2010");
+    assert_eq!(status, 400, "{body}");
+    let message: Value = serde_json::from_str(&body).unwrap();
+    let message = message["error"].as_str().unwrap();
+    let shown = until(
+        &c,
+        "!document.getElementById('error').hidden && document.getElementById('error').textContent",
+        "the error message",
+    )
+    .await;
+    assert_eq!(shown, message);
+    assert_eq!(
+        c.execute(
+            "return document.querySelectorAll('#results .hit').length",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!(0)
+    );
+
+    // Article text is text: markup in it is shown, never run.
+    type_into(&c, "from", "").await;
+    type_into(&c, "to", "").await;
+    type_into(&c, "q", "xsstoken").await;
+    c.find(Locator::Id("search"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    summary_shows(&c, "1 matching article,").await;
+    let hostile = c
+        .execute(
+            "return [document.querySelector('#results .snippet').textContent, \
+             document.querySelectorAll('#results img, #results script').length, \
+             window.xss === undefined];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        hostile[0]
+            .as_str()
+            .unwrap()
+            .contains("<script>window.xss=2</script>"),
+        "{hostile}"
+    );
+    assert_eq!(hostile[1], 0, "markup from an article became elements");
+    assert_eq!(hostile[2], true, "a script from an article ran");
+    drop(server);
+    drop(t);
+}

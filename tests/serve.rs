@@ -1,0 +1,404 @@
+//! `dateline serve`: every endpoint against the CLI's own JSON, every bad parameter, a path
+//! traversal attempt, the time limit, a commit picked up while serving, the loopback default
+//! and a clean stop on Ctrl-C. The server runs as the binary does, on a free port of loopback;
+//! requests are plain HTTP/1.1 over a TCP socket.
+
+mod common;
+
+use common::TestDir;
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `dateline serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    addr: String,
+    stderr: Option<std::process::ChildStderr>,
+}
+
+impl Server {
+    fn start(t: &TestDir, extra: &[&str]) -> Server {
+        let mut args = vec!["serve", "--addr", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
+        let mut child = t
+            .command(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting dateline serve");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let addr = first
+            .trim()
+            .strip_prefix("listening on http://")
+            .and_then(|a| a.strip_suffix('/'))
+            .unwrap_or_else(|| panic!("first line: {first:?}"))
+            .to_string();
+        let stderr = child.stderr.take();
+        Server {
+            child,
+            addr,
+            stderr,
+        }
+    }
+
+    /// GET `target` (path and query): status, headers (lower-cased names), body.
+    fn get(&self, target: &str) -> (u16, String, String) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        write!(
+            s,
+            "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let raw = String::from_utf8(raw).expect("a UTF-8 answer");
+        let (head, body) = raw.split_once("\r\n\r\n").expect("headers end");
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        (status, head.to_lowercase(), body.to_string())
+    }
+
+    /// GET and parse the JSON body, expecting `status`.
+    fn json(&self, target: &str, status: u16) -> Value {
+        let (got, head, body) = self.get(target);
+        assert_eq!(got, status, "GET {target}: {body}");
+        assert!(
+            head.contains("content-type: application/json"),
+            "GET {target}: {head}"
+        );
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {target}: {e}: {body}"))
+    }
+
+    /// Sends SIGINT, as Ctrl-C does, and waits for the exit: its code and stderr.
+    fn interrupt(mut self) -> (Option<i32>, String) {
+        let pid = self.child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            assert!(Instant::now() < deadline, "still running 10 s after SIGINT");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut err = String::new();
+        self.stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        (status.code(), err)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `value` without `took_ms` (a time, different on every run).
+fn timeless(mut value: Value) -> Value {
+    value.as_object_mut().unwrap().remove("took_ms");
+    value
+}
+
+/// Percent-encodes a query parameter's value.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn served() -> (TestDir, Server) {
+    let t = TestDir::with_good();
+    t.write(
+        "corpus/essays/2019-05-05-harbour.txt",
+        " date 2019-05-05 Aid convoys at the harbour\n\nThe convoys waited for a week.\n",
+    );
+    t.index_corpus();
+    let s = Server::start(&t, &[]);
+    (t, s)
+}
+
+/// `/api/search` gives exactly what `dateline search --json` gives for the same arguments.
+#[test]
+fn search_answers_as_the_cli_does() {
+    let (t, s) = served();
+    let essays = t.join("corpus/essays");
+    let essays = essays.to_str().unwrap();
+    let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("aid convoys Aleppo", vec![]),
+        ("convoys", vec![("from", "2016"), ("to", "2016-09-30")]),
+        (
+            "convoys",
+            vec![("sort", "newest"), ("limit", "2"), ("offset", "1")],
+        ),
+        ("\"aid caravans\"", vec![("snippets", "3")]),
+        ("convoys", vec![("in", essays)]),
+        ("", vec![("sort", "oldest")]),
+        ("convoyz", vec![]),
+    ];
+    for (q, params) in cases {
+        let mut target = format!("/api/search?q={}", enc(q));
+        let mut args = vec!["search".to_string(), q.to_string(), "--json".to_string()];
+        for (k, v) in &params {
+            target.push_str(&format!("&{k}={}", enc(v)));
+            let flag = match *k {
+                "in" => "--in".to_string(),
+                "limit" => "-n".to_string(),
+                k => format!("--{k}"),
+            };
+            args.push(flag);
+            args.push(v.to_string());
+        }
+        let api = s.json(&target, 200);
+        let cli = t.run(&args);
+        assert_ne!(cli.code, 2, "{args:?}: {}", cli.stderr);
+        assert_eq!(timeless(api), timeless(cli.json()), "{target}");
+    }
+}
+
+/// `/api/article` gives the stored article as `dateline show --json` does, with the paragraphs
+/// a query matches and their ranges; a path not in the index is 404, whatever is on disk.
+#[test]
+fn article_comes_from_the_index_only() {
+    let (t, s) = served();
+    let path = "corpus/essays/2019-05-05-harbour.txt";
+    let v = s.json(&format!("/api/article?path={}&q=convoys", enc(path)), 200);
+    let shown = t.run(["show", path, "--json"]).json();
+    for key in ["path", "date", "paragraphs"] {
+        assert_eq!(v[key], shown[key], "{key}");
+    }
+    let matches = v["matches"].as_array().unwrap();
+    let numbers: Vec<u64> = matches
+        .iter()
+        .map(|m| m["paragraph"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, vec![1, 2], "{v}");
+    for m in matches {
+        let p = v["paragraphs"][m["paragraph"].as_u64().unwrap() as usize - 1]
+            .as_str()
+            .unwrap();
+        for r in m["highlights"].as_array().unwrap() {
+            let (a, b) = (
+                r[0].as_u64().unwrap() as usize,
+                r[1].as_u64().unwrap() as usize,
+            );
+            assert_eq!(p[a..b].to_lowercase(), "convoys", "{p}");
+        }
+    }
+    let plain = s.json(&format!("/api/article?path={}", enc(path)), 200);
+    assert_eq!(plain["matches"], serde_json::json!([]));
+
+    // Files that exist on disk but are not indexed, and traversal attempts: 404, no content.
+    t.write("secret.txt", " date 2020-01-01 Not for the web.");
+    let secret = t.join("secret.txt");
+    for path in [
+        "secret.txt",
+        secret.to_str().unwrap(),
+        "../../../../../../etc/passwd",
+        "/etc/passwd",
+        "corpus/../secret.txt",
+        "corpus/%2e%2e/secret.txt",
+    ] {
+        let (status, _, body) = s.get(&format!("/api/article?path={}", enc(path)));
+        assert_eq!(status, 404, "{path}: {body}");
+        assert!(
+            !body.contains("Not for the web") && !body.contains("root:"),
+            "{body}"
+        );
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert!(
+            v["error"].as_str().unwrap().contains("not in the index"),
+            "{v}"
+        );
+    }
+    let v = s.json("/api/article", 400);
+    assert!(v["error"].as_str().unwrap().contains("path"), "{v}");
+}
+
+/// `/api/stats` and `/api/timeline` give what `stats --json` and `timeline --json` give.
+#[test]
+fn stats_and_timeline_answer_as_the_cli_does() {
+    let (t, s) = served();
+    assert_eq!(s.json("/api/stats", 200), t.stats());
+    let api = s.json(
+        "/api/timeline?q=convoys&q=aid+Aleppo&by=year&from=2015&to=2020",
+        200,
+    );
+    let cli = t
+        .run([
+            "timeline",
+            "convoys",
+            "aid Aleppo",
+            "--by",
+            "year",
+            "--from",
+            "2015",
+            "--to",
+            "2020",
+            "--json",
+        ])
+        .json();
+    assert_eq!(timeless(api.clone()), timeless(cli));
+    assert_eq!(api["buckets"].as_array().unwrap().len(), 6);
+}
+
+/// Every bad parameter is a 400 with `{"error"}` naming it; an unknown page is a 404.
+#[test]
+fn bad_parameters_are_refused_by_name() {
+    let (_t, s) = served();
+    let long = "a".repeat(5000);
+    let cases = [
+        ("/api/search?q=aid&from=2016-13", "from"),
+        ("/api/search?q=aid&to=yesterday", "to"),
+        ("/api/search?q=aid&from=2017&to=2016", "after"),
+        ("/api/search?q=aid&limit=ten", "limit"),
+        ("/api/search?q=aid&limit=101", "limit"),
+        ("/api/search?q=aid&offset=-1", "offset"),
+        ("/api/search?q=aid&offset=10001", "offset"),
+        ("/api/search?q=aid&sort=random", "sort"),
+        ("/api/search?q=aid&snippets=0", "snippets"),
+        ("/api/search?q=aid&in=nowhere", "no indexed article"),
+        (&format!("/api/search?q={long}") as &str, "4096"),
+        ("/api/timeline?by=decade", "q"),
+        ("/api/timeline?q=aid&by=week", "by"),
+        ("/api/timeline?q=aid&from=1999-02-30", "from"),
+    ];
+    for (target, word) in cases {
+        let v = s.json(target, 400);
+        let msg = v["error"].as_str().unwrap();
+        assert!(msg.contains(word), "{target}: {msg}");
+    }
+    let v = s.json("/api/nothing", 404);
+    assert!(v["error"].is_string());
+}
+
+/// A request over the time limit is answered 503 with `{"error"}` at once, not left hanging,
+/// and the server goes on answering.
+#[test]
+fn a_request_over_the_time_limit_is_503() {
+    let t = TestDir::with_good();
+    t.index_corpus();
+    let s = Server::start(&t, &["--timeout-ms", "0"]);
+    let started = Instant::now();
+    let v = s.json("/api/search?q=convoys", 503);
+    assert!(v["error"].as_str().unwrap().contains("cut off"), "{v}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let v = s.json("/api/stats", 503);
+    assert!(v["error"].is_string());
+    // The page itself needs no search.
+    let (status, _, _) = s.get("/");
+    assert_eq!(status, 200);
+}
+
+/// A `dateline index` run that commits while the server runs is picked up without a restart.
+#[test]
+fn a_commit_is_picked_up_while_serving() {
+    let (t, s) = served();
+    let before = s.json("/api/search?q=zeppelin", 200);
+    assert_eq!(before["total"], 0);
+    t.write(
+        "corpus/2021-02-02-zeppelin.txt",
+        " date 2021-02-02 A zeppelin over the harbour.",
+    );
+    t.index_corpus();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let v = s.json("/api/search?q=zeppelin", 200);
+        if v["total"] == 1 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the commit was not picked up: {v}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(s.json("/api/stats", 200)["articles"], t.article_count());
+}
+
+/// The page is served self-contained, with a policy that lets the browser load nothing else.
+#[test]
+fn the_page_is_self_contained() {
+    let (_t, s) = served();
+    let (status, head, body) = s.get("/");
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/html"), "{head}");
+    assert!(
+        head.contains("content-security-policy: default-src 'none'"),
+        "{head}"
+    );
+    assert!(
+        body.contains("<html") || body.contains("<!doctype"),
+        "{body}"
+    );
+    assert!(!body.contains("<script src="), "outside scripts");
+}
+
+/// Loopback by default; another address is served only when asked, with a warning; Ctrl-C
+/// stops the server cleanly (exit 0, "stopped").
+#[test]
+fn loopback_by_default_and_ctrl_c_stops_cleanly() {
+    let t = TestDir::with_good();
+    t.index_corpus();
+    let help = t.run(["serve", "--help"]);
+    assert!(help.stdout.contains("127.0.0.1:7878"), "{}", help.stdout);
+    let s = Server::start(&t, &[]);
+    assert!(s.addr.starts_with("127.0.0.1:"), "{}", s.addr);
+    let (code, err) = s.interrupt();
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("stopped"), "{err}");
+    assert!(!err.contains("warning"), "{err}");
+
+    let mut child = t
+        .command(["serve", "--addr", "0.0.0.0:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("listening on http://0.0.0.0:"), "{first}");
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warning: listening on 0.0.0.0"), "{err}");
+}
+
+/// An address already in use is a clear error, exit 2.
+#[test]
+fn an_address_in_use_is_an_error() {
+    let t = TestDir::with_good();
+    t.index_corpus();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = t.run(["serve", "--addr", &addr]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains(&format!("cannot listen on {addr}")),
+        "{}",
+        out.stderr
+    );
+}
