@@ -180,6 +180,10 @@ impl IntoResponse for Failure {
 impl From<SearchError> for Failure {
     fn from(e: SearchError) -> Self {
         match e {
+            // The CLI's flag is the API's parameter.
+            SearchError::Query(QueryError::EmptyFolder(folder)) => Failure::Bad(format!(
+                "in={folder}: no indexed article lies under this folder"
+            )),
             SearchError::Query(q) => Failure::Bad(q.to_string()),
             SearchError::Index(e) => Failure::Internal(format!("{e:#}")),
         }

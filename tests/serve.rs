@@ -278,7 +278,11 @@ fn bad_parameters_are_refused_by_name() {
         ("/api/search?q=aid&offset=10001", "offset"),
         ("/api/search?q=aid&sort=random", "sort"),
         ("/api/search?q=aid&snippets=0", "snippets"),
-        ("/api/search?q=aid&in=nowhere", "no indexed article"),
+        (
+            "/api/search?q=aid&in=nowhere",
+            "in=nowhere: no indexed article",
+        ),
+        ("/api/timeline?q=aid&in=nowhere", "in=nowhere"),
         (&format!("/api/search?q={long}") as &str, "4096"),
         ("/api/timeline?by=decade", "q"),
         ("/api/timeline?q=aid&by=week", "by"),
