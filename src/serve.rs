@@ -49,6 +49,27 @@ pub struct Options {
 struct App {
     store: Store,
     timeout: Duration,
+    /// Searches running at once: a search past the time limit keeps its thread (tantivy cannot
+    /// interrupt it) and its slot until it ends, so a flood of slow queries is answered 503
+    /// instead of piling up threads.
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl App {
+    fn new(store: Store, timeout: Duration) -> App {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        App {
+            store,
+            timeout,
+            slots: Arc::new(tokio::sync::Semaphore::new(searches_at_once(cores))),
+        }
+    }
+}
+
+/// At most this many searches run at once on `cores` cores: enough to keep the cores busy
+/// while some wait on the disk, few enough that waiting requests queue rather than thrash.
+fn searches_at_once(cores: usize) -> usize {
+    (cores * 4).max(4)
 }
 
 type Shared = Arc<App>;
@@ -82,10 +103,7 @@ async fn serve(store: Store, opts: &Options) -> anyhow::Result<()> {
         writeln!(out, "listening on http://{local}/")?;
         out.flush()?;
     }
-    let app = router(Arc::new(App {
-        store,
-        timeout: opts.timeout,
-    }));
+    let app = router(Arc::new(App::new(store, opts.timeout)));
     axum::serve(listener, app)
         .with_graceful_shutdown(stop)
         .await?;
@@ -211,12 +229,25 @@ async fn blocking<T: Send + 'static>(
     if limit.is_zero() {
         return Err(Failure::Timeout(limit));
     }
+    let slots = app.slots.clone();
     let app = app.clone();
-    let task = tokio::task::spawn_blocking(move || work(&app));
-    match tokio::time::timeout(limit, task).await {
-        Ok(Ok(result)) => result,
-        Ok(Err(join)) => Err(Failure::Internal(format!("the request failed: {join}"))),
-        // The search goes on in its thread (it cannot be interrupted) and its answer is dropped.
+    // Waiting for a slot counts towards the limit.
+    let in_slot = async move {
+        let slot = slots
+            .acquire_owned()
+            .await
+            .map_err(|e| Failure::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            work(&app)
+        })
+        .await
+        .map_err(|join| Failure::Internal(format!("the request failed: {join}")))?
+    };
+    match tokio::time::timeout(limit, in_slot).await {
+        Ok(result) => result,
+        // The search goes on in its thread (it cannot be interrupted), holding its slot, and
+        // its answer is dropped.
         Err(_) => Err(Failure::Timeout(limit)),
     }
 }
@@ -420,10 +451,10 @@ mod tests {
             "a.txt".to_string(),
             " date 2001-01-01 One article.".to_string(),
         )]);
-        let app = Arc::new(App {
-            store,
-            timeout: Duration::from_millis(100),
-        });
+        let mut app = App::new(store, Duration::from_millis(100));
+        // One slot: the second request waits behind the slow one and is cut off too.
+        app.slots = Arc::new(tokio::sync::Semaphore::new(1));
+        let app = Arc::new(app);
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -435,10 +466,15 @@ mod tests {
         }));
         assert!(matches!(slow, Err(Failure::Timeout(_))));
         assert!(started.elapsed() < Duration::from_millis(1_500));
-        let quick = rt.block_on(blocking(&app, |app| {
-            Ok(crate::stats::collect(&app.store)?.articles)
-        }));
+        // The slow work still holds the only slot: quick work waits for it, past the limit.
+        let stats = |app: &App| Ok(crate::stats::collect(&app.store)?.articles);
+        let waiting = rt.block_on(blocking(&app, stats));
+        assert!(matches!(waiting, Err(Failure::Timeout(_))));
+        // Once the slow work ends, its slot is free again.
+        std::thread::sleep(Duration::from_millis(2_000));
+        let quick = rt.block_on(blocking(&app, stats));
         assert!(matches!(quick, Ok(1)));
+        assert_eq!(searches_at_once(2), 8);
         // The runtime waits for the sleeping thread when dropped; let it go instead.
         rt.shutdown_background();
     }
