@@ -649,16 +649,25 @@ pub fn find(
     key: &str,
 ) -> anyhow::Result<Option<TantivyDocument>> {
     let searcher = reader.searcher();
-    let term = Term::from_field_text(store.fields.path, key);
+    match find_address(&searcher, store.fields, key)? {
+        Some(addr) => Ok(Some(searcher.doc(addr)?)),
+        None => Ok(None),
+    }
+}
+
+/// Where one article, by its key, lies in the index.
+pub fn find_address(
+    searcher: &tantivy::Searcher,
+    f: Fields,
+    key: &str,
+) -> tantivy::Result<Option<tantivy::DocAddress>> {
+    let term = Term::from_field_text(f.path, key);
     let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
     let hits = searcher.search(
         &query,
         &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
     )?;
-    match hits.first() {
-        Some((_, addr)) => Ok(Some(searcher.doc(*addr)?)),
-        None => Ok(None),
-    }
+    Ok(hits.first().map(|(_, addr)| *addr))
 }
 
 /// The stored paragraphs of a document, in order.

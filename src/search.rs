@@ -158,14 +158,16 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
             (None, Some(scoring)) => scoring.score(&searcher, addr)?,
             (None, None) => 0.0,
         };
-        hits.push(make_hit(
+        let (hit, _) = make_hit(
             &searcher,
             store,
             addr,
             score,
             highlighter.as_mut(),
-            req,
-        )?);
+            req.snippets,
+            req.snippet_chars,
+        )?;
+        hits.push(hit);
     }
     let suggestion = if (total as u64) < crate::suggest::FEW && parsed.text.is_some() {
         crate::suggest::suggest(
@@ -681,14 +683,18 @@ impl DateSortScoring {
     }
 }
 
-fn make_hit(
+/// A hit from its stored document: path, date, score and its `snippets` best paragraphs (the
+/// lead when there is no highlighter), with the paragraphs themselves for callers that read
+/// them further.
+pub(crate) fn make_hit(
     searcher: &Searcher,
     store: &Store,
     addr: DocAddress,
     score: f32,
     highlighter: Option<&mut Highlighter>,
-    req: &Request,
-) -> Result<Hit, SearchError> {
+    snippets: usize,
+    snippet_chars: usize,
+) -> Result<(Hit, Vec<String>), SearchError> {
     let doc: TantivyDocument = searcher.doc(addr)?;
     let Stored {
         path,
@@ -696,34 +702,20 @@ fn make_hit(
         paragraphs,
     } = Stored::from_doc(&doc, store.fields);
     let (snippets, best) = match highlighter {
-        Some(h) => h.best_n(&paragraphs, req.snippets),
-        None => (
-            vec![crate::snippet::lead(&paragraphs, req.snippet_chars)],
-            0,
-        ),
+        Some(h) => h.best_n(&paragraphs, snippets),
+        None => (vec![crate::snippet::lead(&paragraphs, snippet_chars)], 0),
     };
-    Ok(hit(path, date, score, snippets, best))
-}
-
-/// A hit from its snippets in paragraph order (at least one) and the index of the best among
-/// them, which the single-snippet fields repeat.
-pub(crate) fn hit(
-    path: String,
-    date: String,
-    score: f32,
-    snippets: Vec<Snippet>,
-    best: usize,
-) -> Hit {
-    let best = snippets[best].clone();
-    Hit {
+    let first = snippets[best].clone();
+    let hit = Hit {
         path,
         date,
         score,
-        paragraph: best.paragraph,
-        snippet: best.text,
-        highlights: best.highlights,
+        paragraph: first.paragraph,
+        snippet: first.text,
+        highlights: first.highlights,
         snippets,
-    }
+    };
+    Ok((hit, paragraphs))
 }
 
 /// A stored article, as `dateline show` prints it.

@@ -10,7 +10,7 @@ use crate::corpus;
 use crate::indexer::Store;
 use crate::query::{self, DateRange};
 use crate::schema;
-use crate::search::{Hit, SearchError, Stored, check_folder};
+use crate::search::{Hit, SearchError, check_folder, make_hit};
 use crate::snippet::Highlighter;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -20,7 +20,8 @@ use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Searcher, TantivyDocument, Term};
 
 /// The query is made of at most this many words (Lucene's MoreLikeThis uses 25 too).
 pub const MAX_TERMS: usize = 25;
@@ -153,14 +154,16 @@ pub fn run(store: &Store, req: &Request) -> Result<Similar, SearchError> {
     let mut analyzer = schema::word_analyzer();
     let mut hits = Vec::with_capacity(top_docs.len());
     for (score, addr) in top_docs.into_iter().take(req.limit) {
-        let (hit, stems) = similar_hit(
+        let (hit, paragraphs) = make_hit(
             &searcher,
             store,
             addr,
             score,
-            &mut highlighter,
-            &mut analyzer,
+            Some(&mut highlighter),
+            1,
+            req.snippet_chars,
         )?;
+        let stems = stems_of(&paragraphs, &mut analyzer);
         let shared = words
             .iter()
             .filter(|w| stems.contains(&w.stem))
@@ -183,12 +186,7 @@ type Source = (Vec<String>, Option<u64>);
 
 /// An indexed article's paragraphs and content hash.
 fn stored(searcher: &Searcher, store: &Store, key: &str) -> Result<Option<Source>, SearchError> {
-    let query = TermQuery::new(
-        Term::from_field_text(store.fields.path, key),
-        IndexRecordOption::Basic,
-    );
-    let found = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-    let Some(&(_, addr)) = found.first() else {
+    let Some(addr) = crate::indexer::find_address(searcher, store.fields, key)? else {
         return Ok(None);
     };
     let doc: TantivyDocument = searcher.doc(addr)?;
@@ -259,28 +257,14 @@ fn significant_words(
     Ok(words)
 }
 
-/// A hit with its snippet, and the indexed forms of all its words.
-fn similar_hit(
-    searcher: &Searcher,
-    store: &Store,
-    addr: DocAddress,
-    score: f32,
-    highlighter: &mut Highlighter,
-    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
-) -> Result<(Hit, HashSet<String>), SearchError> {
-    let doc: TantivyDocument = searcher.doc(addr)?;
-    let Stored {
-        path,
-        date,
-        paragraphs,
-    } = Stored::from_doc(&doc, store.fields);
+/// The indexed forms of all the words of some paragraphs.
+fn stems_of(paragraphs: &[String], analyzer: &mut TextAnalyzer) -> HashSet<String> {
     let mut stems = HashSet::new();
-    for p in &paragraphs {
+    for p in paragraphs {
         let mut stream = analyzer.token_stream(p);
         while let Some(tok) = stream.next() {
             stems.insert(tok.text.clone());
         }
     }
-    let (snippets, best) = highlighter.best_n(&paragraphs, 1);
-    Ok((crate::search::hit(path, date, score, snippets, best), stems))
+    stems
 }
