@@ -7,7 +7,7 @@ use crate::render::{self, Printer};
 use crate::search::{self, Request, SearchError, Sort};
 use crate::timeline::{self, By};
 use crate::{check, corpus, eval, export, manual, serve, similar, stats};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -50,6 +50,45 @@ pub enum ColorChoice {
     Always,
     /// Never colour; highlights become [[ ]] markers
     Never,
+}
+
+/// `--from` and `--to`.
+#[derive(Debug, Args)]
+pub struct Dates {
+    /// First date included (YYYY, YYYY-MM or YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// Last date included (YYYY, YYYY-MM or YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    to: Option<String>,
+}
+
+impl Dates {
+    fn range(&self) -> Result<DateRange, query::QueryError> {
+        DateRange::parse(self.from.as_deref(), self.to.as_deref())
+    }
+}
+
+/// `--from`, `--to` and `--in`: which articles a command reads.
+#[derive(Debug, Args)]
+pub struct Within {
+    #[command(flatten)]
+    dates: Dates,
+    /// Only articles under this folder (as indexed; nested folders included)
+    #[arg(long = "in", value_name = "FOLDER")]
+    folder: Option<PathBuf>,
+}
+
+impl Within {
+    /// The folder's key prefix (see `query::folder_prefix`).
+    fn prefix(&self) -> Option<String> {
+        self.folder.as_deref().map(query::folder_prefix)
+    }
+
+    /// How a search error is reported, the `--in` folder named as the user wrote it.
+    fn failure(&self) -> impl Fn(SearchError) -> Failure + '_ {
+        failure_in(self.folder.as_deref())
+    }
 }
 
 /// `--sort` values.
@@ -127,12 +166,8 @@ pub enum Command {
         /// The query (it may start with `-`: `dateline search "-bus convoys"`)
         #[arg(allow_hyphen_values = true)]
         query: String,
-        /// First date included (YYYY, YYYY-MM or YYYY-MM-DD)
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
-        /// Last date included (YYYY, YYYY-MM or YYYY-MM-DD)
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
+        #[command(flatten)]
+        within: Within,
         /// How many hits to show
         #[arg(short = 'n', long, default_value_t = 10)]
         limit: usize,
@@ -149,9 +184,6 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 1,
               value_parser = clap::value_parser!(u16).range(1..=100))]
         snippets: u16,
-        /// Only articles under this folder (as indexed; nested folders included)
-        #[arg(long = "in", value_name = "FOLDER")]
-        folder: Option<PathBuf>,
         /// Print the hits as TREC run lines for query id QID (`QID Q0 name rank score dateline`,
         /// name = file name without .txt), for an outside relevance scorer
         #[arg(long, value_name = "QID", conflicts_with = "json")]
@@ -180,15 +212,8 @@ pub enum Command {
         /// Bucket size (default: the smallest giving at most 40 rows)
         #[arg(long, value_enum)]
         by: Option<ByArg>,
-        /// First date included (YYYY, YYYY-MM or YYYY-MM-DD)
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
-        /// Last date included (YYYY, YYYY-MM or YYYY-MM-DD)
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
-        /// Only articles under this folder (as indexed; nested folders included)
-        #[arg(long = "in", value_name = "FOLDER")]
-        folder: Option<PathBuf>,
+        #[command(flatten)]
+        within: Within,
         /// Print one JSON object instead of the chart
         #[arg(long)]
         json: bool,
@@ -210,15 +235,8 @@ pub enum Command {
         /// How many articles to show
         #[arg(short = 'n', long, default_value_t = 10)]
         limit: usize,
-        /// First date included (YYYY, YYYY-MM or YYYY-MM-DD)
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
-        /// Last date included (YYYY, YYYY-MM or YYYY-MM-DD)
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
-        /// Only articles under this folder (as indexed; nested folders included)
-        #[arg(long = "in", value_name = "FOLDER")]
-        folder: Option<PathBuf>,
+        #[command(flatten)]
+        within: Within,
         /// Print one JSON object instead of text
         #[arg(long)]
         json: bool,
@@ -262,12 +280,8 @@ pub enum Command {
         /// Output folder
         #[arg(long, value_name = "DIR", default_value = "export")]
         out: PathBuf,
-        /// First date included (YYYY, YYYY-MM or YYYY-MM-DD)
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
-        /// Last date included (YYYY, YYYY-MM or YYYY-MM-DD)
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
+        #[command(flatten)]
+        dates: Dates,
     },
     /// Measure ranking quality against relevance judgments: nDCG@k, MAP, P@k, Recall@100, MRR
     #[command(after_help = concat!(
@@ -437,17 +451,15 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
         }
         Command::Search {
             query,
-            from,
-            to,
+            within,
             limit,
             offset,
             sort,
             json,
             snippets,
-            folder,
             trec_run,
         } => {
-            let range = DateRange::parse(from.as_deref(), to.as_deref())?;
+            let range = within.dates.range()?;
             let store = indexer::open(&cli.index)?;
             let req = Request {
                 text: query,
@@ -460,10 +472,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                 limit,
                 offset,
                 snippets: snippets.into(),
-                folder: folder.as_deref().map(query::folder_prefix),
+                folder: within.prefix(),
                 ..Default::default()
             };
-            let failure = failure_in(folder.as_deref());
+            let failure = within.failure();
             if let Some(qid) = trec_run {
                 let (total, hits) = search::ranking(&store, &req).map_err(failure)?;
                 for (i, (score, key)) in hits.iter().enumerate() {
@@ -497,12 +509,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
         Command::Timeline {
             queries,
             by,
-            from,
-            to,
-            folder,
+            within,
             json,
         } => {
-            let range = DateRange::parse(from.as_deref(), to.as_deref())?;
+            let range = within.dates.range()?;
             let store = indexer::open(&cli.index)?;
             let req = timeline::Request {
                 queries,
@@ -513,9 +523,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                     ByArg::Day => By::Day,
                 }),
                 range,
-                folder: folder.as_deref().map(query::folder_prefix),
+                folder: within.prefix(),
             };
-            let t = timeline::run(&store, &req).map_err(failure_in(folder.as_deref()))?;
+            let t = timeline::run(&store, &req).map_err(within.failure())?;
             for w in &t.warnings {
                 eprintln!("warning: {w}");
             }
@@ -533,21 +543,19 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
         Command::Similar {
             path,
             limit,
-            from,
-            to,
-            folder,
+            within,
             json,
         } => {
-            let range = DateRange::parse(from.as_deref(), to.as_deref())?;
+            let range = within.dates.range()?;
             let store = indexer::open(&cli.index)?;
             let req = similar::Request {
                 path,
                 limit,
                 range,
-                folder: folder.as_deref().map(query::folder_prefix),
+                folder: within.prefix(),
                 snippet_chars: search::Request::default().snippet_chars,
             };
-            let s = similar::run(&store, &req).map_err(failure_in(folder.as_deref()))?;
+            let s = similar::run(&store, &req).map_err(within.failure())?;
             if json {
                 render::json(out, &s)?;
             } else {
@@ -570,10 +578,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
         Command::Export {
             format,
             out: dir,
-            from,
-            to,
+            dates,
         } => {
-            let range = DateRange::parse(from.as_deref(), to.as_deref())?;
+            let range = dates.range()?;
             let store = indexer::open(&cli.index)?;
             let opts = export::Options {
                 format: match format {
