@@ -12,178 +12,19 @@
 mod common;
 
 use common::TestDir;
+use common::server::{Guard, Server, enc};
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// How long the page may take to show what is expected.
 const PATIENCE: Duration = Duration::from_secs(20);
-
-/// A child process killed (with its process group) when dropped, on success or failure.
-struct Guard {
-    name: &'static str,
-    child: Child,
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        if let Ok(Some(_)) = self.child.try_wait() {
-            return;
-        }
-        // Each child leads its own process group: chromedriver's browsers go with it.
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill")
-            .args(["-TERM", "--", &group])
-            .stderr(Stdio::null())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(3);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &group])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.child.kill();
-        if self.child.wait().is_err() {
-            eprintln!("could not reap {}", self.name);
-        }
-    }
-}
-
-/// `dateline serve` on a free loopback port.
-struct Server {
-    _guard: Guard,
-    /// `http://127.0.0.1:PORT/`
-    url: String,
-    addr: SocketAddr,
-}
-
-impl Server {
-    fn start(t: &TestDir) -> Server {
-        let mut cmd = Command::new(common::bin());
-        cmd.current_dir(t.path())
-            .arg("--index")
-            .arg(t.index())
-            .args(["serve", "--addr", "127.0.0.1:0"]);
-        common::scrub_env(&mut cmd);
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .process_group(0)
-            .spawn()
-            .expect("starting dateline serve");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let guard = Guard {
-            name: "dateline serve",
-            child,
-        };
-        let mut lines = BufReader::new(stdout);
-        let mut first = String::new();
-        lines
-            .read_line(&mut first)
-            .expect("reading dateline serve's first line");
-        // Whatever the server prints later is read and dropped, so it never blocks on a pipe.
-        std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
-        let url = first
-            .trim_end()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first line of dateline serve: {first:?}"))
-            .to_string();
-        let addr: SocketAddr = url
-            .strip_prefix("http://")
-            .and_then(|rest| rest.strip_suffix('/'))
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("not an http://ADDR/ URL: {url:?}"));
-        Server {
-            _guard: guard,
-            url,
-            addr,
-        }
-    }
-
-    /// GET `path_and_query`: status, headers (lower-cased), body.
-    fn get(&self, path_and_query: &str) -> (u16, String, String) {
-        http_get(self.addr, path_and_query)
-    }
-
-    /// GET an API path that must answer 200 with JSON.
-    fn json(&self, path_and_query: &str) -> Value {
-        let (status, _, body) = self.get(path_and_query);
-        assert_eq!(status, 200, "GET {path_and_query}: {body}");
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path_and_query}: {e}: {body}"))
-    }
-}
-
-/// A tiny HTTP/1.1 GET on a connection of its own, closed by the server after its answer.
-fn http_get(addr: SocketAddr, path_and_query: &str) -> (u16, String, String) {
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
-        .unwrap_or_else(|e| panic!("connecting to {addr}: {e}"));
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(
-        s,
-        "GET {path_and_query} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw)
-        .unwrap_or_else(|e| panic!("reading GET {path_and_query}: {e}"));
-    let at = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("GET {path_and_query}: no end of headers in {raw:?}"));
-    let head = String::from_utf8_lossy(&raw[..at]).to_ascii_lowercase();
-    let mut body = raw[at + 4..].to_vec();
-    if head.contains("transfer-encoding: chunked") {
-        body = unchunk(&body);
-    }
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or_else(|| panic!("status line of {head:?}"));
-    let body = String::from_utf8(body).expect("a UTF-8 answer");
-    (status, head, body)
-}
-
-/// The body of a chunked answer.
-fn unchunk(mut rest: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let eol = rest
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .expect("a chunk size");
-        let size = std::str::from_utf8(&rest[..eol]).unwrap();
-        let size = usize::from_str_radix(size.split(';').next().unwrap().trim(), 16).unwrap();
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&rest[eol + 2..eol + 2 + size]);
-        rest = &rest[eol + 2 + size + 2..];
-    }
-}
-
-/// Percent-encodes a query-string value.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// A free loopback port (bound, then released).
 fn free_port() -> u16 {
@@ -402,7 +243,7 @@ fn screenshot_dir() -> PathBuf {
 fn page_is_self_contained() {
     let t = TestDir::new();
     corpus(&t);
-    let server = Server::start(&t);
+    let server = Server::start(&t, "127.0.0.1:0", &[]);
     let (status, head, body) = server.get("/");
     assert_eq!(status, 200, "GET /: {body}");
     assert!(
@@ -457,7 +298,7 @@ async fn search_page_in_chromium() {
 
     let t = TestDir::new();
     corpus(&t);
-    let server = Server::start(&t);
+    let server = Server::start(&t, "127.0.0.1:0", &[]);
 
     let port = free_port();
     let driver_guard = Guard {
@@ -516,7 +357,7 @@ async fn drive(c: Client, server: Server, t: TestDir) {
     c.goto(&base).await.expect("opening the page");
 
     // The header line gives the index's size and span.
-    let stats = server.json("/api/stats");
+    let stats = server.json("/api/stats", 200);
     let line = until(
         &c,
         "document.getElementById('stats').textContent",
@@ -539,7 +380,7 @@ async fn drive(c: Client, server: Server, t: TestDir) {
         .send_keys(&Key::Enter.to_string())
         .await
         .unwrap();
-    let all = server.json("/api/search?q=convoy&limit=10");
+    let all = server.json("/api/search?q=convoy&limit=10", 200);
     let total = all["total"].as_u64().unwrap();
     assert_eq!(total, 30, "the corpus has 30 matching articles");
     let text = summary_shows(&c, "showing 1-10 of 30").await;
@@ -557,7 +398,7 @@ async fn drive(c: Client, server: Server, t: TestDir) {
         .click()
         .await
         .unwrap();
-    let ranged = server.json("/api/search?q=convoy&from=2000&to=2014-12&limit=10");
+    let ranged = server.json("/api/search?q=convoy&from=2000&to=2014-12&limit=10", 200);
     assert_eq!(ranged["total"], 15);
     summary_shows(&c, "showing 1-10 of 15").await;
     let ranged1 = shown_hits(&c).await;
@@ -588,7 +429,10 @@ async fn drive(c: Client, server: Server, t: TestDir) {
     let ranged2 = shown_hits(&c).await;
     same_hits(
         &ranged2,
-        &server.json("/api/search?q=convoy&from=2000&to=2014-12&limit=10&offset=10"),
+        &server.json(
+            "/api/search?q=convoy&from=2000&to=2014-12&limit=10&offset=10",
+            200,
+        ),
     );
     assert!(
         paths(&ranged2).iter().all(|p| !paths(&ranged1).contains(p)),
@@ -636,7 +480,7 @@ async fn drive(c: Client, server: Server, t: TestDir) {
         "the article view",
     )
     .await;
-    let article = server.json(&format!("/api/article?path={}&q=convoy", enc(&first)));
+    let article = server.json(&format!("/api/article?path={}&q=convoy", enc(&first)), 200);
     let view = c
         .execute(
             "return Array.from(document.querySelectorAll('#article .paragraph')).map(p => ({\
@@ -725,7 +569,7 @@ async fn drive(c: Client, server: Server, t: TestDir) {
     c.set_window_size(1280, 1000).await.unwrap();
 
     // Did you mean: a link that runs the suggestion.
-    let typo = server.json("/api/search?q=konvoy&limit=10");
+    let typo = server.json("/api/search?q=konvoy&limit=10", 200);
     let suggestion = typo["suggestion"]
         .as_str()
         .unwrap_or_else(|| panic!("no suggestion for konvoy: {typo}"))
@@ -749,7 +593,7 @@ async fn drive(c: Client, server: Server, t: TestDir) {
     let link = c.find(Locator::Css("#suggestion a")).await.unwrap();
     assert_eq!(link.text().await.unwrap(), suggestion);
     link.click().await.unwrap();
-    let fixed = server.json(&format!("/api/search?q={}&limit=10", enc(&suggestion)));
+    let fixed = server.json(&format!("/api/search?q={}&limit=10", enc(&suggestion)), 200);
     summary_shows(&c, &format!("of {}", fixed["total"])).await;
     assert_eq!(param(&url_params(&c).await, "q"), Some(suggestion.as_str()));
 

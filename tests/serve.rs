@@ -6,126 +6,14 @@
 mod common;
 
 use common::TestDir;
+use common::server::{Server, enc};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
-
-/// A running `dateline serve`, stopped when dropped.
-struct Server {
-    child: Child,
-    /// `127.0.0.1:PORT`.
-    addr: String,
-    stderr: Option<std::process::ChildStderr>,
-}
-
-impl Server {
-    fn start(t: &TestDir, extra: &[&str]) -> Server {
-        let mut args = vec!["serve", "--addr", "127.0.0.1:0"];
-        args.extend_from_slice(extra);
-        let mut child = t
-            .command(&args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting dateline serve");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let addr = first
-            .trim()
-            .strip_prefix("listening on http://")
-            .and_then(|a| a.strip_suffix('/'))
-            .unwrap_or_else(|| panic!("first line: {first:?}"))
-            .to_string();
-        let stderr = child.stderr.take();
-        Server {
-            child,
-            addr,
-            stderr,
-        }
-    }
-
-    /// GET `target` (path and query): status, headers (lower-cased names), body.
-    fn get(&self, target: &str) -> (u16, String, String) {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-        write!(
-            s,
-            "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
-        )
-        .unwrap();
-        let mut raw = Vec::new();
-        s.read_to_end(&mut raw).unwrap();
-        let raw = String::from_utf8(raw).expect("a UTF-8 answer");
-        let (head, body) = raw.split_once("\r\n\r\n").expect("headers end");
-        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-        (status, head.to_lowercase(), body.to_string())
-    }
-
-    /// GET and parse the JSON body, expecting `status`.
-    fn json(&self, target: &str, status: u16) -> Value {
-        let (got, head, body) = self.get(target);
-        assert_eq!(got, status, "GET {target}: {body}");
-        assert!(
-            head.contains("content-type: application/json"),
-            "GET {target}: {head}"
-        );
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {target}: {e}: {body}"))
-    }
-
-    /// Sends SIGINT, as Ctrl-C does, and waits for the exit: its code and stderr.
-    fn interrupt(mut self) -> (Option<i32>, String) {
-        let pid = self.child.id().to_string();
-        let sent = std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap();
-        assert!(sent.success());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let status = loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                break s;
-            }
-            assert!(Instant::now() < deadline, "still running 10 s after SIGINT");
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        let mut err = String::new();
-        self.stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        (status.code(), err)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// `value` without `took_ms` (a time, different on every run).
 fn timeless(mut value: Value) -> Value {
     value.as_object_mut().unwrap().remove("took_ms");
     value
-}
-
-/// Percent-encodes a query parameter's value.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn served() -> (TestDir, Server) {
@@ -135,7 +23,7 @@ fn served() -> (TestDir, Server) {
         " date 2019-05-05 Aid convoys at the harbour\n\nThe convoys waited for a week.\n",
     );
     t.index_corpus();
-    let s = Server::start(&t, &[]);
+    let s = Server::start(&t, "127.0.0.1:0", &[]);
     (t, s)
 }
 
@@ -303,7 +191,7 @@ fn bad_parameters_are_refused_by_name() {
 fn a_request_over_the_time_limit_is_503() {
     let t = TestDir::with_good();
     t.index_corpus();
-    let s = Server::start(&t, &["--timeout-ms", "0"]);
+    let s = Server::start(&t, "127.0.0.1:0", &["--timeout-ms", "0"]);
     let started = Instant::now();
     let v = s.json("/api/search?q=convoys", 503);
     assert!(v["error"].as_str().unwrap().contains("cut off"), "{v}");
@@ -367,27 +255,16 @@ fn loopback_by_default_and_ctrl_c_stops_cleanly() {
     t.index_corpus();
     let help = t.run(["serve", "--help"]);
     assert!(help.stdout.contains("127.0.0.1:7878"), "{}", help.stdout);
-    let s = Server::start(&t, &[]);
-    assert!(s.addr.starts_with("127.0.0.1:"), "{}", s.addr);
+    let s = Server::start(&t, "127.0.0.1:0", &[]);
+    assert!(s.addr.ip().is_loopback(), "{}", s.addr);
     let (code, err) = s.interrupt();
     assert_eq!(code, Some(0), "{err}");
     assert!(err.contains("stopped"), "{err}");
     assert!(!err.contains("warning"), "{err}");
 
-    let mut child = t
-        .command(["serve", "--addr", "0.0.0.0:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    assert!(first.starts_with("listening on http://0.0.0.0:"), "{first}");
-    let _ = child.kill();
-    let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let s = Server::start(&t, "0.0.0.0:0", &[]);
+    assert!(s.url.starts_with("http://0.0.0.0:"), "{}", s.url);
+    let (_, err) = s.interrupt();
     assert!(err.contains("warning: listening on 0.0.0.0"), "{err}");
 }
 

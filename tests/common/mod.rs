@@ -8,6 +8,8 @@
 
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
