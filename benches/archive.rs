@@ -26,7 +26,7 @@ fn main() -> anyhow::Result<()> {
         .next()
         .ok_or_else(|| anyhow::anyhow!("usage: archive INDEX_DIR [REPEATS]"))?;
     let repeats: usize = args.next().map_or(Ok(30), |r| r.parse())?;
-    let store = std::rc::Rc::new(dateline::indexer::open(std::path::Path::new(&dir))?);
+    let store = std::rc::Rc::new(dateline::store::open(std::path::Path::new(&dir))?);
     let reader = store.reader()?;
     let searcher = reader.searcher();
     println!(

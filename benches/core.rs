@@ -16,7 +16,7 @@ mod plain;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use dateline::query::{self, DateRange};
 use dateline::snippet::Highlighter;
-use dateline::{article, indexer, search};
+use dateline::{article, indexer, search, store};
 use std::hint::black_box;
 
 const SEED: &[u8] = include_bytes!("../corpus/2016-09-17-aleppo-aid-caravans.txt");
@@ -89,7 +89,7 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
 
-    let store = indexer::open(index.path()).unwrap();
+    let store = store::open(index.path()).unwrap();
     let mut g = c.benchmark_group("search");
     for entry @ (name, text, _, _) in mix::MIX {
         let req = mix::request(entry);

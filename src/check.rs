@@ -2,9 +2,9 @@
 //! format and parses to the same date and paragraphs, and every path has one live document.
 
 use crate::article;
-use crate::indexer::Store;
 use crate::schema;
 use crate::search::Stored;
+use crate::store::Store;
 use serde::Serialize;
 use std::collections::HashMap;
 use tantivy::{DocAddress, TantivyDocument};

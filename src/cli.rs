@@ -1,10 +1,11 @@
 //! Command-line definitions and dispatch. Arguments arrive as raw strings and are validated into
 //! library types here; the library does the work; `render` prints.
 
-use crate::indexer::{self, OpenError, Progress};
+use crate::indexer::{self, Progress};
 use crate::query::{self, DateRange};
 use crate::render::{self, Printer};
 use crate::search::{self, Request, SearchError, Sort};
+use crate::store::{self, OpenError};
 use crate::timeline::{self, By};
 use crate::{check, corpus, eval, export, manual, serve, similar, stats};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -460,7 +461,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             trec_run,
         } => {
             let range = within.dates.range()?;
-            let store = indexer::open(&cli.index)?;
+            let store = store::open(&cli.index)?;
             let req = Request {
                 text: query,
                 range,
@@ -513,7 +514,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             json,
         } => {
             let range = within.dates.range()?;
-            let store = indexer::open(&cli.index)?;
+            let store = store::open(&cli.index)?;
             let req = timeline::Request {
                 queries,
                 by: by.map(|b| match b {
@@ -547,7 +548,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             json,
         } => {
             let range = within.dates.range()?;
-            let store = indexer::open(&cli.index)?;
+            let store = store::open(&cli.index)?;
             let req = similar::Request {
                 path,
                 limit,
@@ -581,7 +582,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             dates,
         } => {
             let range = dates.range()?;
-            let store = indexer::open(&cli.index)?;
+            let store = store::open(&cli.index)?;
             let opts = export::Options {
                 format: match format {
                     FormatArg::Quickwit => export::Format::Quickwit,
@@ -617,7 +618,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                 (Some(file), _) => eval::read_run(&file)?,
                 (None, Some(file)) => {
                     let topics = eval::read_topics(&file)?;
-                    let store = indexer::open(&cli.index)?;
+                    let store = store::open(&cli.index)?;
                     let ranked = eval::run_topics(&store, &topics, depth as usize)?;
                     if let Some(path) = run_out {
                         let mut w =
@@ -642,7 +643,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             Ok(Outcome::Success)
         }
         Command::Stats { json } => {
-            let store = indexer::open(&cli.index)?;
+            let store = store::open(&cli.index)?;
             let s = stats::collect(&store)?;
             if json {
                 render::json(out, &s)?;
@@ -652,7 +653,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             Ok(Outcome::Success)
         }
         Command::Show { path, json } => {
-            let store = indexer::open(&cli.index)?;
+            let store = store::open(&cli.index)?;
             let key = corpus::key_as_named(&path);
             let Some(article) = search::article(&store, &key)? else {
                 return Err(Failure {
@@ -672,7 +673,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             Ok(Outcome::Success)
         }
         Command::Check { json } => {
-            let store = indexer::open(&cli.index)?;
+            let store = store::open(&cli.index)?;
             let report = check::run(&store)?;
             if json {
                 render::json(out, &report)?;

@@ -411,7 +411,7 @@ impl Report {
 /// keeps the first `depth` of each ranking, named by file name without `.txt`, in
 /// `trec_eval`'s order (equal scores by name, descending).
 pub fn run_topics(
-    store: &crate::indexer::Store,
+    store: &crate::store::Store,
     topics: &[Topic],
     depth: usize,
 ) -> anyhow::Result<Run> {

@@ -9,9 +9,9 @@
 //! request limit; a record (a line, or an action and its source) is never split.
 
 use crate::corpus;
-use crate::indexer::{self, Store};
 use crate::query::DateRange;
 use crate::schema::{self, Fields};
+use crate::store::{self, Store};
 use anyhow::{Context, anyhow, bail};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -321,7 +321,7 @@ fn read_article(key: String, doc: &TantivyDocument, f: Fields) -> anyhow::Result
     Ok(Article {
         key,
         date,
-        paragraphs: indexer::paragraphs(doc, f),
+        paragraphs: store::paragraphs(doc, f),
     })
 }
 
@@ -825,6 +825,7 @@ fn elasticsearch_readme(s: &mut String, data: &[DataFile]) {
 mod tests {
     use super::*;
     use crate::indexer::{self, Silent};
+    use crate::store;
     use std::collections::BTreeSet;
 
     /// `n` articles of a few hundred bytes, on dates from 1787 on, named out of order.
@@ -973,7 +974,7 @@ mod tests {
         )
         .unwrap();
         run_index();
-        let store = indexer::open(index_dir.path()).unwrap();
+        let store = store::open(index_dir.path()).unwrap();
         assert!(store.reader().unwrap().searcher().segment_readers().len() >= 2);
         let out = tempfile::tempdir().unwrap();
         let report = run(&store, &opts(Format::Quickwit, out.path())).unwrap();

@@ -7,7 +7,7 @@
 //! snippets, and [`render`] prints them.
 //!
 //! ```
-//! use dateline::{indexer, search};
+//! use dateline::{indexer, search, store};
 //! # fn main() -> anyhow::Result<()> {
 //! let corpus = tempfile::tempdir()?;
 //! std::fs::write(corpus.path().join("a.txt"), " date 2016-09-17 Aid caravans reach Aleppo.")?;
@@ -20,7 +20,7 @@
 //! )?;
 //! assert_eq!(report.added, 1);
 //!
-//! let store = indexer::open(index.path())?;
+//! let store = store::open(index.path())?;
 //! let req = search::Request { text: "aid convoys Aleppo".into(), ..Default::default() };
 //! let results = search::run(&store, &req)?;
 //! assert_eq!(results.total, 1);
@@ -49,5 +49,6 @@ pub mod serve;
 pub mod similar;
 pub mod snippet;
 pub mod stats;
+pub mod store;
 pub mod suggest;
 pub mod timeline;

@@ -308,9 +308,10 @@ mod tests {
     use super::*;
     use crate::indexer;
     use crate::query::{self, DateRange};
+    use crate::store;
     use tantivy::collector::{Count, DocSetCollector};
 
-    fn index(texts: &[&str]) -> (tempfile::TempDir, indexer::Store) {
+    fn index(texts: &[&str]) -> (tempfile::TempDir, store::Store) {
         indexer::index_files(texts.iter().enumerate().map(|(i, t)| {
             let text = format!(" date 2001-01-{:02} {t}\n", i % 28 + 1);
             (format!("a{i:03}.txt"), text)
@@ -319,14 +320,14 @@ mod tests {
 
     /// An index of `texts` (article `i` is `a{i:03}.txt`) and 30 more articles of other words,
     /// in which "the" and "city" are common.
-    fn index_padded(texts: &[&str]) -> (tempfile::TempDir, indexer::Store) {
+    fn index_padded(texts: &[&str]) -> (tempfile::TempDir, store::Store) {
         let mut texts = texts.to_vec();
         texts.extend(std::iter::repeat_n("the weather report for the city", 30));
         index(&texts)
     }
 
     /// The ranking of free words, as scores and keys.
-    fn ranking_of(store: &indexer::Store, query: &str) -> Vec<(f32, String)> {
+    fn ranking_of(store: &store::Store, query: &str) -> Vec<(f32, String)> {
         let req = crate::search::Request {
             text: query.into(),
             ..Default::default()

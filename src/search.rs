@@ -1,10 +1,10 @@
 //! Running a query: the ranked (or date-sorted) hits, the total, and for each hit its
 //! best-matching paragraph with a snippet and byte ranges to highlight. Renderer-agnostic.
 
-use crate::indexer::{self, Store};
 use crate::query::{self, DateRange, QueryError};
 use crate::schema;
 use crate::snippet::{Highlighter, Snippet};
+use crate::store::{self, Store};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::time::Instant;
@@ -744,7 +744,7 @@ impl Stored {
                 .map(schema::from_index_date)
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default(),
-            paragraphs: indexer::paragraphs(doc, f),
+            paragraphs: store::paragraphs(doc, f),
         }
     }
 }
@@ -752,13 +752,14 @@ impl Stored {
 /// Fetches one stored article by key.
 pub fn article(store: &Store, key: &str) -> anyhow::Result<Option<Stored>> {
     let reader = store.reader()?;
-    let doc = indexer::find(store, &reader, key)?;
+    let doc = store::find(store, &reader, key)?;
     Ok(doc.map(|d| Stored::from_doc(&d, store.fields)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::indexer;
 
     /// An index where many short articles repeat one query word (high BM25, low coordination)
     /// and fewer long ones hold every word (lower BM25, full coordination). Every article's

@@ -6,10 +6,10 @@
 //! Every answer of the API is JSON; a mistake in the parameters is a 400 with
 //! `{"error": "…"}` naming the parameter.
 
-use crate::indexer::{self, Store};
 use crate::query::{self, DateRange, QueryError};
 use crate::search::{self, Request, SearchError, Sort};
 use crate::snippet::Highlighter;
+use crate::store::{self, Store};
 use crate::timeline::{self, By};
 use crate::{corpus, stats};
 use axum::Router;
@@ -76,7 +76,7 @@ type Shared = Arc<App>;
 
 /// Serves until Ctrl-C or SIGTERM. The first line on stdout is `listening on http://ADDR/`.
 pub fn run(index: &Path, opts: &Options) -> anyhow::Result<()> {
-    let store = indexer::open(index)?;
+    let store = store::open(index)?;
     store.follow_commits()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -7,11 +7,11 @@
 
 use crate::article;
 use crate::corpus;
-use crate::indexer::Store;
 use crate::query::{self, DateRange};
 use crate::schema;
 use crate::search::{Hit, SearchError, check_folder, make_hit};
 use crate::snippet::Highlighter;
+use crate::store::Store;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
@@ -186,7 +186,7 @@ type Source = (Vec<String>, Option<u64>);
 
 /// An indexed article's paragraphs and content hash.
 fn stored(searcher: &Searcher, store: &Store, key: &str) -> Result<Option<Source>, SearchError> {
-    let Some(addr) = crate::indexer::find_address(searcher, store.fields, key)? else {
+    let Some(addr) = crate::store::find_address(searcher, store.fields, key)? else {
         return Ok(None);
     };
     let doc: TantivyDocument = searcher.doc(addr)?;
@@ -195,7 +195,7 @@ fn stored(searcher: &Searcher, store: &Store, key: &str) -> Result<Option<Source
         .fast_fields()
         .u64(schema::HASH)?
         .first(addr.doc_id);
-    Ok(Some((crate::indexer::paragraphs(&doc, store.fields), hash)))
+    Ok(Some((crate::store::paragraphs(&doc, store.fields), hash)))
 }
 
 /// The article's heaviest words, at most [`MAX_TERMS`]: `tf · ln(N/df)`, over words found in

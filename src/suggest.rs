@@ -9,9 +9,9 @@
 //! those words replaced, offered only when it finds more articles; the query itself is never
 //! changed.
 
-use crate::indexer::Store;
 use crate::query::{self, DateRange};
 use crate::schema;
+use crate::store::Store;
 use std::collections::HashMap;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{FuzzyTermQuery, TermQuery};
@@ -138,7 +138,7 @@ fn spelling(searcher: &Searcher, store: &Store, stem: &str) -> tantivy::Result<O
     };
     let doc: TantivyDocument = searcher.doc(addr)?;
     let mut analyzer = schema::word_analyzer();
-    for p in crate::indexer::paragraphs(&doc, f) {
+    for p in crate::store::paragraphs(&doc, f) {
         let mut stream = analyzer.token_stream(&p);
         while let Some(tok) = stream.next() {
             if tok.text == stem {

@@ -3,10 +3,10 @@
 //! the `total` that `dateline search` gives for the same query between the bucket's first and
 //! last day.
 
-use crate::indexer::Store;
 use crate::query::{self, DateRange, QueryError};
 use crate::schema;
 use crate::search::{SearchError, check_folder};
+use crate::store::Store;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::time::Instant;

@@ -1,7 +1,7 @@
 //! `dateline check` on a sound index, and on one damaged behind dateline's back with tantivy
 //! itself: a second document for a path, and a document that does not read back.
 
-use dateline::{indexer, schema};
+use dateline::{schema, store};
 use std::path::Path;
 use std::process::{Command, Output};
 use tantivy::TantivyDocument;
@@ -37,7 +37,7 @@ fn indexed() -> tempfile::TempDir {
 /// Adds documents with tantivy directly, committed with dateline's payload so the index still
 /// opens as ours.
 fn inject(index_dir: &Path, docs: &[(&str, &str, &[&str])]) {
-    let store = indexer::open(index_dir).unwrap();
+    let store = store::open(index_dir).unwrap();
     let payload = store.index.load_metas().unwrap().payload.unwrap();
     let mut writer: tantivy::IndexWriter = store.index.writer(50_000_000).unwrap();
     let f = store.fields;

@@ -4,13 +4,13 @@
 
 use dateline::query::DateRange;
 use dateline::search::{self, Request, Sort};
-use dateline::indexer;
+use dateline::{indexer, store};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
 struct Fixture {
     _dirs: (tempfile::TempDir, tempfile::TempDir),
-    store: indexer::Store,
+    store: store::Store,
 }
 
 fn fixture() -> &'static Fixture {
@@ -30,7 +30,7 @@ fn fixture() -> &'static Fixture {
         let roots = [corpus.path().to_path_buf()];
         indexer::run(index.path(), &roots, &indexer::Options::default(), &indexer::Silent)
             .unwrap();
-        let store = indexer::open(index.path()).unwrap();
+        let store = store::open(index.path()).unwrap();
         Fixture { _dirs: (corpus, index), store }
     })
 }

@@ -1,0 +1,245 @@
+//! Reading the index: opening it (the format check, what an index folder may hold before it
+//! exists), the read handle, and lookups of one article by its key. The indexer writes; this
+//! module reads.
+
+use crate::schema::{self, Fields};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use tantivy::schema::Value;
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, TantivyError, Term};
+
+/// Files that may sit in an index folder before the index exists (the repository ships one).
+pub(crate) const PLACEHOLDERS: &[&str] = &["README.md", ".gitkeep", LOCK_FILE];
+
+/// Held (an OS file lock) by every `dateline index` run from before the index is created until
+/// the run ends, so two runs never create or write one index at once. The OS releases it when
+/// the process dies, so a killed run leaves no stale lock.
+pub(crate) const LOCK_FILE: &str = ".dateline.lock";
+
+/// Whether a file is what tantivy leaves when index creation is cut short (a temporary file,
+/// its file list, its lock files) before `meta.json` exists.
+pub(crate) fn is_creation_leftover(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with(".tmp")
+        || name == ".managed.json"
+        || name == ".tantivy-meta.lock"
+        || name == ".tantivy-writer.lock"
+}
+
+/// Why an index could not be opened; each has its own message and hint.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// Nothing has been indexed at this location yet.
+    #[error("no index at {0}")]
+    Missing(PathBuf),
+    /// The folder holds something else.
+    #[error("{0} is not a dateline index")]
+    NotAnIndex(PathBuf),
+    /// Built by another version of dateline.
+    #[error(
+        "the index at {dir} has format version {found}, this dateline reads version {expected}"
+    )]
+    Version {
+        /// The index folder.
+        dir: PathBuf,
+        /// What the index says.
+        found: String,
+        /// [`schema::FORMAT_VERSION`].
+        expected: u32,
+    },
+    /// Another `dateline index` holds the writer lock.
+    #[error("another dateline index is writing to {0}")]
+    Locked(PathBuf),
+    /// Anything tantivy or the file system reports.
+    #[error("opening the index at {dir}: {source}")]
+    Other {
+        /// The index folder.
+        dir: PathBuf,
+        /// The cause.
+        source: anyhow::Error,
+    },
+}
+
+impl OpenError {
+    /// A one-line suggestion of what to do next.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            OpenError::Missing(_) => Some("run: dateline index corpus/".into()),
+            OpenError::Version { .. } => Some("rebuild it: dateline index --rebuild PATH".into()),
+            OpenError::Locked(_) => Some("wait for it to finish, then run again".into()),
+            OpenError::NotAnIndex(_) => Some("choose another folder with --index".into()),
+            OpenError::Other { .. } => None,
+        }
+    }
+}
+
+/// An opened index with its field handles.
+pub struct Store {
+    /// The tantivy index, analyzer registered.
+    pub index: Index,
+    /// Field handles.
+    pub fields: Fields,
+    /// Where it lives.
+    pub dir: PathBuf,
+    reader: OnceLock<IndexReader>,
+}
+
+impl Store {
+    pub(crate) fn new(index: Index, fields: Fields, dir: &Path) -> Store {
+        Store {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+            reader: OnceLock::new(),
+        }
+    }
+
+    /// The reader, opened once: it sees the commit that was last when it opened.
+    pub fn reader(&self) -> anyhow::Result<IndexReader> {
+        if let Some(r) = self.reader.get() {
+            return Ok(r.clone());
+        }
+        let r: IndexReader = self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(self.reader.get_or_init(|| r).clone())
+    }
+
+    /// Makes [`Store::reader`] follow the index: each commit (by any process) is picked up
+    /// within about half a second, by tantivy's watch of `meta.json`. For a long-running
+    /// server; call it before the first `reader()`.
+    pub fn follow_commits(&self) -> anyhow::Result<()> {
+        let r: IndexReader = self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        let _ = self.reader.set(r);
+        Ok(())
+    }
+
+    /// A reader of the latest commit, bypassing the cached one (after this process commits).
+    pub(crate) fn fresh_reader(&self) -> anyhow::Result<IndexReader> {
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?)
+    }
+}
+
+pub(crate) fn payload() -> String {
+    schema::commit_payload()
+}
+
+pub(crate) fn other(dir: &Path, e: impl Into<anyhow::Error>) -> OpenError {
+    OpenError::Other {
+        dir: dir.to_path_buf(),
+        source: e.into(),
+    }
+}
+
+/// Whether a folder is absent or holds nothing but placeholders and what an interrupted index
+/// creation leaves (never an index: those files exist before `meta.json` does).
+pub(crate) fn is_vacant(dir: &Path) -> std::io::Result<bool> {
+    match fs::read_dir(dir) {
+        Ok(entries) => {
+            for e in entries {
+                let name = e?.file_name();
+                if !PLACEHOLDERS.iter().any(|p| name == *p) && !is_creation_leftover(&name) {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Err(e) => Err(e),
+    }
+}
+
+/// Opens an existing index for reading.
+pub fn open(dir: &Path) -> Result<Store, OpenError> {
+    if !dir.join("meta.json").is_file() {
+        return Err(match is_vacant(dir) {
+            Ok(true) => OpenError::Missing(dir.to_path_buf()),
+            Ok(false) => OpenError::NotAnIndex(dir.to_path_buf()),
+            Err(e) => other(dir, e),
+        });
+    }
+    let mut index = Index::open_in_dir(dir).map_err(|e| match e {
+        TantivyError::DataCorruption(_) | TantivyError::SchemaError(_) => {
+            OpenError::NotAnIndex(dir.to_path_buf())
+        }
+        e => other(dir, e),
+    })?;
+    // The format version first: an index of another version may have other fields.
+    let metas = index.load_metas().map_err(|e| other(dir, e))?;
+    match metas.payload.as_deref() {
+        Some(p) if p == payload() => {}
+        // Created, but killed before its first commit: an empty index of ours.
+        None if metas.segments.is_empty() => {}
+        found => {
+            return Err(OpenError::Version {
+                dir: dir.to_path_buf(),
+                found: found
+                    .and_then(|p| p.strip_prefix("{\"dateline_format\":"))
+                    .and_then(|p| p.strip_suffix('}'))
+                    .unwrap_or("unknown")
+                    .to_string(),
+                expected: schema::FORMAT_VERSION,
+            });
+        }
+    }
+    let fields = schema::fields_of(&index.schema())
+        .ok_or_else(|| OpenError::NotAnIndex(dir.to_path_buf()))?;
+    schema::register(&index);
+    // Search the segments in parallel, one thread per core: a phrase of common words over a
+    // million articles takes half the time on two cores. A single segment gains nothing.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(metas.segments.len());
+    if threads > 1 {
+        index
+            .set_multithread_executor(threads)
+            .map_err(|e| other(dir, e))?;
+    }
+    Ok(Store::new(index, fields, dir))
+}
+
+/// Looks up one article by its key and returns its stored document.
+pub fn find(
+    store: &Store,
+    reader: &IndexReader,
+    key: &str,
+) -> anyhow::Result<Option<TantivyDocument>> {
+    let searcher = reader.searcher();
+    match find_address(&searcher, store.fields, key)? {
+        Some(addr) => Ok(Some(searcher.doc(addr)?)),
+        None => Ok(None),
+    }
+}
+
+/// Where one article, by its key, lies in the index.
+pub fn find_address(
+    searcher: &tantivy::Searcher,
+    f: Fields,
+    key: &str,
+) -> tantivy::Result<Option<tantivy::DocAddress>> {
+    let term = Term::from_field_text(f.path, key);
+    let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+    let hits = searcher.search(
+        &query,
+        &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+    )?;
+    Ok(hits.first().map(|(_, addr)| *addr))
+}
+
+/// The stored paragraphs of a document, in order.
+pub fn paragraphs(doc: &TantivyDocument, f: Fields) -> Vec<String> {
+    doc.get_all(f.body)
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
