@@ -35,6 +35,7 @@ pub mod article;
 pub mod check;
 pub mod cli;
 pub mod corpus;
+pub mod dates;
 pub mod eval;
 pub mod export;
 pub mod grams;
