@@ -8,7 +8,6 @@ mod common;
 
 use common::{corpora, unpack};
 use std::path::Path;
-use std::process::Command;
 
 /// The best peer's nDCG@10 and MAP per collection (`benches/relevance.sh`, 2026-11-25).
 const BEST_PEER: [(&str, f64, f64); 6] = [
@@ -21,10 +20,8 @@ const BEST_PEER: [(&str, f64, f64); 6] = [
 ];
 
 fn dateline(cwd: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_dateline"))
+    let out = common::dateline(cwd)
         .args(args)
-        .current_dir(cwd)
-        .env_remove("DATELINE_INDEX")
         .output()
         .expect("run dateline");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -38,7 +35,9 @@ fn dateline(cwd: &Path, args: &[&str]) -> String {
 
 #[test]
 fn judged_collections_rank_at_least_as_well_as_the_best_peer() {
-    let Some(corpora) = corpora() else { return };
+    let Some(corpora) = corpora("relevance") else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let mut shortfalls = Vec::new();
     let mut ratios = Vec::new();

@@ -6,16 +6,13 @@ mod common;
 
 use common::{corpora, unpack};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const ARTICLES: usize = 19_043;
 
 fn dateline(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dateline"))
+    common::dateline(cwd)
         .args(args)
-        .current_dir(cwd)
-        .env_remove("NO_COLOR")
-        .env_remove("DATELINE_INDEX")
         .output()
         .expect("run dateline")
 }
@@ -26,7 +23,9 @@ fn text(b: &[u8]) -> String {
 
 #[test]
 fn reuters_indexes_whole_reindexes_nothing_and_finds_the_bahia_cocoa_review() {
-    let Some(corpora) = corpora() else { return };
+    let Some(corpora) = corpora("reuters") else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     unpack(&corpora, "reuters21578-dated", tmp.path());
 

@@ -9,7 +9,10 @@
 #![allow(dead_code)]
 
 pub mod server;
+pub mod watchdog;
 
+use serde_json::Value;
+use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -34,6 +37,37 @@ pub const RAIL: &str = "corpus/2016-10-01-rail-strike.txt";
 pub const LEAP: &str = "corpus/2020-02-29-leap-day.txt";
 /// Every good fixture, oldest first.
 pub const BY_DATE: [&str; 7] = [CRASH, WINTER, NEW_YEAR, SEED, HARVEST, RAIL, LEAP];
+
+/// How many good fixtures there are.
+pub const GOOD: u64 = 7;
+
+pub fn indexed_good() -> TestDir {
+    let t = TestDir::with_good();
+    assert_eq!(t.index_corpus(), Summary::new(GOOD, 0, 0, 0, 0, GOOD));
+    t
+}
+
+/// The seed's paragraphs, straight from the fixture file.
+pub fn seed_paragraphs() -> Vec<String> {
+    let text = String::from_utf8(fixture_bytes("good", "2016-09-17-aleppo-aid-caravans.txt"))
+        .expect("the seed is UTF-8");
+    let body = text
+        .strip_prefix(" date 2016-09-17 ")
+        .expect("the seed starts with its date line");
+    body.split("\n\n").map(|p| p.trim().to_string()).collect()
+}
+
+pub fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+pub fn keys(v: &Value) -> BTreeSet<String> {
+    v.as_object()
+        .expect("a JSON object")
+        .keys()
+        .cloned()
+        .collect()
+}
 
 /// The binary under test.
 pub fn bin() -> &'static str {
@@ -155,12 +189,8 @@ impl TestDir {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let mut cmd = Command::new(bin());
-        cmd.current_dir(self.path())
-            .arg("--index")
-            .arg(INDEX)
-            .args(args);
-        scrub_env(&mut cmd);
+        let mut cmd = dateline(self.path());
+        cmd.arg("--index").arg(INDEX).args(args);
         cmd
     }
 
@@ -438,6 +468,15 @@ pub fn assert_clean_exit(cmdline: &str, code: i32, stdout: &str, stderr: &str) {
     );
 }
 
+/// `dateline` ready to run in `cwd`, with the environment cleaned by [`scrub_env`]: the one way
+/// every suite starts the binary ([`TestDir::command`] adds `--index idx` to it).
+pub fn dateline(cwd: &Path) -> Command {
+    let mut cmd = Command::new(bin());
+    cmd.current_dir(cwd);
+    scrub_env(&mut cmd);
+    cmd
+}
+
 /// Removes the variables that change dateline's behaviour (colour, index location, backtraces)
 /// and gives the command no standard input.
 pub fn scrub_env(cmd: &mut Command) {
@@ -462,17 +501,21 @@ impl Drop for RestoreMode {
     }
 }
 
-/// The shared corpora folder named by `DATELINE_CORPORA` (`.ci/run` sets it). Without it the
-/// caller's test says so and passes, except under `CI=true`, where a missing folder fails.
-pub fn corpora() -> Option<PathBuf> {
+/// The shared corpora folder named by `DATELINE_CORPORA` (`.ci/run` sets it to
+/// `../shared/corpora` when that folder exists). Without it the test prints a `skipped:` line
+/// that `cargo test` shows (it goes to the process's stderr, which libtest does not capture,
+/// unlike `eprintln!`) and passes, except under `CI=true`, where a missing corpus fails.
+pub fn corpora(test: &str) -> Option<PathBuf> {
+    use std::io::Write;
     match std::env::var_os("DATELINE_CORPORA") {
         Some(dir) => Some(PathBuf::from(dir)),
-        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true but DATELINE_CORPORA is not set")
-        }
+        None if std::env::var("CI").is_ok_and(|v| v == "true") => panic!(
+            "CI=true but DATELINE_CORPORA is not set: {test} needs the shared corpora (see README)"
+        ),
         None => {
-            eprintln!(
-                "skipped: set DATELINE_CORPORA to the shared corpora folder to run this test"
+            let _ = writeln!(
+                std::io::stderr(),
+                "skipped: {test}: DATELINE_CORPORA is not set (see README, \"The two commands\")"
             );
             None
         }

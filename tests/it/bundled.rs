@@ -1,9 +1,7 @@
 //! The bundled archive in `corpus/`: it indexes whole, and the README's examples on it do what
 //! the README says.
 
-mod common;
-
-use common::{TestDir, paths_of};
+use crate::common::{TestDir, paths_of};
 use std::path::{Path, PathBuf};
 
 fn repo_corpus() -> PathBuf {

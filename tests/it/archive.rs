@@ -9,10 +9,8 @@
 //! also described in the tests as data, so the expected counts are worked out independently of
 //! the binary.
 
-mod common;
-
+use crate::common::{Output, TestDir, paths_of};
 use chrono::{Datelike, NaiveDate};
-use common::{Output, TestDir, paths_of};
 use serde_json::Value;
 use std::collections::BTreeSet;
 

@@ -4,9 +4,7 @@
 //! with a configuration and a README that say what the engines need. Splitting at a small limit
 //! is tested in `src/export.rs`.
 
-mod common;
-
-use common::{HARVEST, NEW_YEAR, SEED, TestDir};
+use crate::common::{HARVEST, NEW_YEAR, SEED, TestDir};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fs;

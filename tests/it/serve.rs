@@ -3,10 +3,8 @@
 //! and a clean stop on Ctrl-C. The server runs as the binary does, on a free port of loopback;
 //! requests are plain HTTP/1.1 over a TCP socket.
 
-mod common;
-
-use common::TestDir;
-use common::server::{Server, enc};
+use crate::common::TestDir;
+use crate::common::server::{Server, enc};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 

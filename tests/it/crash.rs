@@ -17,20 +17,17 @@
 
 #![cfg(unix)]
 
-mod common;
-
-use common::{Output, Summary, TestDir};
+use crate::common;
+use crate::common::watchdog::Running;
+use crate::common::{Output, Summary, TestDir};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::Read;
 use std::os::unix::fs::MetadataExt;
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::thread::{self};
+use std::time::Duration;
 
 /// How long any one command may take before the test kills it and fails.
 const WATCHDOG: Duration = Duration::from_secs(120);
@@ -217,153 +214,15 @@ fn shared(half: &str) -> String {
 // Running the binary with a watchdog, and killing it
 // ---------------------------------------------------------------------------------------------
 
-/// Copies a pipe into a shared buffer until it closes.
-fn pump(mut src: impl Read + Send + 'static, sink: Arc<Mutex<Vec<u8>>>) -> JoinHandle<()> {
-    thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        loop {
-            match src.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => sink.lock().unwrap().extend_from_slice(&buf[..n]),
-            }
-        }
-    })
-}
-
-/// A `dateline` process under way. Dropping it kills it, so a failing test leaves no indexer
-/// behind.
-struct Running {
-    child: Child,
-    started: Instant,
-    cmdline: String,
-    stdout: Arc<Mutex<Vec<u8>>>,
-    stderr: Arc<Mutex<Vec<u8>>>,
-    pumps: Vec<JoinHandle<()>>,
-}
-
-/// How a process ended.
-struct Ended {
-    status: ExitStatus,
-    /// Wall time from spawn to reaping.
-    took: Duration,
-    output: Output,
-}
-
-impl Ended {
-    /// Whether our SIGKILL ended it (rather than it exiting first).
-    fn killed(&self) -> bool {
-        self.status.signal() == Some(9)
-    }
-}
-
+/// Starts `dateline --index idx ARGS…` in the test folder under the watchdog.
 fn spawn(t: &TestDir, args: &[&str]) -> Running {
-    let mut cmd = t.command(args);
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let cmdline = format!("dateline --index {} {}", common::INDEX, args.join(" "));
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawning {cmdline}: {e}"));
-    let stdout = Arc::new(Mutex::new(Vec::new()));
-    let stderr = Arc::new(Mutex::new(Vec::new()));
-    let pumps = vec![
-        pump(child.stdout.take().unwrap(), stdout.clone()),
-        pump(child.stderr.take().unwrap(), stderr.clone()),
-    ];
-    Running {
-        child,
-        started: Instant::now(),
-        cmdline,
-        stdout,
-        stderr,
-        pumps,
-    }
+    Running::start(t.command(args), cmdline, WATCHDOG)
 }
 
-impl Running {
-    fn elapsed(&self) -> Duration {
-        self.started.elapsed()
-    }
-
-    /// Whether anything has reached stdout (for `index`, the summary: stdout is buffered and
-    /// written at exit).
-    fn has_printed(&self) -> bool {
-        !self.stdout.lock().unwrap().is_empty()
-    }
-
-    fn is_running(&mut self) -> bool {
-        self.child
-            .try_wait()
-            .unwrap_or_else(|e| panic!("{}: {e}", self.cmdline))
-            .is_none()
-    }
-
-    /// Fails (after killing it) if the watchdog has run out.
-    fn watchdog(&mut self) {
-        if self.elapsed() > WATCHDOG {
-            let _ = self.child.kill();
-            panic!(
-                "{} still running after {WATCHDOG:?} (hung?)\nstderr so far:\n{}",
-                self.cmdline,
-                String::from_utf8_lossy(&self.stderr.lock().unwrap())
-            );
-        }
-    }
-
-    /// Waits for the process to exit by itself.
-    fn wait(&mut self) -> Ended {
-        while self.is_running() {
-            self.watchdog();
-            thread::sleep(Duration::from_millis(2));
-        }
-        self.reap()
-    }
-
-    /// SIGKILLs the process (a no-op when it has already exited) and reaps it.
-    fn kill(&mut self) -> Ended {
-        let _ = self.child.kill();
-        self.reap()
-    }
-
-    fn reap(&mut self) -> Ended {
-        let status = self
-            .child
-            .wait()
-            .unwrap_or_else(|e| panic!("{}: {e}", self.cmdline));
-        let took = self.elapsed();
-        for p in self.pumps.drain(..) {
-            p.join().unwrap();
-        }
-        let stdout_bytes = std::mem::take(&mut *self.stdout.lock().unwrap());
-        let stderr = String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned();
-        Ended {
-            status,
-            took,
-            output: Output {
-                stdout: String::from_utf8_lossy(&stdout_bytes).into_owned(),
-                stderr,
-                code: status.code().unwrap_or(-1),
-                stdout_bytes,
-                cmdline: self.cmdline.clone(),
-            },
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Runs a command to completion under the watchdog. Like `common::Output::of`: it must not
-/// panic and must exit 0, 1 or 2.
+/// Runs a command to completion under the watchdog (see `common::watchdog::Running::finish`).
 fn run(t: &TestDir, args: &[&str]) -> Output {
-    let ended = spawn(t, args).wait();
-    let o = ended.output;
-    let described = format!("{} [{:?}]", o.cmdline, ended.status);
-    common::assert_clean_exit(&described, o.code, &o.stdout, &o.stderr);
-    o
+    spawn(t, args).finish()
 }
 
 // ---------------------------------------------------------------------------------------------

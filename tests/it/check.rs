@@ -1,17 +1,16 @@
 //! `dateline check` on a sound index, and on one damaged behind dateline's back with tantivy
 //! itself: a second document for a path, and a document that does not read back.
 
+use crate::common;
 use dateline::{schema, store};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use tantivy::TantivyDocument;
 
 fn dateline(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dateline"))
+    common::dateline(cwd)
         .args(["--index", "idx"])
         .args(args)
-        .current_dir(cwd)
-        .env_remove("NO_COLOR")
         .output()
         .expect("run dateline")
 }

@@ -1,7 +1,7 @@
 //! The benchmark corpus generator (`benches/gencorpus`): deterministic, in the dated format, and
 //! with a vocabulary that keeps growing with the corpus (Heaps' law).
 
-#[path = "../benches/gencorpus/generator.rs"]
+#[path = "../../benches/gencorpus/generator.rs"]
 #[allow(dead_code)]
 mod generator;
 

@@ -2,22 +2,16 @@
 //! and error text. Shells that `.ci/run` installs (zsh, fish) and `man` are required under
 //! `CI=true`; elsewhere a test that needs a missing one says so and passes.
 
+use crate::common;
 use clap::CommandFactory;
 use dateline::cli::Cli;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_dateline")
-}
-
 fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(bin());
-    cmd.args(args)
-        .current_dir(cwd)
-        .env_remove("NO_COLOR")
-        .env_remove("DATELINE_INDEX");
+    let mut cmd = common::dateline(cwd);
+    cmd.args(args);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -264,9 +258,8 @@ fn big_index(dir: &Path) {
 fn a_reader_that_closes_the_pipe_early_is_not_an_error() {
     let dir = tempfile::tempdir().unwrap();
     big_index(dir.path());
-    let mut child = Command::new(bin())
+    let mut child = common::dateline(dir.path())
         .args(["search", "convoy aid", "-n", "400"])
-        .current_dir(dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -7,12 +7,14 @@
 //! Tests marked `#[ignore = "bug: …"]` assert the correct behaviour of a known product bug; run
 //! them with `cargo test --test hostile -- --ignored`.
 
-mod common;
-
-use common::{BY_DATE, HARVEST, LEAP, NEW_YEAR, RAIL, SEED, Summary, TestDir, WINTER, paths_of};
+use crate::common;
+use crate::common::watchdog::Running;
+use crate::common::{
+    BY_DATE, HARVEST, LEAP, NEW_YEAR, Output, RAIL, SEED, Summary, TestDir, WINTER, indexed_good,
+    paths_of,
+};
 use serde_json::Value;
 use std::fs;
-use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::thread;
@@ -32,42 +34,6 @@ const SYNTAX: &str = "warning: syntax error: an unclosed quote or parenthesis, o
 // Running the binary under a watchdog
 // ---------------------------------------------------------------------------------------------
 
-/// What one run of the binary produced.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    cmdline: String,
-}
-
-impl Run {
-    fn assert_code(&self, code: i32) -> &Run {
-        assert_eq!(
-            self.code, code,
-            "{} exited with {}, expected {code}\nstdout:\n{}\nstderr:\n{}",
-            self.cmdline, self.code, self.stdout, self.stderr
-        );
-        self
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "{}: stdout is not JSON ({e}):\n{}",
-                self.cmdline, self.stdout
-            )
-        })
-    }
-
-    fn summary(&self) -> Summary {
-        let lines: Vec<&str> = self.stdout.lines().collect();
-        assert_eq!(lines.len(), 1, "{}: {:?}", self.cmdline, self.stdout);
-        Summary::parse(lines[0])
-            .unwrap_or_else(|| panic!("{}: not a summary line: {:?}", self.cmdline, lines[0]))
-    }
-}
-
 /// An argument as a message shows it: long ones cut, with their length.
 fn shown(arg: &std::ffi::OsStr) -> String {
     let s = arg.to_string_lossy();
@@ -85,59 +51,19 @@ fn describe(cmd: &Command) -> String {
     parts.join(" ")
 }
 
-/// Starts a command with its output captured.
-fn spawn(mut cmd: Command) -> (Child, String) {
+/// Starts a command under the watchdog (`common::watchdog`).
+fn start(cmd: Command) -> Running {
     let cmdline = describe(&cmd);
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("starting {cmdline}: {e}"));
-    (child, cmdline)
-}
-
-/// Waits for a started command, killing it (and failing) if it outlives the watchdog. Whatever
-/// the command, it must exit 0, 1 or 2 and not panic.
-fn finish(mut child: Child, cmdline: String) -> Run {
-    fn drain(mut r: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
-        thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = r.read_to_end(&mut buf);
-            buf
-        })
-    }
-    let out = drain(child.stdout.take().expect("stdout is piped"));
-    let err = drain(child.stderr.take().expect("stderr is piped"));
-    let deadline = Instant::now() + WATCHDOG;
-    let status = loop {
-        match child.try_wait().expect("waiting for the child") {
-            Some(status) => break status,
-            None if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("{cmdline} was still running after {WATCHDOG:?}, killed");
-            }
-            None => thread::sleep(Duration::from_millis(5)),
-        }
-    };
-    let run = Run {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.join().expect("stdout reader")).into_owned(),
-        stderr: String::from_utf8_lossy(&err.join().expect("stderr reader")).into_owned(),
-        cmdline,
-    };
-    let described = format!("{} [{status}]", run.cmdline);
-    common::assert_clean_exit(&described, run.code, &run.stdout, &run.stderr);
-    run
+    Running::start(cmd, cmdline, WATCHDOG)
 }
 
 /// Runs `dateline --index idx ARGS…` in the test folder under the watchdog.
-fn run(t: &TestDir, args: &[&str]) -> Run {
-    let (child, cmdline) = spawn(t.command(args));
-    finish(child, cmdline)
+fn run(t: &TestDir, args: &[&str]) -> Output {
+    start(t.command(args)).finish()
 }
 
 /// Runs `dateline search --json EXTRA… -- QUERY`, with `-n 100` unless EXTRA sets the limit.
-fn search(t: &TestDir, query: &str, extra: &[&str]) -> Run {
+fn search(t: &TestDir, query: &str, extra: &[&str]) -> Output {
     let mut args = vec!["search", "--json"];
     if !extra.iter().any(|a| *a == "-n" || *a == "--limit") {
         args.extend_from_slice(&["-n", "100"]);
@@ -148,7 +74,7 @@ fn search(t: &TestDir, query: &str, extra: &[&str]) -> Run {
 }
 
 /// Checks a JSON result for internal consistency and returns its hits' paths, sorted.
-fn checked_paths(r: &Run, query: &str) -> Vec<String> {
+fn checked_paths(r: &Output, query: &str) -> Vec<String> {
     let v = r.json();
     assert_eq!(v["query"], query, "{}", r.cmdline);
     let total = v["total"].as_u64().expect("total is a number");
@@ -207,13 +133,6 @@ fn expect(t: &TestDir, query: &str, extra: &[&str], code: i32, stderr: &str, hit
 }
 
 /// The good fixtures, indexed.
-fn indexed_good() -> TestDir {
-    let t = TestDir::with_good();
-    let r = run(&t, &["index", "corpus"]);
-    r.assert_code(0);
-    assert_eq!(r.summary(), Summary::new(7, 0, 0, 0, 0, 7));
-    t
-}
 
 // ---------------------------------------------------------------------------------------------
 // A. The hostile corpus, in one run
@@ -514,11 +433,11 @@ fn hostile_corpus_rejects_each_bad_file_and_indexes_every_valid_neighbour() {
     }
     let time_report = t.join("time-report.txt");
     let (cmd, timed) = index_command(&t, &time_report);
-    let (mut child, cmdline) = spawn(cmd);
+    let mut indexer = start(cmd);
     if let Some(holder) = holder {
         let deadline = Instant::now() + WATCHDOG;
         while !MetaLock::has_waiter(&meta_lock) {
-            let finished = child.try_wait().expect("waiting for the indexer").is_some();
+            let finished = !indexer.is_running();
             assert!(
                 !finished && Instant::now() < deadline,
                 "dateline index never waited for {} (finished: {finished}); the vanished-file \
@@ -535,7 +454,7 @@ fn hostile_corpus_rejects_each_bad_file_and_indexes_every_valid_neighbour() {
         );
         drop(holder);
     }
-    let r = finish(child, cmdline);
+    let r = indexer.finish();
     r.assert_code(1);
     assert_eq!(
         r.stderr.lines().collect::<Vec<_>>(),

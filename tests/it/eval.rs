@@ -2,9 +2,7 @@
 //! with a ranking scored here by hand, the run files agree with each other, and bad judgment or
 //! query files are refused with the file and line named.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// Reads TREC run lines into (qid, name, rank, score).
 fn run_lines(text: &str) -> Vec<(String, String, usize, f32)> {
