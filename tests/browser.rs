@@ -292,7 +292,7 @@ async fn search_page_in_chromium() {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("CI=true: {msg}");
         }
-        eprintln!("skipped: {msg}");
+        common::skipped(&msg);
         return;
     };
 

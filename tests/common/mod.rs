@@ -506,20 +506,25 @@ impl Drop for RestoreMode {
 /// that `cargo test` shows (it goes to the process's stderr, which libtest does not capture,
 /// unlike `eprintln!`) and passes, except under `CI=true`, where a missing corpus fails.
 pub fn corpora(test: &str) -> Option<PathBuf> {
-    use std::io::Write;
     match std::env::var_os("DATELINE_CORPORA") {
         Some(dir) => Some(PathBuf::from(dir)),
         None if std::env::var("CI").is_ok_and(|v| v == "true") => panic!(
             "CI=true but DATELINE_CORPORA is not set: {test} needs the shared corpora (see README)"
         ),
         None => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "skipped: {test}: DATELINE_CORPORA is not set (see README, \"The two commands\")"
-            );
+            skipped(&format!(
+                "{test}: DATELINE_CORPORA is not set (see README, \"The two commands\")"
+            ));
             None
         }
     }
+}
+
+/// Prints `skipped: WHY` where `cargo test` shows it: on the process's stderr, which libtest does
+/// not capture (it captures `eprintln!`), so a test that passes without running says so.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipped: {why}");
 }
 
 /// Unpacks `NAME.tar.gz` of the corpora folder into `dest`.

@@ -330,7 +330,7 @@ fn second_indexer_while_the_writer_lock_is_held_is_refused() {
         .stderr(Stdio::null())
         .spawn();
     let Ok(mut holder) = holder else {
-        eprintln!("skipped: flock(1) is not available");
+        common::skipped("flock(1) is not available");
         return;
     };
     let mut line = String::new();
@@ -341,7 +341,7 @@ fn second_indexer_while_the_writer_lock_is_held_is_refused() {
         // Not util-linux flock (BusyBox's lacks these options): nothing to test with.
         drop(holder.stdin.take());
         let _ = holder.wait();
-        eprintln!("skipped: flock(1) did not take the lock ({line:?})");
+        common::skipped(&format!("flock(1) did not take the lock ({line:?})"));
         return;
     }
 

@@ -37,7 +37,7 @@ fn have(program: &str) -> bool {
             std::env::var("CI").as_deref() != Ok("true"),
             "CI=true but {program} is not installed (.ci/run installs it)"
         );
-        eprintln!("skipped: {program} is not installed");
+        common::skipped(&format!("{program} is not installed"));
     }
     found
 }
