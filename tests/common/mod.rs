@@ -57,13 +57,15 @@ pub fn seed_paragraphs() -> Vec<String> {
     body.split("\n\n").map(|p| p.trim().to_string()).collect()
 }
 
-pub fn set(items: &[&str]) -> BTreeSet<String> {
-    items.iter().map(|s| s.to_string()).collect()
+/// A set of strings, for comparisons.
+pub fn set<S: AsRef<str>>(items: &[S]) -> BTreeSet<String> {
+    items.iter().map(|s| s.as_ref().to_string()).collect()
 }
 
+/// The keys of a JSON object.
 pub fn keys(v: &Value) -> BTreeSet<String> {
     v.as_object()
-        .expect("a JSON object")
+        .unwrap_or_else(|| panic!("not a JSON object: {v}"))
         .keys()
         .cloned()
         .collect()

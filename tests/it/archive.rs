@@ -9,7 +9,7 @@
 //! also described in the tests as data, so the expected counts are worked out independently of
 //! the binary.
 
-use crate::common::{Output, TestDir, paths_of};
+use crate::common::{Output, TestDir, keys, paths_of, set};
 use chrono::{Datelike, NaiveDate};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -22,18 +22,6 @@ use std::collections::BTreeSet;
 /// separated by one blank line.
 fn article(date: &str, paragraphs: &[&str]) -> String {
     format!(" date {date} {}\n", paragraphs.join("\n\n"))
-}
-
-fn set<S: AsRef<str>>(items: &[S]) -> BTreeSet<String> {
-    items.iter().map(|s| s.as_ref().to_string()).collect()
-}
-
-fn keys(v: &Value) -> BTreeSet<String> {
-    v.as_object()
-        .unwrap_or_else(|| panic!("not a JSON object: {v}"))
-        .keys()
-        .cloned()
-        .collect()
 }
 
 fn str_of(v: &Value) -> &str {

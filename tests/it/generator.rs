@@ -3,9 +3,9 @@
 
 #[path = "../../benches/gencorpus/generator.rs"]
 #[allow(dead_code)]
-mod generator;
+mod gencorpus;
 
-use generator::{Generator, Source};
+use gencorpus::{Generator, Source};
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -74,7 +74,7 @@ fn vocabulary_keeps_growing_with_the_corpus() {
 fn synthetic_words_are_distinct_and_never_spell_a_common_word() {
     let mut seen = HashSet::new();
     for rank in 0..20_000 {
-        let w = generator::synthetic_word(rank);
+        let w = gencorpus::synthetic_word(rank);
         assert!(seen.insert(w.clone()), "rank {rank} repeats {w}");
     }
     for common in ["the", "to", "be", "no", "said", "made", "time"] {
