@@ -102,14 +102,8 @@ fn bench(c: &mut Criterion) {
     // One snippet: the best paragraph and window of one article for a three-word query.
     let reader = store.reader().unwrap();
     let searcher = reader.searcher();
-    let parsed = query::parse(
-        &store.index,
-        store.fields,
-        "oil prices said",
-        &DateRange::default(),
-    )
-    .unwrap();
-    let text = parsed.text.unwrap();
+    let mut parsed = query::parse(&store, "oil prices said", &DateRange::default()).unwrap();
+    parsed.weigh(&searcher, store.fields.body).unwrap();
     let paragraphs: Vec<String> = (0..50)
         .map(|i| generated.article(i))
         .flat_map(|a| article::parse_bytes(a.as_bytes()).unwrap().paragraphs)
@@ -117,13 +111,7 @@ fn bench(c: &mut Criterion) {
         .collect();
     let mut g = c.benchmark_group("snippet");
     g.bench_function("one hit of 6 paragraphs", |b| {
-        let mut h = Highlighter::new(
-            &searcher,
-            &*text,
-            &[store.fields.body, store.fields.pairs],
-            200,
-        )
-        .unwrap();
+        let mut h = Highlighter::new(&searcher, &parsed, store.fields.body, 200).unwrap();
         b.iter(|| h.best(black_box(&paragraphs)))
     });
     g.finish();

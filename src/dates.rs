@@ -41,6 +41,9 @@ pub enum QueryError {
     /// `--in` names a folder under which no article is indexed.
     #[error("--in {0}: no indexed article lies under this folder")]
     EmptyFolder(String),
+    /// A `date:` clause of the query whose value is not a date.
+    #[error("date:{0}: not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)")]
+    BadQueryDate(String),
     /// The query text could not be read even leniently.
     #[error("cannot read the query: {0}")]
     Syntax(String),
@@ -125,6 +128,23 @@ impl DateRange {
             return Err(QueryError::EmptyRange { from: f, to: t });
         }
         Ok(range)
+    }
+
+    /// The days in both ranges; `None` when they do not meet.
+    pub fn intersect(&self, other: &DateRange) -> Option<DateRange> {
+        let later = |a: Option<NaiveDate>, b: Option<NaiveDate>| a.max(b);
+        let earlier = |a: Option<NaiveDate>, b: Option<NaiveDate>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let range = DateRange {
+            from: later(self.from, other.from),
+            to: earlier(self.to, other.to),
+        };
+        match (range.from, range.to) {
+            (Some(f), Some(t)) if f > t => None,
+            _ => Some(range),
+        }
     }
 
     /// Whether the range restricts anything.

@@ -134,20 +134,20 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
     let searcher = reader.searcher();
     let parsed = parse(&searcher, store, req)?;
 
-    let (total, page) = page(&searcher, &parsed, req)?;
+    let (total, page) = page(&searcher, store, &parsed, req)?;
 
     let mut highlighter = match &parsed.text {
-        Some(q) => Some(Highlighter::new(
+        Some(_) => Some(Highlighter::new(
             &searcher,
-            &**q,
-            &[f.body, f.pairs],
+            &parsed,
+            f.body,
             req.snippet_chars,
         )?),
         None => None,
     };
     // Hits sorted by date come without a score: weigh the query once for all of them.
     let scoring = if page.iter().any(|(s, _)| s.is_none()) {
-        Some(DateSortScoring::new(&searcher, &parsed)?)
+        Some(DateSortScoring::new(&searcher, store, &parsed)?)
     } else {
         None
     };
@@ -173,6 +173,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
         crate::suggest::suggest(
             &searcher,
             store,
+            &parsed,
             &req.text,
             &req.range,
             req.folder.as_deref(),
@@ -193,17 +194,13 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
 
 /// Parses the request's query with its date range and folder; a folder under which nothing
 /// is indexed is the user's mistake, named.
-fn parse(searcher: &Searcher, store: &Store, req: &Request) -> Result<query::Parsed, SearchError> {
+fn parse(searcher: &Searcher, store: &Store, req: &Request) -> Result<query::Plan, SearchError> {
     if let Some(prefix) = &req.folder {
         check_folder(searcher, prefix)?;
     }
-    Ok(query::parse_within(
-        &store.index,
-        store.fields,
-        &req.text,
-        &req.range,
-        req.folder.as_deref(),
-    )?)
+    let mut plan = query::parse_within(store, &req.text, &req.range, req.folder.as_deref())?;
+    plan.weigh(searcher, store.fields.body)?;
+    Ok(plan)
 }
 
 /// Fails with [`QueryError::EmptyFolder`] unless some article's key starts with `prefix`: a
@@ -242,7 +239,8 @@ pub fn check_folder(searcher: &Searcher, prefix: &str) -> Result<(), SearchError
 /// The total and the requested page of hits, in the request's order.
 fn page(
     searcher: &Searcher,
-    parsed: &query::Parsed,
+    store: &Store,
+    parsed: &query::Plan,
     req: &Request,
 ) -> Result<(usize, Page), SearchError> {
     // Never ask tantivy for more than exists: a huge --limit must not allocate a huge heap.
@@ -255,7 +253,7 @@ fn page(
     } else {
         let top = TopDocs::with_limit(limit).and_offset(offset);
         match req.sort {
-            Sort::Relevance => ranked(searcher, parsed, offset, limit)?,
+            Sort::Relevance => ranked(searcher, store, parsed, offset, limit)?,
             Sort::Newest | Sort::Oldest => {
                 let order = if req.sort == Sort::Newest {
                     Order::Desc
@@ -276,7 +274,7 @@ pub fn ranking(store: &Store, req: &Request) -> Result<(u64, Vec<(f32, String)>)
     let reader = store.reader()?;
     let searcher = reader.searcher();
     let parsed = parse(&searcher, store, req)?;
-    let (total, page) = page(&searcher, &parsed, req)?;
+    let (total, page) = page(&searcher, store, &parsed, req)?;
     // Keys from each segment's path column, its ordinals looked up in one sorted sweep (one
     // lookup per hit would decompress a dictionary block per hit).
     let mut keys = vec![String::new(); page.len()];
@@ -334,7 +332,8 @@ const RERANK_WINDOW: usize = 100;
 /// the window's lowest BM25, and the window grows until the page's last hit beats that.
 fn ranked(
     searcher: &Searcher,
-    parsed: &query::Parsed,
+    store: &Store,
+    parsed: &query::Plan,
     offset: usize,
     limit: usize,
 ) -> Result<(usize, Page), SearchError> {
@@ -342,8 +341,8 @@ fn ranked(
     let full = &*scoring;
     let mut positions = false;
     full.query_terms(&mut |_, needs_positions| positions |= needs_positions);
-    let coordination = coordination(searcher, parsed.text.as_deref())?;
-    let rescorer = Rescorer::new(searcher, parsed)?;
+    let coordination = coordination(searcher, &parsed.clauses)?;
+    let rescorer = Rescorer::new(searcher, store, parsed)?;
     let num_docs = searcher.num_docs() as usize;
     let want = offset + limit;
     let mut window = if coordination.is_some() || !rescorer.is_empty() {
@@ -387,27 +386,6 @@ fn ranked(
     }
 }
 
-/// The average length of a lead in words, from a sample of about 1,000 articles spread over
-/// the segments in proportion to their size (the first ones of each).
-fn average_lead(searcher: &Searcher) -> tantivy::Result<f32> {
-    const SAMPLE: u64 = 1_000;
-    let total: u64 = searcher
-        .segment_readers()
-        .iter()
-        .map(|s| u64::from(s.max_doc()))
-        .sum();
-    let (mut sum, mut n) = (0u64, 0u64);
-    for seg in searcher.segment_readers() {
-        let take = (u64::from(seg.max_doc()) * SAMPLE).div_ceil(total.max(1));
-        let lead = seg.fast_fields().u64(schema::LEAD)?;
-        for doc in 0..take.min(u64::from(seg.max_doc())) as DocId {
-            sum += lead.first(doc).unwrap_or(0);
-            n += 1;
-        }
-    }
-    Ok(sum as f32 / n.max(1) as f32)
-}
-
 /// `rank::rescoring` ready to run: the phrases' weights and the lead's terms.
 struct Rescorer {
     phrases: Vec<Box<dyn Weight>>,
@@ -417,7 +395,7 @@ struct Rescorer {
 
 impl Rescorer {
     /// For a query of free words; one that changes nothing for another query.
-    fn new(searcher: &Searcher, parsed: &query::Parsed) -> tantivy::Result<Rescorer> {
+    fn new(searcher: &Searcher, store: &Store, parsed: &query::Plan) -> tantivy::Result<Rescorer> {
         let Some(bag) = &parsed.bag else {
             return Ok(Rescorer {
                 phrases: Vec::new(),
@@ -425,7 +403,7 @@ impl Rescorer {
                 average_lead: 0.0,
             });
         };
-        let r = crate::rank::rescoring(searcher, bag)?;
+        let r = crate::rank::rescoring(parsed, bag)?;
         Ok(Rescorer {
             phrases: r
                 .phrases
@@ -433,7 +411,7 @@ impl Rescorer {
                 .map(|q| q.weight(EnableScoring::enabled_from_searcher(searcher)))
                 .collect::<tantivy::Result<_>>()?,
             lead: r.lead,
-            average_lead: average_lead(searcher)?,
+            average_lead: store.average_lead(searcher)?,
         })
     }
 
@@ -522,17 +500,9 @@ fn score_of(weight: &dyn Weight, seg: &SegmentReader, doc: DocId) -> tantivy::Re
 
 /// The query that ranks: for free words, the rewriting of `rank` (same matches, other
 /// weights), with the date filter; otherwise the parsed query itself.
-fn scoring_query(
-    searcher: &Searcher,
-    parsed: &query::Parsed,
-) -> Result<Box<dyn Query>, SearchError> {
+fn scoring_query(searcher: &Searcher, parsed: &query::Plan) -> Result<Box<dyn Query>, SearchError> {
     let body = searcher.schema().get_field(schema::BODY)?;
-    let rewritten = crate::rank::rewrite(
-        searcher,
-        body,
-        parsed.bag.as_ref(),
-        parsed.filter.as_deref(),
-    )?;
+    let rewritten = crate::rank::rewrite(searcher, body, parsed)?;
     Ok(match (rewritten, &parsed.filter) {
         (Some(q), Some(f)) => Box::new(BooleanQuery::new(vec![
             (Occur::Must, q),
@@ -624,25 +594,17 @@ impl SegmentCoordination {
     }
 }
 
-/// Builds the coordination for a query with two or more scoring clauses at its top level.
+/// Builds the coordination for a query with two or more scoring clauses at its top level (the
+/// plan's `clauses`).
 fn coordination(
     searcher: &Searcher,
-    text: Option<&dyn Query>,
+    clauses: &[Box<dyn Query>],
 ) -> tantivy::Result<Option<Coordination>> {
-    let Some(bool_query) = text.and_then(|q| q.downcast_ref::<BooleanQuery>()) else {
-        return Ok(None);
-    };
-    let clauses: Vec<&Box<dyn Query>> = bool_query
-        .clauses()
-        .iter()
-        .filter(|(occur, _)| *occur != Occur::MustNot)
-        .map(|(_, q)| q)
-        .collect();
     if !(2..=MAX_COORDINATED_CLAUSES).contains(&clauses.len()) {
         return Ok(None);
     }
     let weights = clauses
-        .into_iter()
+        .iter()
         .map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)))
         .collect::<tantivy::Result<Vec<_>>>()?;
     Ok(Some(Coordination { weights }))
@@ -657,12 +619,12 @@ struct DateSortScoring {
 }
 
 impl DateSortScoring {
-    fn new(searcher: &Searcher, parsed: &query::Parsed) -> Result<Self, SearchError> {
+    fn new(searcher: &Searcher, store: &Store, parsed: &query::Plan) -> Result<Self, SearchError> {
         Ok(DateSortScoring {
             weight: scoring_query(searcher, parsed)?
                 .weight(EnableScoring::enabled_from_searcher(searcher))?,
-            coordination: coordination(searcher, parsed.text.as_deref())?,
-            rescorer: Rescorer::new(searcher, parsed)?,
+            coordination: coordination(searcher, &parsed.clauses)?,
+            rescorer: Rescorer::new(searcher, store, parsed)?,
         })
     }
 
@@ -790,14 +752,9 @@ mod tests {
         let (_index, store) = mixed_index();
         let reader = store.reader().unwrap();
         let searcher = reader.searcher();
-        let parsed = query::parse(
-            &store.index,
-            store.fields,
-            "aid convoys aleppo",
-            &DateRange::default(),
-        )
-        .unwrap();
-        let coordination = coordination(&searcher, parsed.text.as_deref())
+        let mut parsed = query::parse(&store, "aid convoys aleppo", &DateRange::default()).unwrap();
+        parsed.weigh(&searcher, store.fields.body).unwrap();
+        let coordination = coordination(&searcher, &parsed.clauses)
             .unwrap()
             .expect("a three-word query is coordinated");
         // The reference: every match scored, coordinated, sorted.
@@ -809,7 +766,7 @@ mod tests {
             .unwrap();
         assert_eq!(all.len(), 360);
         let first_window: Vec<DocAddress> = all[..RERANK_WINDOW].iter().map(|(_, a)| *a).collect();
-        let rescorer = Rescorer::new(&searcher, &parsed).unwrap();
+        let rescorer = Rescorer::new(&searcher, &store, &parsed).unwrap();
         assert!(!rescorer.is_empty());
         // Rescoring adds only to the long articles (aid and convoys close together), which
         // coordination already put first.
@@ -829,7 +786,7 @@ mod tests {
             "{long_in_window} of 60 in the first window"
         );
         for (offset, limit) in [(0, 10), (0, 60), (55, 10), (100, 50), (350, 20)] {
-            let (total, page) = ranked(&searcher, &parsed, offset, limit).unwrap();
+            let (total, page) = ranked(&searcher, &store, &parsed, offset, limit).unwrap();
             assert_eq!(total, 360);
             let expected: Vec<(Option<f32>, DocAddress)> = reference
                 .iter()

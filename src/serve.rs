@@ -359,11 +359,14 @@ async fn api_article(State(app): State<Shared>, Query(params): Query<Params>) ->
             let mut matches = Vec::new();
             if !q.trim().is_empty() {
                 let f = app.store.fields;
-                let parsed = query::parse(&app.store.index, f, &q, &DateRange::default())?;
-                if let Some(text) = &parsed.text {
+                let mut parsed = query::parse(&app.store, &q, &DateRange::default())?;
+                if parsed.text.is_some() {
                     let reader = app.store.reader()?;
                     let searcher = reader.searcher();
-                    let mut h = Highlighter::new(&searcher, &**text, &[f.body, f.pairs], 200)
+                    parsed
+                        .weigh(&searcher, f.body)
+                        .map_err(|e| Failure::Internal(e.to_string()))?;
+                    let mut h = Highlighter::new(&searcher, &parsed, f.body, 200)
                         .map_err(|e| Failure::Internal(e.to_string()))?;
                     for (i, p) in stored.paragraphs.iter().enumerate() {
                         let highlights = h.ranges(p);

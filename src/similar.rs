@@ -150,7 +150,11 @@ pub fn run(store: &Store, req: &Request) -> Result<Similar, SearchError> {
         let limit = req.limit.min(searcher.num_docs() as usize).max(1);
         searcher.search(&full, &(TopDocs::with_limit(limit).order_by_score(), Count))?
     };
-    let mut highlighter = Highlighter::new(&searcher, &similar, &[f.body], req.snippet_chars)?;
+    let marks = crate::query::Marks {
+        singles: words.iter().map(|w| w.stem.clone()).collect(),
+        phrases: Vec::new(),
+    };
+    let mut highlighter = Highlighter::of_marks(&searcher, marks, f.body, None, req.snippet_chars)?;
     let mut analyzer = schema::word_analyzer();
     let mut hits = Vec::with_capacity(top_docs.len());
     for (score, addr) in top_docs.into_iter().take(req.limit) {

@@ -83,6 +83,9 @@ pub struct Store {
     /// Where it lives.
     pub dir: PathBuf,
     reader: OnceLock<IndexReader>,
+    parser: OnceLock<tantivy::query::QueryParser>,
+    /// The average lead length of the last reader generation asked about.
+    average_lead: std::sync::Mutex<Option<(u64, f32)>>,
 }
 
 impl Store {
@@ -92,7 +95,51 @@ impl Store {
             fields,
             dir: dir.to_path_buf(),
             reader: OnceLock::new(),
+            parser: OnceLock::new(),
+            average_lead: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The query parser (the schema and the query-time analyzers), built once.
+    pub fn parser(&self) -> &tantivy::query::QueryParser {
+        self.parser.get_or_init(|| {
+            tantivy::query::QueryParser::new(
+                self.index.schema(),
+                vec![self.fields.body],
+                schema::query_tokenizers(),
+            )
+        })
+    }
+
+    /// The average length of a lead in words, from a sample of about 1,000 articles spread
+    /// over the segments in proportion to their size (the first ones of each): computed once
+    /// per reader generation, since only a commit changes it.
+    pub fn average_lead(&self, searcher: &tantivy::Searcher) -> tantivy::Result<f32> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self.average_lead.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((g, avg)) = *cached
+            && g == generation
+        {
+            return Ok(avg);
+        }
+        const SAMPLE: u64 = 1_000;
+        let total: u64 = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| u64::from(s.max_doc()))
+            .sum();
+        let (mut sum, mut n) = (0u64, 0u64);
+        for seg in searcher.segment_readers() {
+            let take = (u64::from(seg.max_doc()) * SAMPLE).div_ceil(total.max(1));
+            let lead = seg.fast_fields().u64(schema::LEAD)?;
+            for doc in 0..take.min(u64::from(seg.max_doc())) as tantivy::DocId {
+                sum += lead.first(doc).unwrap_or(0);
+                n += 1;
+            }
+        }
+        let avg = sum as f32 / n.max(1) as f32;
+        *cached = Some((generation, avg));
+        Ok(avg)
     }
 
     /// The reader, opened once: it sees the commit that was last when it opened.

@@ -136,7 +136,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
     let mut totals = Vec::with_capacity(req.queries.len());
     let mut warnings = Vec::new();
     for text in &req.queries {
-        let parsed = query::parse_within(&store.index, store.fields, text, &range, folder)?;
+        let parsed = query::parse_within(store, text, &range, folder)?;
         warnings.extend(parsed.warnings.iter().map(|w| format!("{text}: {w}")));
         let per_day = count_per_day(&searcher, &*parsed.full, first_day, day_number(to))?;
         let mut total = 0;
