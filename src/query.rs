@@ -670,6 +670,9 @@ impl Reader<'_> {
                 lower,
                 upper,
             } if name == schema::DATE => match date_range(&lower, &upper) {
+                // A range the lenient reading made of a broken one (`date:[2016 TO`) is not
+                // what was asked for: it is dropped, as tantivy drops it.
+                Ok(_) if self.strictness == Strictness::Lenient => Ok(Node::Nothing),
                 Ok(range) => Ok(self.date(range)),
                 Err(e) => self.fail(Misread::Refused(e)),
             },
