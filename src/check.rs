@@ -3,8 +3,8 @@
 
 use crate::article;
 use crate::schema;
-use crate::search::Stored;
 use crate::store::Store;
+use crate::store::Stored;
 use serde::Serialize;
 use std::collections::HashMap;
 use tantivy::{DocAddress, TantivyDocument};
@@ -68,7 +68,7 @@ fn parses_back(stored: &Stored) -> Result<(), String> {
     if stored.paragraphs.is_empty() {
         return Err("no paragraphs".into());
     }
-    let text = format!(" date {} {}", stored.date, stored.paragraphs.join("\n\n"));
+    let text = article::write(&stored.date, &stored.paragraphs);
     let parsed = article::parse(&text).map_err(|e| format!("line {}: {}", e.line, e.kind))?;
     if parsed.date.format("%Y-%m-%d").to_string() != stored.date {
         return Err(format!(

@@ -44,6 +44,7 @@ pub mod manual;
 pub mod query;
 pub mod rank;
 pub mod render;
+pub mod rerank;
 pub mod schema;
 pub mod search;
 pub mod serve;

@@ -2,18 +2,15 @@
 //! best-matching paragraph with a snippet and byte ranges to highlight. Renderer-agnostic.
 
 use crate::query::{self, DateRange, QueryError};
+use crate::rerank::{DateSortScoring, Rescorer, coordination, rerank, scoring_query};
 use crate::schema;
 use crate::snippet::{Highlighter, Snippet};
 use crate::store::{self, Store};
+pub use crate::store::{Stored, article, check_folder};
 use serde::Serialize;
-use std::cell::RefCell;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::postings::Postings;
-use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer, Weight};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
-use tantivy::{DocId, DocSet, SegmentReader};
+use tantivy::{DateTime, DocAddress, DocId, Order, Searcher, TantivyDocument};
 
 /// How hits are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -196,44 +193,11 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
 /// is indexed is the user's mistake, named.
 fn parse(searcher: &Searcher, store: &Store, req: &Request) -> Result<query::Plan, SearchError> {
     if let Some(prefix) = &req.folder {
-        check_folder(searcher, prefix)?;
+        store::check_folder(searcher, prefix)?;
     }
     let mut plan = query::parse_within(store, &req.text, &req.range, req.folder.as_deref())?;
     plan.weigh(searcher, store.fields.body)?;
     Ok(plan)
-}
-
-/// Fails with [`QueryError::EmptyFolder`] unless some article's key starts with `prefix`: a
-/// look at each segment's path dictionary, not a search.
-pub fn check_folder(searcher: &Searcher, prefix: &str) -> Result<(), SearchError> {
-    let path = searcher.schema().get_field(schema::PATH)?;
-    for seg in searcher.segment_readers() {
-        let inverted = seg.inverted_index(path)?;
-        let mut keys = inverted
-            .terms()
-            .range()
-            .ge(prefix.as_bytes())
-            .into_stream()
-            .map_err(anyhow::Error::from)?;
-        while keys.advance() {
-            if !keys.key().starts_with(prefix.as_bytes()) {
-                break;
-            }
-            let info = keys.value();
-            // A key left by a deleted article does not count.
-            let mut postings = inverted
-                .read_postings_from_terminfo(info, IndexRecordOption::Basic)
-                .map_err(anyhow::Error::from)?;
-            let alive = seg.alive_bitset();
-            while postings.doc() != tantivy::TERMINATED {
-                if alive.is_none_or(|a| a.is_alive(postings.doc())) {
-                    return Ok(());
-                }
-                postings.advance();
-            }
-        }
-    }
-    Err(QueryError::EmptyFolder(crate::corpus::display_key(prefix)).into())
 }
 
 /// The total and the requested page of hits, in the request's order.
@@ -386,265 +350,6 @@ fn ranked(
     }
 }
 
-/// `rank::rescoring` ready to run: the phrases' weights and the lead's terms.
-struct Rescorer {
-    phrases: Vec<Box<dyn Weight>>,
-    lead: Vec<(Term, f32)>,
-    average_lead: f32,
-}
-
-impl Rescorer {
-    /// For a query of free words; one that changes nothing for another query.
-    fn new(searcher: &Searcher, store: &Store, parsed: &query::Plan) -> tantivy::Result<Rescorer> {
-        let Some(bag) = &parsed.bag else {
-            return Ok(Rescorer {
-                phrases: Vec::new(),
-                lead: Vec::new(),
-                average_lead: 0.0,
-            });
-        };
-        let r = crate::rank::rescoring(parsed, bag)?;
-        Ok(Rescorer {
-            phrases: r
-                .phrases
-                .iter()
-                .map(|q| q.weight(EnableScoring::enabled_from_searcher(searcher)))
-                .collect::<tantivy::Result<_>>()?,
-            lead: r.lead,
-            average_lead: store.average_lead(searcher)?,
-        })
-    }
-
-    fn is_empty(&self) -> bool {
-        self.phrases.is_empty() && self.lead.is_empty()
-    }
-
-    /// Adds to each hit the scores of the phrases it matches and of the query words in its
-    /// lead (see `rank::rescoring`), and sorts again. Applied to the best `RERANK_WINDOW` (or
-    /// more) hits, it reorders them and leaves the rest, as a reranker does.
-    fn rescore(
-        &self,
-        searcher: &Searcher,
-        mut hits: Vec<(f32, DocAddress)>,
-    ) -> tantivy::Result<Vec<(f32, DocAddress)>> {
-        if self.is_empty() {
-            return Ok(hits);
-        }
-        // Per segment, in ascending doc order: scorers and postings only move forward.
-        hits.sort_by_key(|(_, a)| (a.segment_ord, a.doc_id));
-        let mut positions = Vec::new();
-        let mut at = 0;
-        while at < hits.len() {
-            let seg_ord = hits[at].1.segment_ord;
-            let seg = searcher.segment_reader(seg_ord);
-            let mut scorers = self
-                .phrases
-                .iter()
-                .map(|w| w.scorer(seg, 1.0))
-                .collect::<tantivy::Result<Vec<_>>>()?;
-            let lead_len = seg.fast_fields().u64(schema::LEAD)?;
-            let avg = self.average_lead;
-            let inverted = seg.inverted_index(searcher.schema().get_field(schema::BODY)?)?;
-            let mut lead = Vec::with_capacity(self.lead.len());
-            for (term, weight) in &self.lead {
-                if let Some(p) =
-                    inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
-                {
-                    lead.push((p, *weight));
-                }
-            }
-            while at < hits.len() && hits[at].1.segment_ord == seg_ord {
-                let (score, addr) = &mut hits[at];
-                let doc = addr.doc_id;
-                for s in scorers.iter_mut() {
-                    if s.doc() < doc {
-                        s.seek(doc);
-                    }
-                    if s.doc() == doc {
-                        *score += s.score();
-                    }
-                }
-                let words = lead_len.first(doc).unwrap_or(0) as u32;
-                for (postings, weight) in lead.iter_mut() {
-                    if postings.doc() < doc {
-                        postings.seek(doc);
-                    }
-                    if postings.doc() == doc {
-                        postings.positions(&mut positions);
-                        let tf = positions.iter().filter(|&&p| p < words).count() as u32;
-                        if tf > 0 {
-                            *score += crate::rank::lead_score(*weight, tf, words as f32, avg);
-                        }
-                    }
-                }
-                at += 1;
-            }
-        }
-        hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        Ok(hits)
-    }
-}
-
-/// The score a weight's scorer gives `doc` of a segment, 0 when it does not match.
-fn score_of(weight: &dyn Weight, seg: &SegmentReader, doc: DocId) -> tantivy::Result<f32> {
-    let mut scorer = weight.scorer(seg, 1.0)?;
-    if scorer.doc() < doc {
-        scorer.seek(doc);
-    }
-    Ok(if scorer.doc() == doc {
-        scorer.score()
-    } else {
-        0.0
-    })
-}
-
-/// The query that ranks: for free words, the rewriting of `rank` (same matches, other
-/// weights), with the date filter; otherwise the parsed query itself.
-fn scoring_query(searcher: &Searcher, parsed: &query::Plan) -> Result<Box<dyn Query>, SearchError> {
-    let body = searcher.schema().get_field(schema::BODY)?;
-    let rewritten = crate::rank::rewrite(searcher, body, parsed)?;
-    Ok(match (rewritten, &parsed.filter) {
-        (Some(q), Some(f)) => Box::new(BooleanQuery::new(vec![
-            (Occur::Must, q),
-            (Occur::Must, f.box_clone()),
-        ])),
-        (Some(q), None) => q,
-        (None, _) => parsed.full.box_clone(),
-    })
-}
-
-/// Multiplies each hit's score by its coordination factor and sorts again (best first, then
-/// by address, as tantivy breaks ties).
-fn rerank(
-    searcher: &Searcher,
-    coordination: &Coordination,
-    mut hits: Vec<(f32, DocAddress)>,
-) -> Vec<(f32, DocAddress)> {
-    // Per segment, in ascending doc order: the clause scorers only move forward.
-    hits.sort_by_key(|(_, a)| (a.segment_ord, a.doc_id));
-    let mut current: Option<(u32, SegmentCoordination)> = None;
-    for (score, addr) in hits.iter_mut() {
-        if current
-            .as_ref()
-            .is_none_or(|(seg, _)| *seg != addr.segment_ord)
-        {
-            let seg = searcher.segment_reader(addr.segment_ord);
-            current = Some((addr.segment_ord, coordination.for_segment(seg)));
-        }
-        if let Some((_, c)) = &current {
-            *score *= c.factor(addr.doc_id);
-        }
-    }
-    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    hits
-}
-
-/// Keyword queries of at most this many clauses are coordinated (see [`Coordination`]).
-const MAX_COORDINATED_CLAUSES: usize = 4;
-
-/// The clauses of a short free-text query, for coordination: an article's BM25 score is
-/// multiplied by the share of the query's clauses it matches, so `aid convoys Aleppo` ranks an
-/// article with two of the words above a short one that repeats a single word. Excluded clauses
-/// do not count; required ones always match.
-///
-/// Only short (keyword) queries: on the judged collections, whose queries are sentences of
-/// 14-37 distinct words, coordination lowered nDCG@10 on every one (Cranfield 0.326 → 0.290,
-/// CISI 0.304 → 0.255, MED 0.704 → 0.671, CACM 0.429 → 0.357), also in softer forms (square
-/// root, IDF-weighted); BM25 alone already rewards matching more of a long query.
-struct Coordination {
-    weights: Vec<Box<dyn Weight>>,
-}
-
-/// Per segment: a scorer per clause, advanced in step with the (ascending) collected docs.
-struct SegmentCoordination {
-    scorers: RefCell<Vec<Box<dyn Scorer>>>,
-    n: f32,
-}
-
-impl Coordination {
-    fn for_segment(&self, seg: &SegmentReader) -> SegmentCoordination {
-        let scorers = self
-            .weights
-            .iter()
-            .map(|w| {
-                w.scorer(seg, 1.0)
-                    .unwrap_or_else(|_| Box::new(tantivy::query::EmptyScorer))
-            })
-            .collect();
-        SegmentCoordination {
-            scorers: RefCell::new(scorers),
-            n: self.weights.len() as f32,
-        }
-    }
-}
-
-impl SegmentCoordination {
-    fn factor(&self, doc: DocId) -> f32 {
-        let mut scorers = self.scorers.borrow_mut();
-        let mut matched = 0;
-        for s in scorers.iter_mut() {
-            if s.doc() < doc {
-                s.seek(doc);
-            }
-            if s.doc() == doc {
-                matched += 1;
-            }
-        }
-        matched as f32 / self.n
-    }
-}
-
-/// Builds the coordination for a query with two or more scoring clauses at its top level (the
-/// plan's `clauses`).
-fn coordination(
-    searcher: &Searcher,
-    clauses: &[Box<dyn Query>],
-) -> tantivy::Result<Option<Coordination>> {
-    if !(2..=MAX_COORDINATED_CLAUSES).contains(&clauses.len()) {
-        return Ok(None);
-    }
-    let weights = clauses
-        .iter()
-        .map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)))
-        .collect::<tantivy::Result<Vec<_>>>()?;
-    Ok(Some(Coordination { weights }))
-}
-
-/// Scores hits that were ordered by date as ranking by relevance would: the BM25 score,
-/// coordinated, plus the rescoring of a query of free words, from weights built once per query.
-struct DateSortScoring {
-    weight: Box<dyn Weight>,
-    coordination: Option<Coordination>,
-    rescorer: Rescorer,
-}
-
-impl DateSortScoring {
-    fn new(searcher: &Searcher, store: &Store, parsed: &query::Plan) -> Result<Self, SearchError> {
-        Ok(DateSortScoring {
-            weight: scoring_query(searcher, parsed)?
-                .weight(EnableScoring::enabled_from_searcher(searcher))?,
-            coordination: coordination(searcher, &parsed.clauses)?,
-            rescorer: Rescorer::new(searcher, store, parsed)?,
-        })
-    }
-
-    fn score(&self, searcher: &Searcher, addr: DocAddress) -> Result<f32, SearchError> {
-        let seg = searcher.segment_reader(addr.segment_ord);
-        // Scorers of our own rather than `Query::explain`: tantivy's phrase explain seeks
-        // backwards (a debug assertion) for an article that matches other clauses but not the
-        // phrase.
-        let bm25 = score_of(&*self.weight, seg, addr.doc_id)?;
-        let factor = match &self.coordination {
-            Some(c) => c.for_segment(seg).factor(addr.doc_id),
-            None => 1.0,
-        };
-        let rescored = self
-            .rescorer
-            .rescore(searcher, vec![(bm25 * factor, addr)])?;
-        Ok(rescored[0].0)
-    }
-}
-
 /// A hit from its stored document: path, date, score and its `snippets` best paragraphs (the
 /// lead when there is no highlighter), with the paragraphs themselves for callers that read
 /// them further.
@@ -658,11 +363,11 @@ pub(crate) fn make_hit(
     snippet_chars: usize,
 ) -> Result<(Hit, Vec<String>), SearchError> {
     let doc: TantivyDocument = searcher.doc(addr)?;
-    let Stored {
+    let store::Stored {
         path,
         date,
         paragraphs,
-    } = Stored::from_doc(&doc, store.fields);
+    } = store::Stored::from_doc(&doc, store.fields);
     let (snippets, best) = match highlighter {
         Some(h) => h.best_n(&paragraphs, snippets),
         None => (vec![crate::snippet::lead(&paragraphs, snippet_chars)], 0),
@@ -678,44 +383,6 @@ pub(crate) fn make_hit(
         snippets,
     };
     Ok((hit, paragraphs))
-}
-
-/// A stored article, as `dateline show` prints it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Stored {
-    /// The article's key.
-    pub path: String,
-    /// `YYYY-MM-DD`.
-    pub date: String,
-    /// Its paragraphs, in order.
-    pub paragraphs: Vec<String>,
-}
-
-impl Stored {
-    /// Reads path, date and paragraphs from a stored document.
-    pub fn from_doc(doc: &TantivyDocument, f: schema::Fields) -> Stored {
-        Stored {
-            path: crate::corpus::display_key(
-                doc.get_first(f.path)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default(),
-            ),
-            date: doc
-                .get_first(f.date)
-                .and_then(|v| v.as_datetime())
-                .map(schema::from_index_date)
-                .map(|d| d.format("%Y-%m-%d").to_string())
-                .unwrap_or_default(),
-            paragraphs: store::paragraphs(doc, f),
-        }
-    }
-}
-
-/// Fetches one stored article by key.
-pub fn article(store: &Store, key: &str) -> anyhow::Result<Option<Stored>> {
-    let reader = store.reader()?;
-    let doc = store::find(store, &reader, key)?;
-    Ok(doc.map(|d| Stored::from_doc(&d, store.fields)))
 }
 
 #[cfg(test)]

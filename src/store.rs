@@ -2,10 +2,15 @@
 //! exists), the read handle, and lookups of one article by its key. The indexer writes; this
 //! module reads.
 
+use crate::query::QueryError;
 use crate::schema::{self, Fields};
+use crate::search::SearchError;
+use serde::Serialize;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use tantivy::DocSet;
+use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, TantivyError, Term};
 
@@ -289,4 +294,75 @@ pub fn paragraphs(doc: &TantivyDocument, f: Fields) -> Vec<String> {
     doc.get_all(f.body)
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect()
+}
+
+/// A stored article, as `dateline show` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stored {
+    /// The article's key.
+    pub path: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Its paragraphs, in order.
+    pub paragraphs: Vec<String>,
+}
+
+impl Stored {
+    /// Reads path, date and paragraphs from a stored document.
+    pub fn from_doc(doc: &TantivyDocument, f: schema::Fields) -> Stored {
+        Stored {
+            path: crate::corpus::display_key(
+                doc.get_first(f.path)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default(),
+            ),
+            date: doc
+                .get_first(f.date)
+                .and_then(|v| v.as_datetime())
+                .map(schema::from_index_date)
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            paragraphs: paragraphs(doc, f),
+        }
+    }
+}
+
+/// Fetches one stored article by key.
+pub fn article(store: &Store, key: &str) -> anyhow::Result<Option<Stored>> {
+    let reader = store.reader()?;
+    let doc = find(store, &reader, key)?;
+    Ok(doc.map(|d| Stored::from_doc(&d, store.fields)))
+}
+
+/// Fails with [`QueryError::EmptyFolder`] unless some article's key starts with `prefix`: a
+/// look at each segment's path dictionary, not a search.
+pub fn check_folder(searcher: &tantivy::Searcher, prefix: &str) -> Result<(), SearchError> {
+    let path = searcher.schema().get_field(schema::PATH)?;
+    for seg in searcher.segment_readers() {
+        let inverted = seg.inverted_index(path)?;
+        let mut keys = inverted
+            .terms()
+            .range()
+            .ge(prefix.as_bytes())
+            .into_stream()
+            .map_err(anyhow::Error::from)?;
+        while keys.advance() {
+            if !keys.key().starts_with(prefix.as_bytes()) {
+                break;
+            }
+            let info = keys.value();
+            // A key left by a deleted article does not count.
+            let mut postings = inverted
+                .read_postings_from_terminfo(info, IndexRecordOption::Basic)
+                .map_err(anyhow::Error::from)?;
+            let alive = seg.alive_bitset();
+            while postings.doc() != tantivy::TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(postings.doc())) {
+                    return Ok(());
+                }
+                postings.advance();
+            }
+        }
+    }
+    Err(QueryError::EmptyFolder(crate::corpus::display_key(prefix)).into())
 }
