@@ -860,6 +860,20 @@ fn ranges_open_at_both_ends_match_every_article() {
     }
 }
 
+/// A query that only excludes words reads as every article without them, and says so in
+/// dateline's words (it showed tantivy's "Only excluding terms given").
+#[test]
+fn a_query_of_exclusions_alone_says_what_it_searched() {
+    let t = indexed_good();
+    let r = search(&t, "-aid", &[]);
+    r.assert_code(0);
+    assert_eq!(
+        r.stderr,
+        "warning: the query only excludes words; searched every article without them\n"
+    );
+    assert_eq!(r.json()["total"], 5);
+}
+
 #[test]
 fn limit_and_offset_at_their_extremes() {
     let t = indexed_good();
