@@ -4,7 +4,6 @@
 
 use crate::query;
 use crate::schema;
-use crate::search::SearchError;
 use crate::store::Store;
 use std::cell::RefCell;
 use tantivy::postings::Postings;
@@ -137,7 +136,7 @@ pub(crate) fn score_of(
 pub(crate) fn scoring_query(
     searcher: &Searcher,
     parsed: &query::Plan,
-) -> Result<Box<dyn Query>, SearchError> {
+) -> tantivy::Result<Box<dyn Query>> {
     let body = searcher.schema().get_field(schema::BODY)?;
     let rewritten = crate::rank::rewrite(searcher, body, parsed)?;
     Ok(match (rewritten, &parsed.filter) {
@@ -260,7 +259,7 @@ impl DateSortScoring {
         searcher: &Searcher,
         store: &Store,
         parsed: &query::Plan,
-    ) -> Result<Self, SearchError> {
+    ) -> tantivy::Result<Self> {
         Ok(DateSortScoring {
             weight: scoring_query(searcher, parsed)?
                 .weight(EnableScoring::enabled_from_searcher(searcher))?,
@@ -269,7 +268,7 @@ impl DateSortScoring {
         })
     }
 
-    pub(crate) fn score(&self, searcher: &Searcher, addr: DocAddress) -> Result<f32, SearchError> {
+    pub(crate) fn score(&self, searcher: &Searcher, addr: DocAddress) -> tantivy::Result<f32> {
         let seg = searcher.segment_reader(addr.segment_ord);
         // Scorers of our own rather than `Query::explain`: tantivy's phrase explain seeks
         // backwards (a debug assertion) for an article that matches other clauses but not the

@@ -6,7 +6,7 @@ use crate::rerank::{DateSortScoring, Rescorer, coordination, rerank, scoring_que
 use crate::schema;
 use crate::snippet::{Highlighter, Snippet};
 use crate::store::{self, Store};
-pub use crate::store::{Stored, article, check_folder};
+pub use crate::store::{Stored, article};
 use serde::Serialize;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
@@ -193,11 +193,21 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
 /// is indexed is the user's mistake, named.
 fn parse(searcher: &Searcher, store: &Store, req: &Request) -> Result<query::Plan, SearchError> {
     if let Some(prefix) = &req.folder {
-        store::check_folder(searcher, prefix)?;
+        check_folder(searcher, prefix)?;
     }
     let mut plan = query::parse_within(store, &req.text, &req.range, req.folder.as_deref())?;
     plan.weigh(searcher, store.fields.body)?;
     Ok(plan)
+}
+
+/// Fails with [`QueryError::EmptyFolder`] unless some article lies under the folder whose key
+/// prefix is `prefix`.
+pub fn check_folder(searcher: &Searcher, prefix: &str) -> Result<(), SearchError> {
+    if store::holds_prefix(searcher, prefix)? {
+        Ok(())
+    } else {
+        Err(QueryError::EmptyFolder(crate::corpus::display_key(prefix)).into())
+    }
 }
 
 /// The total and the requested page of hits, in the request's order.

@@ -2,9 +2,7 @@
 //! exists), the read handle, and lookups of one article by its key. The indexer writes; this
 //! module reads.
 
-use crate::query::QueryError;
 use crate::schema::{self, Fields};
-use crate::search::SearchError;
 use serde::Serialize;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -334,9 +332,9 @@ pub fn article(store: &Store, key: &str) -> anyhow::Result<Option<Stored>> {
     Ok(doc.map(|d| Stored::from_doc(&d, store.fields)))
 }
 
-/// Fails with [`QueryError::EmptyFolder`] unless some article's key starts with `prefix`: a
-/// look at each segment's path dictionary, not a search.
-pub fn check_folder(searcher: &tantivy::Searcher, prefix: &str) -> Result<(), SearchError> {
+/// Whether some live article's key starts with `prefix`: a look at each segment's path
+/// dictionary, not a search.
+pub fn holds_prefix(searcher: &tantivy::Searcher, prefix: &str) -> anyhow::Result<bool> {
     let path = searcher.schema().get_field(schema::PATH)?;
     for seg in searcher.segment_readers() {
         let inverted = seg.inverted_index(path)?;
@@ -358,11 +356,11 @@ pub fn check_folder(searcher: &tantivy::Searcher, prefix: &str) -> Result<(), Se
             let alive = seg.alive_bitset();
             while postings.doc() != tantivy::TERMINATED {
                 if alive.is_none_or(|a| a.is_alive(postings.doc())) {
-                    return Ok(());
+                    return Ok(true);
                 }
                 postings.advance();
             }
         }
     }
-    Err(QueryError::EmptyFolder(crate::corpus::display_key(prefix)).into())
+    Ok(false)
 }
