@@ -1,9 +1,10 @@
 //! Command-line definitions and dispatch. Arguments arrive as raw strings and are validated into
 //! library types here; the library does the work; `render` prints.
 
+use crate::dates::{ArgNames, QueryError};
 use crate::indexer::{self, Progress};
 use crate::query::{self, DateRange};
-use crate::render::{self, Printer};
+use crate::render::{self, ColorChoice, Printer};
 use crate::search::{self, Request, SearchError, Sort};
 use crate::store::{self, OpenError};
 use crate::timeline::{self, By};
@@ -11,7 +12,7 @@ use crate::{check, corpus, eval, export, manual, serve, similar, stats};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Fast full-text search for folders of dated articles.
@@ -42,17 +43,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// `--color` values.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ColorChoice {
-    /// Colour when the output is a terminal and NO_COLOR is unset
-    Auto,
-    /// Always colour, even into a pipe
-    Always,
-    /// Never colour; highlights become [[ ]] markers
-    Never,
-}
-
 /// `--from` and `--to`.
 #[derive(Debug, Args)]
 pub struct Dates {
@@ -65,7 +55,7 @@ pub struct Dates {
 }
 
 impl Dates {
-    fn range(&self) -> Result<DateRange, query::QueryError> {
+    fn range(&self) -> Result<DateRange, QueryError> {
         DateRange::parse(self.from.as_deref(), self.to.as_deref())
     }
 }
@@ -403,24 +393,91 @@ pub struct Failure {
     pub hint: Option<String>,
 }
 
+/// The command line's names for the arguments a [`QueryError`] can be about.
+pub const FLAG_NAMES: ArgNames = ArgNames {
+    from: "--from",
+    to: "--to",
+    folder: "--in",
+    by: "--by",
+    join: " ",
+};
+
 impl<E: Into<anyhow::Error>> From<E> for Failure {
     fn from(e: E) -> Self {
         let error: anyhow::Error = e.into();
-        let hint = error.downcast_ref::<OpenError>().and_then(OpenError::hint);
-        Failure { error, hint }
+        // The library states what is wrong; the command line names its own flags.
+        let error = match error.downcast::<QueryError>() {
+            Ok(q) => anyhow::anyhow!(q.describe(&FLAG_NAMES)),
+            Err(error) => error,
+        };
+        Failure { error, hint: None }
+    }
+}
+
+/// `dateline index`, with `--index DIR` when the index the user named is not the one that
+/// command would write without it (the `DATELINE_INDEX` variable's, else `./index`).
+fn index_command(index: &Path) -> String {
+    let default = std::env::var_os("DATELINE_INDEX")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("./index"));
+    if index == default {
+        "dateline index".into()
+    } else {
+        format!(
+            "dateline index --index {}",
+            shell_word(&index.display().to_string())
+        )
+    }
+}
+
+/// `s` as one shell word: quoted when it holds anything but plain path characters.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+,:@%".contains(&b));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// What to do about an index that could not be opened, naming the index the user gave.
+fn open_hint(e: &OpenError, index: &Path) -> Option<String> {
+    match e {
+        OpenError::Missing(_) => Some(format!("run: {} corpus/", index_command(index))),
+        OpenError::Version { .. } => Some(format!(
+            "rebuild it: {} --rebuild PATH",
+            index_command(index)
+        )),
+        OpenError::Locked(_) => Some("wait for it to finish, then run again".into()),
+        OpenError::NotAnIndex(_) => Some("choose another folder with --index".into()),
+        OpenError::Other { .. } => None,
     }
 }
 
 /// Runs the parsed command line, writing results to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let choice = match cli.color {
-        ColorChoice::Auto => "auto",
-        ColorChoice::Always => "always",
-        ColorChoice::Never => "never",
-    };
+    let index = cli.index.clone();
+    run_command(cli, out).map_err(|mut f| {
+        if f.hint.is_none() {
+            f.hint = f
+                .error
+                .downcast_ref::<OpenError>()
+                .and_then(|e| open_hint(e, &index));
+        }
+        f
+    })
+}
+
+fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
     let printer = Printer {
-        color: render::use_color(choice, io::stdout().is_terminal(), no_color),
+        color: render::use_color(
+            cli.color,
+            io::stdout().is_terminal(),
+            render::no_color_env(),
+        ),
     };
     match cli.command {
         Command::Index {
@@ -662,7 +719,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                         corpus::display_key(&key),
                         cli.index.display()
                     ),
-                    hint: Some("index it first: dateline index PATH".into()),
+                    hint: Some(format!(
+                        "index it first: {} PATH",
+                        index_command(&cli.index)
+                    )),
                 });
             };
             if json {
@@ -707,8 +767,8 @@ fn search_failure(e: SearchError) -> Failure {
 /// [`search_failure`], naming the `--in` folder as the user wrote it.
 fn failure_in(folder: Option<&std::path::Path>) -> impl Fn(SearchError) -> Failure + '_ {
     move |e| match (e, folder) {
-        (SearchError::Query(query::QueryError::EmptyFolder(_)), Some(given)) => {
-            Failure::from(query::QueryError::EmptyFolder(given.display().to_string()))
+        (SearchError::Query(QueryError::EmptyFolder(_)), Some(given)) => {
+            Failure::from(QueryError::EmptyFolder(given.display().to_string()))
         }
         (e, _) => search_failure(e),
     }

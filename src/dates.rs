@@ -9,20 +9,25 @@ use tantivy::query::{ConstScoreQuery, EmptyQuery, Query, RangeQuery};
 use tantivy::schema::Term;
 
 use crate::query::{MAX_NESTING, MAX_QUERY_BYTES};
+use crate::timeline::By;
 
-/// A user mistake in the query or its flags; the message names the argument.
+/// A user mistake in the query or its arguments. Its `Display` states the fact without naming
+/// any argument; a front end names its own (`--from` on the command line, `from=` in the HTTP
+/// API) with [`QueryError::describe`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QueryError {
-    /// `--from`/`--to` that is not `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, or not on the calendar.
-    #[error("invalid date for {flag}: {value:?} (expected YYYY, YYYY-MM or YYYY-MM-DD)")]
+    /// A range bound that is not `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, or not on the calendar.
+    #[error("{problem} {} date {value:?}{}", end.word(), problem.explain())]
     BadDate {
-        /// `--from` or `--to`.
-        flag: &'static str,
+        /// Which bound: [`End::Start`] is the first day, [`End::Finish`] the last.
+        end: End,
         /// What the user gave.
         value: String,
+        /// What is wrong with it.
+        problem: DateProblem,
     },
-    /// `--from` later than `--to`.
-    #[error("--from {from} is after --to {to}")]
+    /// The first day of the range is after its last day.
+    #[error("the start date {from} is after the end date {to}")]
     EmptyRange {
         /// The resolved lower bound.
         from: NaiveDate,
@@ -35,11 +40,25 @@ pub enum QueryError {
     /// Parentheses nested deeper than [`MAX_NESTING`].
     #[error("the query nests parentheses {0} deep; the limit is {MAX_NESTING}")]
     TooDeep(usize),
-    /// A flag's value that cannot be served, with the reason.
-    #[error("{0}")]
-    Flag(String),
-    /// `--in` names a folder under which no article is indexed.
-    #[error("--in {0}: no indexed article lies under this folder")]
+    /// A timeline whose buckets over its range would make more rows than it may draw.
+    #[error(
+        "buckets of a {} from {from} to {to} make {rows} rows; the limit is {limit}",
+        by.name()
+    )]
+    TooManyBuckets {
+        /// The bucket size.
+        by: By,
+        /// The range's first day.
+        from: NaiveDate,
+        /// The range's last day.
+        to: NaiveDate,
+        /// How many rows that makes.
+        rows: usize,
+        /// The most rows allowed.
+        limit: usize,
+    },
+    /// A folder under which no article is indexed.
+    #[error("no indexed article lies under the folder {0}")]
     EmptyFolder(String),
     /// A `date:` clause of the query whose value is not a date.
     #[error("date:{0}: not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)")]
@@ -47,6 +66,102 @@ pub enum QueryError {
     /// The query text could not be read even leniently.
     #[error("cannot read the query: {0}")]
     Syntax(String),
+}
+
+/// What is wrong with a date a user gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateProblem {
+    /// Not in the form `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    Malformed,
+    /// In that form but not on the calendar (`2016-02-30`, `2016-13`).
+    Impossible,
+}
+
+impl DateProblem {
+    fn explain(self) -> &'static str {
+        match self {
+            DateProblem::Malformed => " (expected YYYY, YYYY-MM or YYYY-MM-DD)",
+            DateProblem::Impossible => " (not on the calendar)",
+        }
+    }
+}
+
+impl std::fmt::Display for DateProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The dated format's parser says "impossible date" too.
+        f.write_str(match self {
+            DateProblem::Malformed => "invalid",
+            DateProblem::Impossible => "impossible",
+        })
+    }
+}
+
+/// How a front end spells the arguments a [`QueryError`] can be about, and how it joins a name
+/// to its value: the command line's `--from 2016`, the HTTP API's `from=2016`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArgNames {
+    /// The range's first day.
+    pub from: &'static str,
+    /// The range's last day.
+    pub to: &'static str,
+    /// The folder articles must lie under.
+    pub folder: &'static str,
+    /// A timeline's bucket size.
+    pub by: &'static str,
+    /// Between a name and its value.
+    pub join: &'static str,
+}
+
+impl QueryError {
+    /// The message in a front end's words: the arguments named as `names` spells them.
+    pub fn describe(&self, names: &ArgNames) -> String {
+        let j = names.join;
+        match self {
+            QueryError::BadDate {
+                end,
+                value,
+                problem,
+            } => {
+                let name = match end {
+                    End::Start => names.from,
+                    End::Finish => names.to,
+                };
+                match problem {
+                    DateProblem::Malformed => {
+                        format!("invalid date for {name}: {value:?}{}", problem.explain())
+                    }
+                    DateProblem::Impossible => {
+                        format!("impossible date for {name}: {value}{}", problem.explain())
+                    }
+                }
+            }
+            QueryError::EmptyRange { from, to } => {
+                format!("{}{j}{from} is after {}{j}{to}", names.from, names.to)
+            }
+            QueryError::TooManyBuckets {
+                by,
+                from,
+                to,
+                rows,
+                limit,
+            } => format!(
+                "{}{j}{} from {from} to {to} gives {rows} rows; the limit is {limit}: choose a \
+                 larger {} or a shorter {}/{}",
+                names.by,
+                by.name(),
+                names.by,
+                names.from,
+                names.to
+            ),
+            QueryError::EmptyFolder(folder) => format!(
+                "{}{j}{folder}: no indexed article lies under this folder",
+                names.folder
+            ),
+            QueryError::TooLong(_) | QueryError::TooDeep(_) | QueryError::Syntax(_) => {
+                self.to_string()
+            }
+        }
+    }
 }
 
 /// Which end of a range a partial date stands for.
@@ -58,16 +173,33 @@ pub enum End {
     Finish,
 }
 
+impl End {
+    /// The bound this end makes of a range, in words.
+    fn word(self) -> &'static str {
+        match self {
+            End::Start => "start",
+            End::Finish => "end",
+        }
+    }
+}
+
 /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD` into the first or last day of that period.
 pub fn parse_partial_date(s: &str, end: End) -> Option<NaiveDate> {
+    read_partial_date(s, end).ok()
+}
+
+/// [`parse_partial_date`], saying what is wrong with a date it refuses: the form, or a month or
+/// day that is not on the calendar.
+pub fn read_partial_date(s: &str, end: End) -> Result<NaiveDate, DateProblem> {
     let s = s.trim();
     let parts: Vec<&str> = s.split('-').collect();
     let num = |p: &str, len: usize| {
         (p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
             .then(|| p.parse::<u32>().ok())
             .flatten()
+            .ok_or(DateProblem::Malformed)
     };
-    match parts.as_slice() {
+    let date = match parts.as_slice() {
         [y] => {
             let y = num(y, 4)? as i32;
             match end {
@@ -77,15 +209,18 @@ pub fn parse_partial_date(s: &str, end: End) -> Option<NaiveDate> {
         }
         [y, m] => {
             let (y, m) = (num(y, 4)? as i32, num(m, 2)?);
-            let first = NaiveDate::from_ymd_opt(y, m, 1)?;
-            match end {
+            NaiveDate::from_ymd_opt(y, m, 1).and_then(|first| match end {
                 End::Start => Some(first),
                 End::Finish => last_of_month(first),
-            }
+            })
         }
-        [y, m, d] => NaiveDate::from_ymd_opt(num(y, 4)? as i32, num(m, 2)?, num(d, 2)?),
-        _ => None,
-    }
+        [y, m, d] => {
+            let (y, m, d) = (num(y, 4)? as i32, num(m, 2)?, num(d, 2)?);
+            NaiveDate::from_ymd_opt(y, m, d)
+        }
+        _ => return Err(DateProblem::Malformed),
+    };
+    date.ok_or(DateProblem::Impossible)
 }
 
 fn last_of_month(first: NaiveDate) -> Option<NaiveDate> {
@@ -107,20 +242,21 @@ pub struct DateRange {
 }
 
 impl DateRange {
-    /// Resolves the `--from` and `--to` flags.
+    /// Resolves the first and last day a user gave as partial dates.
     pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<DateRange, QueryError> {
-        let resolve = |v: Option<&str>, flag, end| match v {
+        let resolve = |v: Option<&str>, end| match v {
             None => Ok(None),
-            Some(v) => parse_partial_date(v, end)
+            Some(v) => read_partial_date(v, end)
                 .map(Some)
-                .ok_or_else(|| QueryError::BadDate {
-                    flag,
+                .map_err(|problem| QueryError::BadDate {
+                    end,
                     value: v.to_string(),
+                    problem,
                 }),
         };
         let range = DateRange {
-            from: resolve(from, "--from", End::Start)?,
-            to: resolve(to, "--to", End::Finish)?,
+            from: resolve(from, End::Start)?,
+            to: resolve(to, End::Finish)?,
         };
         if let (Some(f), Some(t)) = (range.from, range.to)
             && f > t
@@ -237,21 +373,64 @@ mod tests {
         }
     }
 
+    const FLAGS: ArgNames = ArgNames {
+        from: "-f",
+        to: "-t",
+        folder: "-i",
+        by: "-b",
+        join: " ",
+    };
+
     #[test]
-    fn range_errors_name_the_flag() {
-        let e = DateRange::parse(Some("2016-13"), None).unwrap_err();
+    fn range_errors_state_the_fact_and_front_ends_name_the_argument() {
+        let e = DateRange::parse(Some("2016-1"), None).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "invalid date for --from: \"2016-13\" (expected YYYY, YYYY-MM or YYYY-MM-DD)"
+            "invalid start date \"2016-1\" (expected YYYY, YYYY-MM or YYYY-MM-DD)"
+        );
+        assert_eq!(
+            e.describe(&FLAGS),
+            "invalid date for -f: \"2016-1\" (expected YYYY, YYYY-MM or YYYY-MM-DD)"
         );
         let e = DateRange::parse(None, Some("x")).unwrap_err();
-        assert!(e.to_string().contains("--to"));
+        assert!(e.to_string().starts_with("invalid end date"), "{e}");
+        assert!(e.describe(&FLAGS).contains("for -t:"), "{e}");
+    }
+
+    #[test]
+    fn dates_in_the_form_but_off_the_calendar_are_impossible() {
+        for (from, to) in [
+            (Some("2016-02-30"), None),
+            (None, Some("2015-02-29")),
+            (Some("2016-13"), None),
+            (None, Some("2016-00-10")),
+        ] {
+            let e = DateRange::parse(from, to).unwrap_err();
+            let QueryError::BadDate { problem, .. } = &e else {
+                panic!("{e:?}")
+            };
+            assert_eq!(*problem, DateProblem::Impossible, "{from:?} {to:?}");
+            assert!(e.to_string().starts_with("impossible "), "{e}");
+        }
+        let e = DateRange::parse(Some("2016-02-30"), None).unwrap_err();
+        assert_eq!(
+            e.describe(&FLAGS),
+            "impossible date for -f: 2016-02-30 (not on the calendar)"
+        );
+        assert_eq!(
+            read_partial_date("2016-2-30", End::Start),
+            Err(DateProblem::Malformed)
+        );
     }
 
     #[test]
     fn from_after_to_is_an_error_but_equal_is_fine() {
         let e = DateRange::parse(Some("2017"), Some("2016-12-31")).unwrap_err();
-        assert_eq!(e.to_string(), "--from 2017-01-01 is after --to 2016-12-31");
+        assert_eq!(
+            e.to_string(),
+            "the start date 2017-01-01 is after the end date 2016-12-31"
+        );
+        assert_eq!(e.describe(&FLAGS), "-f 2017-01-01 is after -t 2016-12-31");
         let r = DateRange::parse(Some("2016-09"), Some("2016-09")).unwrap();
         assert_eq!(r.from, Some(d("2016-09-01")));
         assert_eq!(r.to, Some(d("2016-09-30")));

@@ -22,12 +22,50 @@ const BLUE: &str = "\x1b[34m";
 const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
 
-/// Whether to colour: `--color` wins, then `NO_COLOR`, then whether the stream is a terminal.
-pub fn use_color(choice: &str, is_terminal: bool, no_color_env: bool) -> bool {
+/// When to colour output: the `--color` choice.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorChoice {
+    /// Colour when the output is a terminal and NO_COLOR is unset
+    #[default]
+    Auto,
+    /// Always colour, even into a pipe
+    Always,
+    /// Never colour; highlights become [[ ]] markers
+    Never,
+}
+
+/// Whether the `NO_COLOR` variable asks for no colour: set and not empty (no-color.org).
+pub fn no_color_env() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Whether to colour a stream: the choice wins, then `NO_COLOR`, then whether the stream is a
+/// terminal. The one rule for standard output and for the `error:` label on standard error.
+pub fn use_color(choice: ColorChoice, is_terminal: bool, no_color_env: bool) -> bool {
     match choice {
-        "always" => true,
-        "never" => false,
-        _ => is_terminal && !no_color_env,
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => is_terminal && !no_color_env,
+    }
+}
+
+/// The label before an error message: red when coloured.
+pub fn error_label(color: bool) -> String {
+    if color {
+        format!("{BOLD_RED}error:{RESET}")
+    } else {
+        "error:".into()
     }
 }
 
@@ -440,11 +478,14 @@ mod tests {
 
     #[test]
     fn colour_rules() {
-        assert!(use_color("always", false, true));
-        assert!(!use_color("never", true, false));
-        assert!(use_color("auto", true, false));
-        assert!(!use_color("auto", true, true));
-        assert!(!use_color("auto", false, false));
+        use ColorChoice::{Always, Auto, Never};
+        assert!(use_color(Always, false, true));
+        assert!(!use_color(Never, true, false));
+        assert!(use_color(Auto, true, false));
+        assert!(!use_color(Auto, true, true));
+        assert!(!use_color(Auto, false, false));
+        assert_eq!(error_label(false), "error:");
+        assert_eq!(error_label(true), "\x1b[1;31merror:\x1b[0m");
     }
 
     #[test]

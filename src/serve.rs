@@ -6,7 +6,8 @@
 //! Every answer of the API is JSON; a mistake in the parameters is a 400 with
 //! `{"error": "…"}` naming the parameter.
 
-use crate::query::{self, DateRange, QueryError};
+use crate::dates::{ArgNames, QueryError};
+use crate::query::{self, DateRange};
 use crate::search::{self, Request, SearchError, Sort};
 use crate::snippet::Highlighter;
 use crate::store::{self, Store};
@@ -195,14 +196,19 @@ impl IntoResponse for Failure {
     }
 }
 
+/// The API's names for the query parameters a [`QueryError`] can be about.
+const PARAM_NAMES: ArgNames = ArgNames {
+    from: "from",
+    to: "to",
+    folder: "in",
+    by: "by",
+    join: "=",
+};
+
 impl From<SearchError> for Failure {
     fn from(e: SearchError) -> Self {
         match e {
-            // The CLI's flag is the API's parameter.
-            SearchError::Query(QueryError::EmptyFolder(folder)) => Failure::Bad(format!(
-                "in={folder}: no indexed article lies under this folder"
-            )),
-            SearchError::Query(q) => Failure::Bad(q.to_string()),
+            SearchError::Query(q) => q.into(),
             SearchError::Index(e) => Failure::Internal(format!("{e:#}")),
         }
     }
@@ -210,7 +216,7 @@ impl From<SearchError> for Failure {
 
 impl From<QueryError> for Failure {
     fn from(e: QueryError) -> Self {
-        Failure::Bad(e.to_string())
+        Failure::Bad(e.describe(&PARAM_NAMES))
     }
 }
 
@@ -285,14 +291,7 @@ fn number(
 }
 
 fn range(params: &Params) -> Result<DateRange, Failure> {
-    // The query language's `--from` and `--to` are `from` and `to` here.
-    DateRange::parse(one(params, "from"), one(params, "to")).map_err(|e| {
-        Failure::Bad(
-            e.to_string()
-                .replace("--from", "from")
-                .replace("--to", "to"),
-        )
-    })
+    Ok(DateRange::parse(one(params, "from"), one(params, "to"))?)
 }
 
 fn folder(params: &Params) -> Option<String> {
@@ -446,6 +445,43 @@ fn respond<T: Serialize>(result: Result<T, Failure>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn bad(f: Failure) -> String {
+        match f {
+            Failure::Bad(m) => m,
+            _ => panic!("not a 400"),
+        }
+    }
+
+    /// The API names its own parameters (`from=`, `by=`, `in=`), never the command line's flags.
+    #[test]
+    fn errors_name_the_api_parameters() {
+        let params = |p: &[(&str, &str)]| -> Params {
+            p.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let m = bad(range(&params(&[("from", "2017"), ("to", "2016")])).unwrap_err());
+        assert_eq!(m, "from=2017-01-01 is after to=2016-12-31");
+        let m = bad(range(&params(&[("from", "2016-13")])).unwrap_err());
+        assert_eq!(m, "impossible date for from: 2016-13 (not on the calendar)");
+        let m = bad(range(&params(&[("to", "x")])).unwrap_err());
+        assert!(m.starts_with("invalid date for to: \"x\""), "{m}");
+        let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let e = crate::timeline::buckets(By::Day, d(1700, 1, 1), d(2200, 1, 1)).unwrap_err();
+        let m = bad(e.into());
+        assert!(
+            m.starts_with("by=day from 1700-01-01 to 2200-01-01 gives "),
+            "{m}"
+        );
+        assert!(
+            m.ends_with("choose a larger by or a shorter from/to"),
+            "{m}"
+        );
+        assert!(!m.contains("--"), "{m}");
+        let m = bad(SearchError::Query(QueryError::EmptyFolder("nowhere".into())).into());
+        assert_eq!(m, "in=nowhere: no indexed article lies under this folder");
+    }
 
     /// The time limit cuts off work that runs over it, and lets work within it answer.
     #[test]

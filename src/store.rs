@@ -30,7 +30,8 @@ pub(crate) fn is_creation_leftover(name: &std::ffi::OsStr) -> bool {
         || name == ".tantivy-writer.lock"
 }
 
-/// Why an index could not be opened; each has its own message and hint.
+/// Why an index could not be opened. The messages state facts; what to do about them (which
+/// command to run) is for the front end to say.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     /// Nothing has been indexed at this location yet.
@@ -54,27 +55,15 @@ pub enum OpenError {
     /// Another `dateline index` holds the writer lock.
     #[error("another dateline index is writing to {0}")]
     Locked(PathBuf),
-    /// Anything tantivy or the file system reports.
-    #[error("opening the index at {dir}: {source}")]
+    /// Anything tantivy or the file system reports; the cause is the error's source, so it is
+    /// printed once, after this message.
+    #[error("cannot open the index at {dir}")]
     Other {
         /// The index folder.
         dir: PathBuf,
         /// The cause.
         source: anyhow::Error,
     },
-}
-
-impl OpenError {
-    /// A one-line suggestion of what to do next.
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            OpenError::Missing(_) => Some("run: dateline index corpus/".into()),
-            OpenError::Version { .. } => Some("rebuild it: dateline index --rebuild PATH".into()),
-            OpenError::Locked(_) => Some("wait for it to finish, then run again".into()),
-            OpenError::NotAnIndex(_) => Some("choose another folder with --index".into()),
-            OpenError::Other { .. } => None,
-        }
-    }
 }
 
 /// An opened index with its field handles.
