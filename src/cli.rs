@@ -21,16 +21,7 @@ use std::time::Instant;
     name = "dateline",
     version,
     about,
-    after_help = concat!(
-        "Examples:\n",
-        "  dateline index corpus/\n",
-        "  dateline search \"aid convoys Aleppo\" --from 2016-09 --to 2016-12-31\n",
-        "  dateline search '\"peace brokers\"' --json\n",
-        "  dateline timeline railroad nuclear\n",
-        "  dateline similar corpus/federalist/federalist-10.txt -n 5\n\n",
-        "Exit status: 0 success, 1 no hits (search, timeline, similar) or some files skipped\n",
-        "(index), 2 error."
-    )
+    after_help = top_help()
 )]
 pub struct Cli {
     /// Index folder
@@ -119,16 +110,15 @@ pub enum FormatArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Index (or update the index of) folders of dated articles
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("index", concat!(
         "Folders are walked recursively; hidden entries and files not ending in .txt are skipped.\n",
         "Unchanged files are skipped, edited ones re-indexed, deleted ones removed, in one commit.\n",
         "Files that fail to parse are reported on stderr as path:line: reason and skipped.\n\n",
         "Examples:\n",
         "  dateline index corpus/\n",
         "  dateline index --rebuild corpus/ more/articles/\n",
-        "  dateline index --index /tmp/idx ~/archive/2016\n\n",
-        "Exit status: 0 success, 1 some files skipped, 2 error."
-    ))]
+        "  dateline index --index /tmp/idx ~/archive/2016"
+    )))]
     Index {
         /// Folders or files to index
         #[arg(default_value = "corpus")]
@@ -141,7 +131,7 @@ pub enum Command {
         threads: Option<usize>,
     },
     /// Search the index: BM25-ranked articles with highlighted snippets
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("search", concat!(
         "Query language: free words (any may match; more matches rank higher), \"exact phrases\",\n",
         "+required, -excluded, AND, OR, NOT, parentheses. Words are case-folded and stemmed.\n",
         "DATE is YYYY, YYYY-MM or YYYY-MM-DD; both ends are inclusive.\n",
@@ -150,9 +140,8 @@ pub enum Command {
         "  dateline search \"aid convoys Aleppo\"\n",
         "  dateline search \"aid convoys Aleppo\" --from 2016-09 --to 2016-12-31\n",
         "  dateline search '\"peace brokers\" -Moscow' --sort newest --json\n",
-        "  dateline search faction --snippets 3 --in corpus/federalist\n\n",
-        "Exit status: 0 hits found, 1 no hits, 2 error."
-    ))]
+        "  dateline search faction --snippets 3 --in corpus/federalist"
+    )))]
     Search {
         /// The query (it may start with `-`: `dateline search "-bus convoys"`)
         #[arg(allow_hyphen_values = true)]
@@ -181,7 +170,7 @@ pub enum Command {
         trec_run: Option<String>,
     },
     /// Chart how many articles match each query per decade, year, month or day
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("timeline", concat!(
         "Each QUERY is one query in the language of `dateline search` (quote multi-word ones);\n",
         "two or more are drawn side by side on one scale, each with its own colour or mark;\n",
         "an empty query (\"\") counts every article.\n",
@@ -193,9 +182,8 @@ pub enum Command {
         "Examples:\n",
         "  dateline timeline railroad nuclear\n",
         "  dateline timeline slavery --by year --from 1850 --to 1870\n",
-        "  dateline timeline '\"standing army\"' --in corpus/federalist --by month --json\n\n",
-        "Exit status: 0 some article matches, 1 none does, 2 error."
-    ))]
+        "  dateline timeline '\"standing army\"' --in corpus/federalist --by month --json"
+    )))]
     Timeline {
         /// The queries, one per argument (after `--` when one starts with `-`)
         #[arg(required = true)]
@@ -210,16 +198,15 @@ pub enum Command {
         json: bool,
     },
     /// Find the articles most like a given one, by its most significant words
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("similar", concat!(
         "PATH is an article as indexed (as search prints it) or any file in the dated format,\n",
         "read on the spot. Its words are weighed by how often it uses them and how rare they\n",
         "are in the index; the heaviest 25 make a ranked query. The article itself, and copies\n",
         "of it, never appear. Each hit shows the words it shares.\n\n",
         "Examples:\n",
         "  dateline similar corpus/federalist/federalist-10.txt -n 5\n",
-        "  dateline similar draft.txt --from 1900 --in corpus/sotu --json\n\n",
-        "Exit status: 0 similar articles found, 1 none, 2 error."
-    ))]
+        "  dateline similar draft.txt --from 1900 --in corpus/sotu --json"
+    )))]
     Similar {
         /// The article
         path: PathBuf,
@@ -233,7 +220,7 @@ pub enum Command {
         json: bool,
     },
     /// Serve a search page and a JSON API over HTTP (loopback by default)
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("serve", concat!(
         "GET /                    the search page (self-contained, works offline)\n",
         "GET /api/search?q=&from=&to=&sort=&limit=&offset=&snippets=&in=   as search --json\n",
         "GET /api/article?path=&q=   a stored article, the paragraphs q matches marked (404 when\n",
@@ -243,9 +230,8 @@ pub enum Command {
         "A commit by `dateline index` is picked up without a restart. Ctrl-C stops the server.\n\n",
         "Examples:\n",
         "  dateline serve\n",
-        "  dateline serve --addr 127.0.0.1:8080 --index /srv/archive/index\n\n",
-        "Exit status: 0 stopped cleanly, 2 error (such as an address in use)."
-    ))]
+        "  dateline serve --addr 127.0.0.1:8080 --index /srv/archive/index"
+    )))]
     Serve {
         /// Address to listen on; anything but loopback is reachable by others (a warning says so)
         #[arg(long, default_value = "127.0.0.1:7878")]
@@ -256,14 +242,13 @@ pub enum Command {
         timeout_ms: u64,
     },
     /// Write the corpus, read back from the index, for Quickwit or Elasticsearch to ingest
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("export", concat!(
         "Writes NDJSON data files, the engine's index configuration and a README.md with the\n",
         "commands that create the index and load the files.\n\n",
         "Examples:\n",
         "  dateline export --format quickwit --out export/quickwit\n",
-        "  dateline export --format elasticsearch --out export/es --from 1900\n\n",
-        "Exit status: 0 success, 2 error."
-    ))]
+        "  dateline export --format elasticsearch --out export/es --from 1900"
+    )))]
     Export {
         /// The engine
         #[arg(long, value_enum)]
@@ -275,7 +260,7 @@ pub enum Command {
         dates: Dates,
     },
     /// Measure ranking quality against relevance judgments: nDCG@k, MAP, P@k, Recall@100, MRR
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("eval", concat!(
         "Each query (a line `qid<TAB>text`) is read as free text: its words, lower-cased, any of\n",
         "them may match; punctuation and operators count as nothing. The first --depth hits are\n",
         "scored against the judgments (TREC qrels: `qid 0 name grade`, name = file name without\n",
@@ -284,9 +269,8 @@ pub enum Command {
         "Examples:\n",
         "  dateline eval --queries cranfield/queries.tsv --qrels cranfield/qrels.txt\n",
         "  dateline eval --queries q.tsv --qrels qrels.txt --per-query --run-out dateline.run\n",
-        "  dateline eval --qrels qrels.txt --run other-engine.run --json\n\n",
-        "Exit status: 0 success, 2 error."
-    ))]
+        "  dateline eval --qrels qrels.txt --run other-engine.run --json"
+    )))]
     Eval {
         /// Queries, one per line: qid<TAB>text
         #[arg(long, value_name = "FILE", required_unless_present = "run")]
@@ -314,25 +298,23 @@ pub enum Command {
         json: bool,
     },
     /// Show what the index holds: article count, date span, articles per year, size
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("stats", concat!(
         "Examples:\n",
         "  dateline stats\n",
-        "  dateline stats --json --index /tmp/idx\n\n",
-        "Exit status: 0 success, 2 error."
-    ))]
+        "  dateline stats --json --index /tmp/idx"
+    )))]
     Stats {
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
     },
     /// Print a stored article, paragraphs numbered
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("show", concat!(
         "PATH is the article's path as indexed (as search prints it), relative or absolute.\n\n",
         "Examples:\n",
         "  dateline show corpus/2016-09-17-aleppo-aid-caravans.txt\n",
-        "  dateline show corpus/2016-09-17-aleppo-aid-caravans.txt --json\n\n",
-        "Exit status: 0 success, 2 error (such as a path not in the index)."
-    ))]
+        "  dateline show corpus/2016-09-17-aleppo-aid-caravans.txt --json"
+    )))]
     Show {
         /// The article's path
         path: PathBuf,
@@ -341,14 +323,13 @@ pub enum Command {
         json: bool,
     },
     /// Verify the index: every article reads back, one document per path
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("check", concat!(
         "Reads every stored article back into the dated format and parses it again, and counts\n",
         "the documents of each path. Prints `ok: N articles checked`, or one problem per line.\n\n",
         "Examples:\n",
         "  dateline check\n",
-        "  dateline check --json --index /tmp/idx\n\n",
-        "Exit status: 0 sound, 1 problems found, 2 the index cannot be opened."
-    ))]
+        "  dateline check --json --index /tmp/idx"
+    )))]
     Check {
         /// Print JSON instead of text
         #[arg(long)]
@@ -380,8 +361,22 @@ pub enum Command {
 pub enum Outcome {
     /// Exit 0.
     Success,
-    /// Exit 1: no hits, or files skipped.
-    Partial,
+    /// Exit 1: `search`, `timeline` or `similar` found nothing.
+    NothingFound,
+    /// Exit 1: `index` skipped some files; the rest was committed.
+    FilesSkipped,
+    /// Exit 1: `check` found a problem in the index.
+    ProblemsFound,
+}
+
+impl Outcome {
+    /// The exit status (see [`exit_statuses`]).
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Success => 0,
+            Outcome::NothingFound | Outcome::FilesSkipped | Outcome::ProblemsFound => 1,
+        }
+    }
 }
 
 /// A failure with an optional hint line; exit 2.
@@ -391,6 +386,82 @@ pub struct Failure {
     pub error: anyhow::Error,
     /// What to do about it.
     pub hint: Option<String>,
+}
+
+/// What exit status 1 means, for each command that can end with it. With [`EXIT_ERROR`], the
+/// one source of the exit-status table that `--help`, the man page and the README show.
+pub const EXIT_ONE: &[(&str, &str)] = &[
+    ("search", "found nothing"),
+    ("timeline", "found nothing"),
+    ("similar", "found nothing"),
+    ("index", "skipped some files (the rest was committed)"),
+    ("check", "found a problem in the index"),
+];
+
+/// What exit status 2 means, for every command.
+pub const EXIT_ERROR: &str =
+    "an error: a bad argument or date, no index, another index run holds the lock, …";
+
+/// The exit-status table: each code and its meaning, commands named in `backticks`.
+pub fn exit_statuses() -> Vec<(u8, String)> {
+    // Commands with the same meaning are named together: "`search`, `timeline` or `similar`".
+    let mut groups: Vec<(Vec<&str>, &str)> = Vec::new();
+    for &(cmd, meaning) in EXIT_ONE {
+        match groups.iter_mut().find(|(_, m)| *m == meaning) {
+            Some((cmds, _)) => cmds.push(cmd),
+            None => groups.push((vec![cmd], meaning)),
+        }
+    }
+    let one = groups
+        .iter()
+        .map(|(cmds, meaning)| {
+            let names: Vec<String> = cmds.iter().map(|c| format!("`{c}`")).collect();
+            let named = match names.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+                _ => names.join(""),
+            };
+            format!("{named} {meaning}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    vec![(0, "success".into()), (1, one), (2, EXIT_ERROR.into())]
+}
+
+/// The exit-status table as the README writes it (Markdown).
+pub fn exit_status_markdown() -> String {
+    let mut s = String::from("| code | meaning |\n|---|---|\n");
+    for (code, meaning) in exit_statuses() {
+        s.push_str(&format!("| {code} | {meaning} |\n"));
+    }
+    s
+}
+
+/// The main `--help`'s closing text: examples and the exit-status table.
+fn top_help() -> String {
+    let mut s = String::from(concat!(
+        "Examples:\n",
+        "  dateline index corpus/\n",
+        "  dateline search \"aid convoys Aleppo\" --from 2016-09 --to 2016-12-31\n",
+        "  dateline search '\"peace brokers\"' --json\n",
+        "  dateline timeline railroad nuclear\n",
+        "  dateline similar corpus/federalist/federalist-10.txt -n 5\n\n",
+        "Exit status:\n"
+    ));
+    for (code, meaning) in exit_statuses() {
+        s.push_str(&format!("  {code}  {}\n", meaning.replace('`', "")));
+    }
+    s.truncate(s.trim_end().len());
+    s
+}
+
+/// A command's closing text followed by its exit statuses, from the same table.
+fn with_exit_status(command: &str, text: &str) -> String {
+    let one = EXIT_ONE
+        .iter()
+        .find(|(c, _)| *c == command)
+        .map(|(_, meaning)| format!(", 1 {meaning}"))
+        .unwrap_or_default();
+    format!("{text}\n\nExit status: 0 success{one}, 2 error.")
 }
 
 /// The command line's names for the arguments a [`QueryError`] can be about.
@@ -504,7 +575,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             Ok(if report.failures.is_empty() {
                 Outcome::Success
             } else {
-                Outcome::Partial
+                Outcome::FilesSkipped
             })
         }
         Command::Search {
@@ -541,7 +612,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                     writeln!(out, "{qid} Q0 {name} {} {score} dateline", offset + i + 1)?;
                 }
                 return Ok(if total == 0 {
-                    Outcome::Partial
+                    Outcome::NothingFound
                 } else {
                     Outcome::Success
                 });
@@ -559,7 +630,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                 printer.results(out, &results, offset)?;
             }
             Ok(if results.total == 0 {
-                Outcome::Partial
+                Outcome::NothingFound
             } else {
                 Outcome::Success
             })
@@ -595,7 +666,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             Ok(if t.totals.iter().any(|&n| n > 0) {
                 Outcome::Success
             } else {
-                Outcome::Partial
+                Outcome::NothingFound
             })
         }
         Command::Similar {
@@ -620,7 +691,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                 printer.similar(out, &s)?;
             }
             Ok(if s.hits.is_empty() {
-                Outcome::Partial
+                Outcome::NothingFound
             } else {
                 Outcome::Success
             })
@@ -743,7 +814,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             Ok(if report.problems.is_empty() {
                 Outcome::Success
             } else {
-                Outcome::Partial
+                Outcome::ProblemsFound
             })
         }
         Command::Completions { shell } => {

@@ -1,7 +1,7 @@
 //! The `dateline` binary: parse arguments, run, map the outcome to an exit code.
 
 use clap::Parser;
-use dateline::cli::{self, Cli, Outcome};
+use dateline::cli::{self, Cli};
 use dateline::render::{self, ColorChoice};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -21,10 +21,7 @@ fn main() -> ExitCode {
     let result = cli::run(cli, &mut out);
     let flushed = out.flush();
     match (result, flushed) {
-        (Ok(outcome), Ok(())) => match outcome {
-            Outcome::Success => ExitCode::SUCCESS,
-            Outcome::Partial => ExitCode::from(1),
-        },
+        (Ok(outcome), Ok(())) => ExitCode::from(outcome.code()),
         (Err(f), _) if is_broken_pipe(&f.error) => ExitCode::SUCCESS,
         (_, Err(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         (Err(f), _) => {

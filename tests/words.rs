@@ -262,3 +262,89 @@ fn the_error_label_follows_the_colour_choice() {
         );
     }
 }
+
+/// The commands whose arm in `cli::run` can end with an exit-1 outcome, read from the source.
+fn commands_that_can_exit_one() -> BTreeSet<String> {
+    let src =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli.rs")).unwrap();
+    let body = &src[src.find("fn run_command(").expect("cli::run_command")..];
+    let mut out = BTreeSet::new();
+    for arm in body.split("        Command::").skip(1) {
+        let name: String = arm.chars().take_while(|c| c.is_alphanumeric()).collect();
+        if ["NothingFound", "FilesSkipped", "ProblemsFound"]
+            .iter()
+            .any(|o| arm.contains(&format!("Outcome::{o}")))
+        {
+            out.insert(name.to_lowercase());
+        }
+    }
+    out
+}
+
+/// The exit-status table is written once (`cli::EXIT_ONE`, `cli::EXIT_ERROR`): it names every
+/// command that can exit 1, `--help` and the man page print it, and the README's copy matches.
+#[test]
+fn the_exit_status_table_is_written_once() {
+    let can_exit_one = commands_that_can_exit_one();
+    let tabled: BTreeSet<String> = dateline::cli::EXIT_ONE
+        .iter()
+        .map(|(c, _)| c.to_string())
+        .collect();
+    for c in ["search", "timeline", "similar", "index", "check"] {
+        assert!(can_exit_one.contains(c), "{c}: {can_exit_one:?}");
+    }
+    assert_eq!(can_exit_one, tabled);
+
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = &readme[readme
+        .find("## Exit status")
+        .expect("README: ## Exit status")..];
+    let table: String = section
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(table, dateline::cli::exit_status_markdown());
+
+    let d = Dir::new();
+    let man = d.run(&["man"]).stdout;
+    let start = man.find(".SH \"EXIT STATUS\"").expect("EXIT STATUS");
+    let exit = &man[start..];
+    let exit = &exit[..exit[1..].find(".SH").map_or(exit.len(), |e| e + 1)];
+    for c in &tabled {
+        assert!(
+            exit.contains(&format!("\\fB{c}\\fR")),
+            "{c} missing:\n{exit}"
+        );
+    }
+    for code in ["0", "1", "2"] {
+        assert!(exit.contains(&format!(".B {code}\n")), "{exit}");
+    }
+
+    // clap wraps --help to the terminal's width: compare the words.
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let help = words(&d.run(&["--help"]).stdout);
+    for (code, meaning) in dateline::cli::exit_statuses() {
+        let line = words(&format!("{code} {}", meaning.replace('`', "")));
+        assert!(help.contains(&line), "{line:?} not in:\n{help}");
+    }
+    let help = words(&d.run(&["check", "--help"]).stdout);
+    assert!(
+        help.contains("Exit status: 0 success, 1 found a problem in the index, 2 error."),
+        "{help}"
+    );
+}
+
+/// What exit 1 means in practice: nothing found, files skipped.
+#[test]
+fn commands_exit_one_as_the_table_says() {
+    let d = Dir::new();
+    assert_eq!(d.run(&["--index", "idx", "index", "corpus"]).code, 0);
+    assert_eq!(d.run(&["--index", "idx", "search", "zebra"]).code, 1);
+    assert_eq!(d.run(&["--index", "idx", "timeline", "zebra"]).code, 1);
+    std::fs::write(d.path().join("corpus/bad.txt"), "no date here").unwrap();
+    let out = d.run(&["--index", "idx", "index", "corpus"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+}
