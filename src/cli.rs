@@ -9,7 +9,7 @@ use crate::search::{self, Request, SearchError, Sort};
 use crate::store::{self, OpenError};
 use crate::timeline::{self, By};
 use crate::{check, corpus, eval, export, manual, serve, similar, stats};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -73,39 +73,6 @@ impl Within {
     }
 }
 
-/// `--sort` values.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum SortArg {
-    /// Best BM25 score first
-    Relevance,
-    /// Latest date first
-    Newest,
-    /// Earliest date first
-    Oldest,
-}
-
-/// `--by` values.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ByArg {
-    /// Ten calendar years (1850-1859)
-    Decade,
-    /// A calendar year
-    Year,
-    /// A calendar month
-    Month,
-    /// A day
-    Day,
-}
-
-/// `--format` values of `export`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum FormatArg {
-    /// Quickwit: NDJSON of at most 10 MB per file and an index config YAML
-    Quickwit,
-    /// Elasticsearch or OpenSearch: _bulk NDJSON under 100 MB per file and a mapping
-    Elasticsearch,
-}
-
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -155,8 +122,8 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         offset: usize,
         /// Order of the hits
-        #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
-        sort: SortArg,
+        #[arg(long, value_enum, default_value_t = Sort::Relevance)]
+        sort: Sort,
         /// Print one JSON object instead of text
         #[arg(long)]
         json: bool,
@@ -190,7 +157,7 @@ pub enum Command {
         queries: Vec<String>,
         /// Bucket size (default: the smallest giving at most 40 rows)
         #[arg(long, value_enum)]
-        by: Option<ByArg>,
+        by: Option<By>,
         #[command(flatten)]
         within: Within,
         /// Print one JSON object instead of the chart
@@ -252,7 +219,7 @@ pub enum Command {
     Export {
         /// The engine
         #[arg(long, value_enum)]
-        format: FormatArg,
+        format: export::Format,
         /// Output folder
         #[arg(long, value_name = "DIR", default_value = "export")]
         out: PathBuf,
@@ -593,11 +560,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             let req = Request {
                 text: query,
                 range,
-                sort: match sort {
-                    SortArg::Relevance => Sort::Relevance,
-                    SortArg::Newest => Sort::Newest,
-                    SortArg::Oldest => Sort::Oldest,
-                },
+                sort,
                 limit,
                 offset,
                 snippets: snippets.into(),
@@ -645,12 +608,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             let store = store::open(&cli.index)?;
             let req = timeline::Request {
                 queries,
-                by: by.map(|b| match b {
-                    ByArg::Decade => By::Decade,
-                    ByArg::Year => By::Year,
-                    ByArg::Month => By::Month,
-                    ByArg::Day => By::Day,
-                }),
+                by,
                 range,
                 folder: within.prefix(),
             };
@@ -712,10 +670,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             let range = dates.range()?;
             let store = store::open(&cli.index)?;
             let opts = export::Options {
-                format: match format {
-                    FormatArg::Quickwit => export::Format::Quickwit,
-                    FormatArg::Elasticsearch => export::Format::Elasticsearch,
-                },
+                format,
                 out: dir.clone(),
                 range,
             };

@@ -49,16 +49,27 @@ pub const ELASTICSEARCH_MAPPING: &str = "mapping.json";
 /// The instructions written beside the data files.
 pub const README: &str = "README.md";
 
-/// The engine to export for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The engine to export for: `--format` on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Quickwit: NDJSON files of at most 10 MB and an index config YAML.
+    #[value(help = "Quickwit: NDJSON of at most 10 MB per file and an index config YAML")]
     Quickwit,
     /// Elasticsearch or OpenSearch: `_bulk` NDJSON files under 100 MB and an index mapping.
+    #[value(help = "Elasticsearch or OpenSearch: _bulk NDJSON under 100 MB per file and a mapping")]
     Elasticsearch,
 }
 
 impl Format {
+    /// The format's one spelling (`quickwit`, `elasticsearch`), as `--format` takes it.
+    pub fn name(self) -> String {
+        use clap::ValueEnum;
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+
     /// The most bytes one data file of this format holds.
     pub fn max_bytes(self) -> u64 {
         match self {
@@ -650,10 +661,7 @@ fn readme(opts: &Options, data: &[DataFile], articles: u64) -> String {
         s,
         "Written by `dateline export --format {}`: {} ({articles} {}), read back from the \
          dateline index and sorted by path, in {} data {} (at most {} bytes each).\n",
-        match opts.format {
-            Format::Quickwit => "quickwit",
-            Format::Elasticsearch => "elasticsearch",
-        },
+        opts.format.name(),
         describe_range(&opts.range),
         if articles == 1 { "article" } else { "articles" },
         data.len(),

@@ -5,7 +5,7 @@ use crate::indexer::{Failure, Report};
 use crate::search::{Hit, Results, Stored};
 use crate::similar::Similar;
 use crate::stats::Stats;
-use crate::timeline::{By, Timeline};
+use crate::timeline::Timeline;
 use std::io::{self, Write};
 
 /// The highlight markers used when output is not coloured.
@@ -258,12 +258,7 @@ impl Printer {
     /// per query; plain, ASCII marks, one per query (`#`, `=`, `*`, `+`, `o`, `%`).
     pub fn timeline(&self, w: &mut dyn Write, t: &Timeline, width: usize) -> io::Result<()> {
         let k = t.queries.len().max(1);
-        let unit = match t.by {
-            By::Decade => "decade",
-            By::Year => "year",
-            By::Month => "month",
-            By::Day => "day",
-        };
+        let unit = t.by.name();
         let header = match (&t.from, &t.to) {
             (Some(from), Some(to)) => format!("articles per {unit}, {from} to {to}"),
             _ => "no articles in the range".to_string(),

@@ -13,14 +13,28 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::{DateTime, DocAddress, DocId, Order, Searcher, TantivyDocument};
 
 /// How hits are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Sort {
     /// By BM25 score, best first.
     #[default]
+    #[value(help = "Best BM25 score first")]
     Relevance,
     /// By date, latest first.
+    #[value(help = "Latest date first")]
     Newest,
     /// By date, earliest first.
+    #[value(help = "Earliest date first")]
     Oldest,
 }
 

@@ -8,16 +8,17 @@
 
 use crate::dates::{ArgNames, QueryError};
 use crate::query::{self, DateRange};
-use crate::search::{self, Request, SearchError, Sort};
+use crate::search::{self, Request, SearchError};
 use crate::snippet::Highlighter;
 use crate::store::{self, Store};
-use crate::timeline::{self, By};
+use crate::timeline;
 use crate::{corpus, stats};
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use clap::ValueEnum;
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
@@ -290,6 +291,26 @@ fn number(
     }
 }
 
+/// A parameter that takes one of a library enum's values, spelt as the command line spells
+/// them (`sort=newest`, `by=year`), or `None` when absent.
+fn choice<T: ValueEnum>(params: &Params, key: &str) -> Result<Option<T>, Failure> {
+    let Some(v) = one(params, key) else {
+        return Ok(None);
+    };
+    T::from_str(v, false).map(Some).map_err(|_| {
+        let names: Vec<String> = T::value_variants()
+            .iter()
+            .filter_map(|x| x.to_possible_value())
+            .map(|p| p.get_name().to_string())
+            .collect();
+        let expected = match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.join(""),
+        };
+        Failure::Bad(format!("{key}={v:?}: expected {expected}"))
+    })
+}
+
 fn range(params: &Params) -> Result<DateRange, Failure> {
     Ok(DateRange::parse(one(params, "from"), one(params, "to"))?)
 }
@@ -303,16 +324,7 @@ async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> 
         Ok(Request {
             text: one(&params, "q").unwrap_or("").to_string(),
             range: range(&params)?,
-            sort: match one(&params, "sort").unwrap_or("relevance") {
-                "relevance" => Sort::Relevance,
-                "newest" => Sort::Newest,
-                "oldest" => Sort::Oldest,
-                other => {
-                    return Err(Failure::Bad(format!(
-                        "sort={other:?}: expected relevance, newest or oldest"
-                    )));
-                }
-            },
+            sort: choice(&params, "sort")?.unwrap_or_default(),
             limit: number(&params, "limit", 10, 0, MAX_LIMIT)?,
             offset: number(&params, "offset", 0, 0, MAX_OFFSET)?,
             snippets: number(&params, "snippets", 1, 1, MAX_SNIPPETS)?,
@@ -409,18 +421,7 @@ async fn api_timeline(State(app): State<Shared>, Query(params): Query<Params>) -
                 queries.len()
             )));
         }
-        let by = match one(&params, "by") {
-            None => None,
-            Some("decade") => Some(By::Decade),
-            Some("year") => Some(By::Year),
-            Some("month") => Some(By::Month),
-            Some("day") => Some(By::Day),
-            Some(other) => {
-                return Err(Failure::Bad(format!(
-                    "by={other:?}: expected decade, year, month or day"
-                )));
-            }
-        };
+        let by = choice(&params, "by")?;
         Ok(timeline::Request {
             queries,
             by,
@@ -468,7 +469,8 @@ mod tests {
         let m = bad(range(&params(&[("to", "x")])).unwrap_err());
         assert!(m.starts_with("invalid date for to: \"x\""), "{m}");
         let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        let e = crate::timeline::buckets(By::Day, d(1700, 1, 1), d(2200, 1, 1)).unwrap_err();
+        let e = crate::timeline::buckets(crate::timeline::By::Day, d(1700, 1, 1), d(2200, 1, 1))
+            .unwrap_err();
         let m = bad(e.into());
         assert!(
             m.starts_with("by=day from 1700-01-01 to 2200-01-01 gives "),
@@ -479,6 +481,15 @@ mod tests {
             "{m}"
         );
         assert!(!m.contains("--"), "{m}");
+        let m =
+            bad(choice::<crate::search::Sort>(&params(&[("sort", "random")]), "sort").unwrap_err());
+        assert_eq!(m, "sort=\"random\": expected relevance, newest or oldest");
+        let m = bad(choice::<crate::timeline::By>(&params(&[("by", "week")]), "by").unwrap_err());
+        assert_eq!(m, "by=\"week\": expected decade, year, month or day");
+        let by = choice::<crate::timeline::By>(&params(&[("by", "month")]), "by");
+        assert!(matches!(by, Ok(Some(crate::timeline::By::Month))));
+        let sort = choice::<crate::search::Sort>(&params(&[]), "sort");
+        assert!(matches!(sort, Ok(None)));
         let m = bad(SearchError::Query(QueryError::EmptyFolder("nowhere".into())).into());
         assert_eq!(m, "in=nowhere: no indexed article lies under this folder");
     }

@@ -15,29 +15,32 @@ use tantivy::columnar::Column;
 use tantivy::query::Query;
 use tantivy::{DateTime, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-/// The size of a bucket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The size of a bucket: `--by` on the command line, `by=` in the HTTP API, `"by"` in JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum By {
     /// Ten calendar years from a year divisible by ten (`1850s`).
+    #[value(help = "Ten calendar years (1850-1859)")]
     Decade,
     /// A calendar year.
+    #[value(help = "A calendar year")]
     Year,
     /// A calendar month.
+    #[value(help = "A calendar month")]
     Month,
     /// A day.
+    #[value(help = "A day")]
     Day,
 }
 
 impl By {
-    /// The bucket size as a word (`decade`, `year`, `month`, `day`), as its JSON spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            By::Decade => "decade",
-            By::Year => "year",
-            By::Month => "month",
-            By::Day => "day",
-        }
+    /// The bucket size as a word (`decade`, `year`, `month`, `day`): its one spelling, shared
+    /// by the command line, the HTTP API and JSON.
+    pub fn name(self) -> String {
+        use clap::ValueEnum;
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
     }
 }
 
@@ -479,6 +482,17 @@ mod tests {
         assert_eq!(default_by(d("1850-01-01"), d("1890-01-01")), By::Decade);
         assert_eq!(default_by(d("2016-01-01"), d("2016-12-31")), By::Month);
         assert_eq!(default_by(d("2016-09-01"), d("2016-09-30")), By::Day);
+    }
+
+    #[test]
+    fn one_spelling_for_the_command_line_the_api_and_json() {
+        use clap::ValueEnum;
+        for by in By::value_variants() {
+            let json = serde_json::to_value(by).unwrap();
+            assert_eq!(json.as_str(), Some(by.name().as_str()));
+            assert_eq!(By::from_str(&by.name(), false), Ok(*by));
+            assert_eq!(serde_json::from_value::<By>(json).unwrap(), *by);
+        }
     }
 
     #[test]
