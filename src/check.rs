@@ -11,7 +11,7 @@ use tantivy::{DocAddress, TantivyDocument};
 
 /// What `check` found.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub struct CheckResult {
     /// Live documents examined.
     pub articles: u64,
     /// One line per problem; empty when the index is sound.
@@ -19,7 +19,7 @@ pub struct Report {
 }
 
 /// Examines every live document of the index.
-pub fn run(store: &Store) -> anyhow::Result<Report> {
+pub fn run(store: &Store) -> anyhow::Result<CheckResult> {
     let reader = store.reader()?;
     let searcher = reader.searcher();
     let mut per_path: HashMap<String, u32> = HashMap::new();
@@ -56,7 +56,7 @@ pub fn run(store: &Store) -> anyhow::Result<Report> {
     for (path, n) in duplicates {
         problems.push(format!("duplicate: {path} ({n} documents)"));
     }
-    Ok(Report { articles, problems })
+    Ok(CheckResult { articles, problems })
 }
 
 /// Writes the stored article in the dated format and parses it again: the date and the

@@ -68,7 +68,7 @@ impl Within {
     }
 
     /// How a search error is reported, the `--in` folder named as the user wrote it.
-    fn failure(&self) -> impl Fn(SearchError) -> Failure + '_ {
+    fn failure(&self) -> impl Fn(SearchError) -> CommandError + '_ {
         failure_in(self.folder.as_deref())
     }
 }
@@ -346,9 +346,9 @@ impl Outcome {
     }
 }
 
-/// A failure with an optional hint line; exit 2.
+/// An error that ends a command (exit 2), with an optional hint line.
 #[derive(Debug)]
-pub struct Failure {
+pub struct CommandError {
     /// What went wrong.
     pub error: anyhow::Error,
     /// What to do about it.
@@ -440,7 +440,7 @@ pub const FLAG_NAMES: ArgNames = ArgNames {
     join: " ",
 };
 
-impl<E: Into<anyhow::Error>> From<E> for Failure {
+impl<E: Into<anyhow::Error>> From<E> for CommandError {
     fn from(e: E) -> Self {
         let error: anyhow::Error = e.into();
         // The library states what is wrong; the command line names its own flags.
@@ -448,7 +448,7 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
             Ok(q) => anyhow::anyhow!(q.describe(&FLAG_NAMES)),
             Err(error) => error,
         };
-        Failure { error, hint: None }
+        CommandError { error, hint: None }
     }
 }
 
@@ -496,7 +496,7 @@ fn open_hint(e: &OpenError, index: &Path) -> Option<String> {
 }
 
 /// Runs the parsed command line, writing results to `out`.
-pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
     let index = cli.index.clone();
     run_command(cli, out).map_err(|mut f| {
         if f.hint.is_none() {
@@ -509,7 +509,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
     })
 }
 
-fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
+fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
     let printer = Printer {
         color: render::use_color(
             cli.color,
@@ -535,11 +535,11 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             let report = indexer::run(&cli.index, &paths, &opts, &bar)?;
             let stderr = io::stderr();
             let mut err = stderr.lock();
-            for f in &report.failures {
-                printer.failure(&mut err, f)?;
+            for f in &report.skipped {
+                printer.skipped_file(&mut err, f)?;
             }
-            printer.report(out, &report, started.elapsed().as_secs_f64())?;
-            Ok(if report.failures.is_empty() {
+            printer.index_summary(out, &report, started.elapsed().as_secs_f64())?;
+            Ok(if report.skipped.is_empty() {
                 Outcome::Success
             } else {
                 Outcome::FilesSkipped
@@ -739,7 +739,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             let store = store::open(&cli.index)?;
             let key = corpus::key_as_named(&path);
             let Some(article) = search::article(&store, &key)? else {
-                return Err(Failure {
+                return Err(CommandError {
                     error: anyhow::anyhow!(
                         "{} is not in the index at {}",
                         corpus::display_key(&key),
@@ -783,18 +783,18 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
     }
 }
 
-fn search_failure(e: SearchError) -> Failure {
+fn search_failure(e: SearchError) -> CommandError {
     match e {
-        SearchError::Query(q) => Failure::from(q),
-        SearchError::Index(e) => Failure::from(e),
+        SearchError::Query(q) => CommandError::from(q),
+        SearchError::Index(e) => CommandError::from(e),
     }
 }
 
 /// [`search_failure`], naming the `--in` folder as the user wrote it.
-fn failure_in(folder: Option<&std::path::Path>) -> impl Fn(SearchError) -> Failure + '_ {
+fn failure_in(folder: Option<&std::path::Path>) -> impl Fn(SearchError) -> CommandError + '_ {
     move |e| match (e, folder) {
         (SearchError::Query(QueryError::EmptyFolder(_)), Some(given)) => {
-            Failure::from(QueryError::EmptyFolder(given.display().to_string()))
+            CommandError::from(QueryError::EmptyFolder(given.display().to_string()))
         }
         (e, _) => search_failure(e),
     }

@@ -115,7 +115,7 @@ pub struct Options {
 
 /// What an export wrote.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Report {
+pub struct ExportSummary {
     /// Articles written.
     pub articles: u64,
     /// The files written, data files first.
@@ -125,13 +125,17 @@ pub struct Report {
 }
 
 /// Writes the export.
-pub fn run(store: &Store, opts: &Options) -> anyhow::Result<Report> {
+pub fn run(store: &Store, opts: &Options) -> anyhow::Result<ExportSummary> {
     run_with_limit(store, opts, opts.format.max_bytes())
 }
 
 /// Writes the export with data files of at most `max_bytes` each (tests force several files
 /// with a small limit). An article whose record alone is larger is an error.
-pub fn run_with_limit(store: &Store, opts: &Options, max_bytes: u64) -> anyhow::Result<Report> {
+pub fn run_with_limit(
+    store: &Store,
+    opts: &Options,
+    max_bytes: u64,
+) -> anyhow::Result<ExportSummary> {
     let out = &opts.out;
     fs::create_dir_all(out).map_err(|e| cannot("create", out, &e))?;
     remove_stale(out, opts.format)?;
@@ -158,7 +162,7 @@ pub fn run_with_limit(store: &Store, opts: &Options, max_bytes: u64) -> anyhow::
         bytes += text.len() as u64;
         files.push(path);
     }
-    Ok(Report {
+    Ok(ExportSummary {
         articles,
         files,
         bytes,
@@ -861,7 +865,7 @@ mod tests {
     }
 
     /// Every line of the data files, file by file.
-    fn lines_of(report: &Report) -> Vec<Vec<serde_json::Value>> {
+    fn lines_of(report: &ExportSummary) -> Vec<Vec<serde_json::Value>> {
         report
             .files
             .iter()

@@ -1,7 +1,7 @@
 //! Printing results: colour on a terminal, `[[` `]]` markers when plain, or JSON. The only module
 //! that knows about colour.
 
-use crate::indexer::{Failure, Report};
+use crate::indexer::{IndexSummary, SkippedFile};
 use crate::search::{Hit, Results, Stored};
 use crate::similar::Similar;
 use crate::stats::Stats;
@@ -366,7 +366,7 @@ impl Printer {
     }
 
     /// The summary line of an index run.
-    pub fn report(&self, w: &mut dyn Write, r: &Report, secs: f64) -> io::Result<()> {
+    pub fn index_summary(&self, w: &mut dyn Write, r: &IndexSummary, secs: f64) -> io::Result<()> {
         writeln!(
             w,
             "{} added, {} updated, {} removed, {} unchanged, {} skipped in {:.2} s; the index holds {} {}",
@@ -374,7 +374,7 @@ impl Printer {
             r.updated,
             r.removed,
             r.unchanged,
-            r.failures.len(),
+            r.skipped.len(),
             secs,
             r.total,
             plural(r.total, "article", "articles"),
@@ -382,7 +382,7 @@ impl Printer {
     }
 
     /// The outcome of `dateline check`.
-    pub fn check(&self, w: &mut dyn Write, r: &crate::check::Report) -> io::Result<()> {
+    pub fn check(&self, w: &mut dyn Write, r: &crate::check::CheckResult) -> io::Result<()> {
         if r.problems.is_empty() {
             return writeln!(
                 w,
@@ -405,7 +405,7 @@ impl Printer {
     }
 
     /// One skipped file, as `path:line: reason`.
-    pub fn failure(&self, w: &mut dyn Write, f: &Failure) -> io::Result<()> {
+    pub fn skipped_file(&self, w: &mut dyn Write, f: &SkippedFile) -> io::Result<()> {
         writeln!(w, "{f}")
     }
 }

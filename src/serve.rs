@@ -169,7 +169,7 @@ fn error(status: StatusCode, message: String) -> Response {
 }
 
 /// What a handler can fail with.
-enum Failure {
+enum ApiError {
     /// The request's parameters: 400.
     Bad(String),
     /// Not in the index: 404.
@@ -180,19 +180,19 @@ enum Failure {
     Internal(String),
 }
 
-impl IntoResponse for Failure {
+impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
-            Failure::Bad(m) => error(StatusCode::BAD_REQUEST, m),
-            Failure::Missing(m) => error(StatusCode::NOT_FOUND, m),
-            Failure::Timeout(d) => error(
+            ApiError::Bad(m) => error(StatusCode::BAD_REQUEST, m),
+            ApiError::Missing(m) => error(StatusCode::NOT_FOUND, m),
+            ApiError::Timeout(d) => error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!(
                     "the request took longer than {} ms and was cut off",
                     d.as_millis()
                 ),
             ),
-            Failure::Internal(m) => error(StatusCode::INTERNAL_SERVER_ERROR, m),
+            ApiError::Internal(m) => error(StatusCode::INTERNAL_SERVER_ERROR, m),
         }
     }
 }
@@ -206,35 +206,35 @@ const PARAM_NAMES: ArgNames = ArgNames {
     join: "=",
 };
 
-impl From<SearchError> for Failure {
+impl From<SearchError> for ApiError {
     fn from(e: SearchError) -> Self {
         match e {
             SearchError::Query(q) => q.into(),
-            SearchError::Index(e) => Failure::Internal(format!("{e:#}")),
+            SearchError::Index(e) => ApiError::Internal(format!("{e:#}")),
         }
     }
 }
 
-impl From<QueryError> for Failure {
+impl From<QueryError> for ApiError {
     fn from(e: QueryError) -> Self {
-        Failure::Bad(e.describe(&PARAM_NAMES))
+        ApiError::Bad(e.describe(&PARAM_NAMES))
     }
 }
 
-impl From<anyhow::Error> for Failure {
+impl From<anyhow::Error> for ApiError {
     fn from(e: anyhow::Error) -> Self {
-        Failure::Internal(format!("{e:#}"))
+        ApiError::Internal(format!("{e:#}"))
     }
 }
 
 /// Runs `work` on the blocking pool within the time limit.
 async fn blocking<T: Send + 'static>(
     app: &Shared,
-    work: impl FnOnce(&App) -> Result<T, Failure> + Send + 'static,
-) -> Result<T, Failure> {
+    work: impl FnOnce(&App) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     let limit = app.timeout;
     if limit.is_zero() {
-        return Err(Failure::Timeout(limit));
+        return Err(ApiError::Timeout(limit));
     }
     let slots = app.slots.clone();
     let app = app.clone();
@@ -243,19 +243,19 @@ async fn blocking<T: Send + 'static>(
         let slot = slots
             .acquire_owned()
             .await
-            .map_err(|e| Failure::Internal(e.to_string()))?;
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
             let _slot = slot;
             work(&app)
         })
         .await
-        .map_err(|join| Failure::Internal(format!("the request failed: {join}")))?
+        .map_err(|join| ApiError::Internal(format!("the request failed: {join}")))?
     };
     match tokio::time::timeout(limit, in_slot).await {
         Ok(result) => result,
         // The search goes on in its thread (it cannot be interrupted), holding its slot, and
         // its answer is dropped.
-        Err(_) => Err(Failure::Timeout(limit)),
+        Err(_) => Err(ApiError::Timeout(limit)),
     }
 }
 
@@ -278,22 +278,22 @@ fn number(
     default: usize,
     min: usize,
     max: usize,
-) -> Result<usize, Failure> {
+) -> Result<usize, ApiError> {
     match one(params, key) {
         None => Ok(default),
         Some(v) => match v.trim().parse::<usize>() {
             Ok(n) if (min..=max).contains(&n) => Ok(n),
-            Ok(n) => Err(Failure::Bad(format!(
+            Ok(n) => Err(ApiError::Bad(format!(
                 "{key}={n} is out of range: {min} to {max}"
             ))),
-            Err(_) => Err(Failure::Bad(format!("{key}={v:?} is not a whole number"))),
+            Err(_) => Err(ApiError::Bad(format!("{key}={v:?} is not a whole number"))),
         },
     }
 }
 
 /// A parameter that takes one of a library enum's values, spelt as the command line spells
 /// them (`sort=newest`, `by=year`), or `None` when absent.
-fn choice<T: ValueEnum>(params: &Params, key: &str) -> Result<Option<T>, Failure> {
+fn choice<T: ValueEnum>(params: &Params, key: &str) -> Result<Option<T>, ApiError> {
     let Some(v) = one(params, key) else {
         return Ok(None);
     };
@@ -307,11 +307,11 @@ fn choice<T: ValueEnum>(params: &Params, key: &str) -> Result<Option<T>, Failure
             Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
             _ => names.join(""),
         };
-        Failure::Bad(format!("{key}={v:?}: expected {expected}"))
+        ApiError::Bad(format!("{key}={v:?}: expected {expected}"))
     })
 }
 
-fn range(params: &Params) -> Result<DateRange, Failure> {
+fn range(params: &Params) -> Result<DateRange, ApiError> {
     Ok(DateRange::parse(one(params, "from"), one(params, "to"))?)
 }
 
@@ -320,7 +320,7 @@ fn folder(params: &Params) -> Option<String> {
 }
 
 async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
-    let request = || -> Result<Request, Failure> {
+    let request = || -> Result<Request, ApiError> {
         Ok(Request {
             text: one(&params, "q").unwrap_or("").to_string(),
             range: range(&params)?,
@@ -356,7 +356,7 @@ struct Match {
 
 async fn api_article(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
     let Some(path) = one(&params, "path").map(str::to_string) else {
-        return Failure::Bad("path is required".into()).into_response();
+        return ApiError::Bad("path is required".into()).into_response();
     };
     let q = one(&params, "q").unwrap_or("").to_string();
     respond(
@@ -365,7 +365,7 @@ async fn api_article(State(app): State<Shared>, Query(params): Query<Params>) ->
             // disk there.
             let key = corpus::key_as_named(Path::new(&path));
             let Some(stored) = search::article(&app.store, &key)? else {
-                return Err(Failure::Missing(format!("{path} is not in the index")));
+                return Err(ApiError::Missing(format!("{path} is not in the index")));
             };
             let mut matches = Vec::new();
             if !q.trim().is_empty() {
@@ -376,9 +376,9 @@ async fn api_article(State(app): State<Shared>, Query(params): Query<Params>) ->
                     let searcher = reader.searcher();
                     parsed
                         .weigh(&searcher, f.body)
-                        .map_err(|e| Failure::Internal(e.to_string()))?;
+                        .map_err(|e| ApiError::Internal(e.to_string()))?;
                     let mut h = Highlighter::new(&searcher, &parsed, f.body, 200)
-                        .map_err(|e| Failure::Internal(e.to_string()))?;
+                        .map_err(|e| ApiError::Internal(e.to_string()))?;
                     for (i, p) in stored.paragraphs.iter().enumerate() {
                         let highlights = h.ranges(p);
                         if !highlights.is_empty() {
@@ -406,17 +406,17 @@ async fn api_stats(State(app): State<Shared>) -> Response {
 }
 
 async fn api_timeline(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
-    let request = || -> Result<timeline::Request, Failure> {
+    let request = || -> Result<timeline::Request, ApiError> {
         let queries: Vec<String> = params
             .iter()
             .filter(|(k, _)| k == "q")
             .map(|(_, v)| v.clone())
             .collect();
         if queries.is_empty() {
-            return Err(Failure::Bad("q is required (one per query)".into()));
+            return Err(ApiError::Bad("q is required (one per query)".into()));
         }
         if queries.len() > MAX_TIMELINE_QUERIES {
-            return Err(Failure::Bad(format!(
+            return Err(ApiError::Bad(format!(
                 "{} queries; the limit is {MAX_TIMELINE_QUERIES}",
                 queries.len()
             )));
@@ -436,7 +436,7 @@ async fn api_timeline(State(app): State<Shared>, Query(params): Query<Params>) -
     respond(blocking(&app, move |app| Ok(timeline::run(&app.store, &req)?)).await)
 }
 
-fn respond<T: Serialize>(result: Result<T, Failure>) -> Response {
+fn respond<T: Serialize>(result: Result<T, ApiError>) -> Response {
     match result {
         Ok(value) => axum::Json(value).into_response(),
         Err(f) => f.into_response(),
@@ -447,9 +447,9 @@ fn respond<T: Serialize>(result: Result<T, Failure>) -> Response {
 mod tests {
     use super::*;
 
-    fn bad(f: Failure) -> String {
+    fn bad(f: ApiError) -> String {
         match f {
-            Failure::Bad(m) => m,
+            ApiError::Bad(m) => m,
             _ => panic!("not a 400"),
         }
     }
@@ -514,12 +514,12 @@ mod tests {
             std::thread::sleep(Duration::from_millis(2_000));
             Ok(1)
         }));
-        assert!(matches!(slow, Err(Failure::Timeout(_))));
+        assert!(matches!(slow, Err(ApiError::Timeout(_))));
         assert!(started.elapsed() < Duration::from_millis(1_500));
         // The slow work still holds the only slot: quick work waits for it, past the limit.
         let stats = |app: &App| Ok(crate::stats::collect(&app.store)?.articles);
         let waiting = rt.block_on(blocking(&app, stats));
-        assert!(matches!(waiting, Err(Failure::Timeout(_))));
+        assert!(matches!(waiting, Err(ApiError::Timeout(_))));
         // Once the slow work ends, its slot is free again.
         std::thread::sleep(Duration::from_millis(2_000));
         let quick = rt.block_on(blocking(&app, stats));

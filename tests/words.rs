@@ -348,3 +348,36 @@ fn commands_exit_one_as_the_table_says() {
     let out = d.run(&["--index", "idx", "index", "corpus"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
 }
+
+/// Names say what a thing is: no type is called `Failure` or `Report` (there were three and
+/// four, each something else), and the exit-1 outcomes say which one they are.
+#[test]
+fn no_vague_type_names() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    src_files(&root, &mut files);
+    let mut found = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let t = line.trim_start();
+            for kind in ["struct", "enum", "type", "trait"] {
+                for name in ["Failure", "Report"] {
+                    for vis in ["", "pub ", "pub(crate) "] {
+                        let def = format!("{vis}{kind} {name}");
+                        if t.starts_with(&format!("{def} "))
+                            || t.starts_with(&format!("{def}<"))
+                            || t.starts_with(&format!("{def};"))
+                        {
+                            found.push(format!("{}:{}: {t}", file.display(), n + 1));
+                        }
+                    }
+                }
+            }
+            if t.contains("Partial,") || t.contains("Outcome::Partial") {
+                found.push(format!("{}:{}: {t}", file.display(), n + 1));
+            }
+        }
+    }
+    assert!(found.is_empty(), "vague names:\n{}", found.join("\n"));
+}
