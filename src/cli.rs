@@ -453,20 +453,18 @@ impl<E: Into<anyhow::Error>> From<E> for CommandError {
     }
 }
 
-/// `dateline index`, with `--index DIR` when the index the user named is not the one that
-/// command would write without it (the `DATELINE_INDEX` variable's, else `./index`).
-fn index_command(index: &Path) -> String {
+/// `dateline COMMAND`, with `--index DIR` when the index the user named is not the one the
+/// command would use without it (the `DATELINE_INDEX` variable's, else `./index`).
+fn dateline_command(command: &str, index: &Path) -> String {
     let default = std::env::var_os("DATELINE_INDEX")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("./index"));
     if index == default {
-        "dateline index".into()
+        format!("dateline {command}")
     } else {
-        format!(
-            "dateline index --index {}",
-            shell_word(&index.display().to_string())
-        )
+        let dir = shell_word(&index.display().to_string());
+        format!("dateline {command} --index {dir}")
     }
 }
 
@@ -485,10 +483,10 @@ fn shell_word(s: &str) -> String {
 /// What to do about an index that could not be opened, naming the index the user gave.
 fn open_hint(e: &OpenError, index: &Path) -> Option<String> {
     match e {
-        OpenError::Missing(_) => Some(format!("run: {} corpus/", index_command(index))),
+        OpenError::Missing(_) => Some(format!("run: {} corpus/", dateline_command("index", index))),
         OpenError::Version { .. } => Some(format!(
             "rebuild it: {} --rebuild PATH",
-            index_command(index)
+            dateline_command("index", index)
         )),
         OpenError::Locked(_) => Some("wait for it to finish, then run again".into()),
         OpenError::NotAnIndex(_) => Some("choose another folder with --index".into()),
@@ -501,10 +499,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
     let index = cli.index.clone();
     run_command(cli, out).map_err(|mut f| {
         if f.hint.is_none() {
-            f.hint = f
-                .error
-                .downcast_ref::<OpenError>()
-                .and_then(|e| open_hint(e, &index));
+            f.hint = match f.error.downcast_ref::<OpenError>() {
+                Some(e) => open_hint(e, &index),
+                None => f
+                    .error
+                    .downcast_ref::<export::Damaged>()
+                    .map(|_| format!("run: {}", dateline_command("check", &index))),
+            };
         }
         f
     })
@@ -748,7 +749,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                     ),
                     hint: Some(format!(
                         "index it first: {} PATH",
-                        index_command(&cli.index)
+                        dateline_command("index", &cli.index)
                     )),
                 });
             };

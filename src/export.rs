@@ -49,6 +49,17 @@ pub const ELASTICSEARCH_MAPPING: &str = "mapping.json";
 /// The instructions written beside the data files.
 pub const README: &str = "README.md";
 
+/// What an export found wrong with the index it reads: a front end may suggest checking it.
+#[derive(Debug, thiserror::Error)]
+pub enum Damaged {
+    /// Documents without the path field.
+    #[error("{0} documents of the index have no path")]
+    NoPath(u64),
+    /// A document, by its path as shown, without a date.
+    #[error("{0}: no date in the index")]
+    NoDate(String),
+}
+
 /// The engine to export for: `--format` on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -251,7 +262,7 @@ fn for_each_article(
         }
     }
     if missing > 0 {
-        bail!("{missing} documents of the index have no path (run: dateline check)");
+        return Err(Damaged::NoPath(missing).into());
     }
 
     // One cursor per segment: its matching documents in path order, and its path dictionary
@@ -328,10 +339,7 @@ fn read_article(key: String, doc: &TantivyDocument, f: Fields) -> anyhow::Result
         .and_then(|v| v.as_datetime())
         .map(schema::from_index_date)
     else {
-        bail!(
-            "{}: no date in the index (run: dateline check)",
-            corpus::display_key(&key)
-        );
+        return Err(Damaged::NoDate(corpus::display_key(&key)).into());
     };
     Ok(Article {
         key,
