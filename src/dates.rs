@@ -157,9 +157,10 @@ impl QueryError {
                 "{}{j}{folder}: no indexed article lies under this folder",
                 names.folder
             ),
-            QueryError::TooLong(_) | QueryError::TooDeep(_) | QueryError::Syntax(_) => {
-                self.to_string()
-            }
+            QueryError::TooLong(_)
+            | QueryError::TooDeep(_)
+            | QueryError::BadQueryDate(_)
+            | QueryError::Syntax(_) => self.to_string(),
         }
     }
 }
