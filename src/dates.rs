@@ -60,9 +60,17 @@ pub enum QueryError {
     /// A folder under which no article is indexed.
     #[error("no indexed article lies under the folder {0}")]
     EmptyFolder(String),
-    /// A `date:` clause of the query whose value is not a date.
-    #[error("date:{0}: not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)")]
-    BadQueryDate(String),
+    /// A `date:` clause of the query whose value is not a date, or not on the calendar.
+    #[error("date:{value}: {}", match problem {
+        DateProblem::Malformed => "not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)",
+        DateProblem::Impossible => "impossible date (not on the calendar)",
+    })]
+    BadQueryDate {
+        /// What the query gave.
+        value: String,
+        /// What is wrong with it.
+        problem: DateProblem,
+    },
     /// The query text could not be read even leniently.
     #[error("cannot read the query: {0}")]
     Syntax(String),
@@ -159,7 +167,7 @@ impl QueryError {
             ),
             QueryError::TooLong(_)
             | QueryError::TooDeep(_)
-            | QueryError::BadQueryDate(_)
+            | QueryError::BadQueryDate { .. }
             | QueryError::Syntax(_) => self.to_string(),
         }
     }

@@ -3,7 +3,7 @@
 //! coordination, highlighting and did-you-mean need recorded beside it, so that no later step
 //! reads a compiled query back. Dates are in `dates`.
 
-use crate::dates::End;
+use crate::dates::{DateProblem, End};
 use crate::schema::{self, Fields};
 use crate::store::Store;
 use chrono::NaiveDate;
@@ -772,23 +772,28 @@ fn date_range(lower: &UserInputBound, upper: &UserInputBound) -> Result<DateRang
         if value == "*" {
             return Ok(None);
         }
-        let bad = || QueryError::BadQueryDate(value.clone());
+        let bad = |problem| QueryError::BadQueryDate {
+            value: value.clone(),
+            problem,
+        };
         // Exclusive: the other end of the period, then one day further.
-        let (day, past_midnight) =
-            match parse_partial_date(value, if exclusive { opposite(end) } else { end }) {
-                Some(day) => (day, false),
-                None => {
-                    let t = chrono::DateTime::parse_from_rfc3339(value).map_err(|_| bad())?;
-                    let utc = t.naive_utc();
-                    (utc.date(), utc.time() != chrono::NaiveTime::MIN)
-                }
-            };
+        let period_end = if exclusive { opposite(end) } else { end };
+        let (day, past_midnight) = match crate::dates::read_partial_date(value, period_end) {
+            Ok(day) => (day, false),
+            Err(DateProblem::Impossible) => return Err(bad(DateProblem::Impossible)),
+            Err(DateProblem::Malformed) => {
+                let t = chrono::DateTime::parse_from_rfc3339(value)
+                    .map_err(|_| bad(DateProblem::Malformed))?;
+                let utc = t.naive_utc();
+                (utc.date(), utc.time() != chrono::NaiveTime::MIN)
+            }
+        };
         let day = match (end, exclusive || past_midnight) {
             (End::Start, true) if exclusive || past_midnight => day.succ_opt(),
             (End::Finish, true) if exclusive && !past_midnight => day.pred_opt(),
             _ => Some(day),
         };
-        day.map(Some).ok_or_else(bad)
+        day.map(Some).ok_or_else(|| bad(DateProblem::Impossible))
     };
     Ok(DateRange {
         from: bound(lower, End::Start)?,
@@ -1261,10 +1266,17 @@ mod tests {
         assert!(p.bag.is_some());
         assert_eq!(p.clauses.len(), 1);
         // What is not a date is refused, in dateline's words.
-        for bad in ["date:yesterday", "date:2016-02-30", "date:>=nope"] {
+        for bad in ["date:yesterday", "date:>=nope"] {
             let e = parse(&store, bad, &DateRange::default()).err().unwrap();
             assert!(e.to_string().contains("not a date"), "{bad}: {e}");
         }
+        let e = parse(&store, "date:2016-02-30", &DateRange::default())
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.to_string(),
+            "date:2016-02-30: impossible date (not on the calendar)"
+        );
     }
 
     /// A query that only excludes reads as every article but those, in dateline's words.
