@@ -582,7 +582,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                     Outcome::Success
                 });
             }
-            let results = search::run(&store, &req).map_err(failure)?;
+            let mut results = search::run(&store, &req).map_err(failure)?;
+            results.show_paths(corpus::display_key);
             for w in &results.warnings {
                 eprintln!("warning: {w}");
             }
@@ -644,7 +645,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 folder: within.prefix(),
                 snippet_chars: search::Request::default().snippet_chars,
             };
-            let s = similar::run(&store, &req).map_err(within.failure())?;
+            let mut s = similar::run(&store, &req).map_err(within.failure())?;
+            s.show_paths(corpus::display_key);
             if json {
                 render::json(out, &s)?;
             } else {
@@ -740,7 +742,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
         Command::Show { path, json } => {
             let store = store::open(&cli.index)?;
             let key = corpus::key_as_named(&path);
-            let Some(article) = search::article(&store, &key)? else {
+            let Some(mut article) = search::article(&store, &key)? else {
                 return Err(CommandError {
                     error: anyhow::anyhow!(
                         "{} is not in the index at {}",
@@ -753,6 +755,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                     )),
                 });
             };
+            article.path = corpus::display_key(&article.path);
             if json {
                 render::json(out, &article)?;
             } else {

@@ -153,9 +153,13 @@ pub fn run_with_limit(
 
     let mut data = DataFiles::new(out, opts.format.data_prefix(), max_bytes);
     let mut record = Vec::with_capacity(64 * 1024);
+    // Ids and paths as people see them: relative to the folder holding the index (wherever
+    // export runs), as `dateline serve` shows them.
+    let home = store.home();
     let articles = for_each_article(store, &opts.range, |article| {
         record.clear();
-        encode(opts.format, &article, &mut record)?;
+        let shown = corpus::display_key_from(&home, &article.key);
+        encode(opts.format, &article, &shown, &mut record)?;
         data.write(&record, &article.key)
     })?;
     let data = data.finish()?;
@@ -438,13 +442,13 @@ struct BulkSource<'a> {
 
 /// Appends an article's record to `out`: one line (Quickwit), or an action line and a source
 /// line (Elasticsearch), each ending in a newline.
-fn encode(format: Format, a: &Article, out: &mut Vec<u8>) -> anyhow::Result<()> {
+fn encode(format: Format, a: &Article, id: &str, out: &mut Vec<u8>) -> anyhow::Result<()> {
     let date = a.rfc3339();
     match format {
         Format::Quickwit => {
             let doc = QuickwitDoc {
-                id: &a.key,
-                path: &a.key,
+                id,
+                path: id,
                 date: &date,
                 title: a.title(),
                 body: &a.paragraphs,
@@ -453,24 +457,24 @@ fn encode(format: Format, a: &Article, out: &mut Vec<u8>) -> anyhow::Result<()> 
             out.push(b'\n');
         }
         Format::Elasticsearch => {
-            if a.key.len() > ELASTICSEARCH_MAX_ID_BYTES {
+            if id.len() > ELASTICSEARCH_MAX_ID_BYTES {
                 bail!(
                     "cannot export {}: its path, the document's _id, is {} bytes, over the \
                      {ELASTICSEARCH_MAX_ID_BYTES} Elasticsearch accepts",
                     corpus::display_key(&a.key),
-                    a.key.len()
+                    id.len()
                 );
             }
             let action = BulkAction {
                 index: BulkTarget {
                     index: INDEX_NAME,
-                    id: &a.key,
+                    id,
                 },
             };
             serde_json::to_writer(&mut *out, &action)?;
             out.push(b'\n');
             let source = BulkSource {
-                path: &a.key,
+                path: id,
                 date: &date,
                 title: a.title(),
                 body: &a.paragraphs,

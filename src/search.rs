@@ -78,7 +78,8 @@ impl Default for Request {
 /// One matching article.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Hit {
-    /// The article's key (see `corpus`).
+    /// The article's key (an absolute path, see `corpus`); front ends show it their own way
+    /// ([`Results::show_paths`]).
     pub path: String,
     /// `YYYY-MM-DD`.
     pub date: String,
@@ -112,6 +113,15 @@ pub struct Results {
     /// What the lenient reading of the query worked around.
     #[serde(skip)]
     pub warnings: Vec<String>,
+}
+
+impl Results {
+    /// Replaces each hit's key with how a front end shows it.
+    pub fn show_paths(&mut self, show: impl Fn(&str) -> String) {
+        for h in &mut self.hits {
+            h.path = show(&h.path);
+        }
+    }
 }
 
 /// Error from a search: the user's query or flags, or the index.

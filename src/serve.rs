@@ -315,8 +315,14 @@ fn range(params: &Params) -> Result<DateRange, ApiError> {
     Ok(DateRange::parse(one(params, "from"), one(params, "to"))?)
 }
 
-fn folder(params: &Params) -> Option<String> {
-    one(params, "in").map(|f| query::folder_prefix(Path::new(f)))
+/// A path the API is given, as a key: a relative one lies below the folder holding the index,
+/// wherever the server was started (as the paths it answers with do).
+fn key_of(app: &App, path: &str) -> String {
+    corpus::key_as_named(&app.store.home().join(path))
+}
+
+fn folder(app: &App, params: &Params) -> Option<String> {
+    one(params, "in").map(|f| query::folder_prefix(&app.store.home().join(f)))
 }
 
 async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
@@ -328,7 +334,7 @@ async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> 
             limit: number(&params, "limit", 10, 0, MAX_LIMIT)?,
             offset: number(&params, "offset", 0, 0, MAX_OFFSET)?,
             snippets: number(&params, "snippets", 1, 1, MAX_SNIPPETS)?,
-            folder: folder(&params),
+            folder: folder(&app, &params),
             ..Request::default()
         })
     };
@@ -336,7 +342,16 @@ async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> 
         Ok(r) => r,
         Err(f) => return f.into_response(),
     };
-    respond(blocking(&app, move |app| Ok(search::run(&app.store, &req)?)).await)
+    respond(
+        blocking(&app, move |app| {
+            let mut results = search::run(&app.store, &req)?;
+            // Paths relative to the folder holding the index, wherever the server started.
+            let home = app.store.home();
+            results.show_paths(|key| corpus::display_key_from(&home, key));
+            Ok(results)
+        })
+        .await,
+    )
 }
 
 /// A stored article, and the paragraphs a query matches with their highlight ranges.
@@ -363,7 +378,7 @@ async fn api_article(State(app): State<Shared>, Query(params): Query<Params>) ->
         blocking(&app, move |app| {
             // Looked up in the index only: a path that is not indexed is 404, whatever is on
             // disk there.
-            let key = corpus::key_as_named(Path::new(&path));
+            let key = key_of(app, &path);
             let Some(stored) = search::article(&app.store, &key)? else {
                 return Err(ApiError::Missing(format!("{path} is not in the index")));
             };
@@ -391,7 +406,7 @@ async fn api_article(State(app): State<Shared>, Query(params): Query<Params>) ->
                 }
             }
             Ok(Article {
-                path: stored.path,
+                path: corpus::display_key_from(&app.store.home(), &stored.path),
                 date: stored.date,
                 paragraphs: stored.paragraphs,
                 matches,
@@ -426,7 +441,7 @@ async fn api_timeline(State(app): State<Shared>, Query(params): Query<Params>) -
             queries,
             by,
             range: range(&params)?,
-            folder: folder(&params),
+            folder: folder(&app, &params),
         })
     };
     let req = match request() {

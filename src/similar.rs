@@ -45,6 +45,16 @@ pub struct Request {
     pub snippet_chars: usize,
 }
 
+impl Similar {
+    /// Replaces the article's and each hit's key with how a front end shows it.
+    pub fn show_paths(&mut self, show: impl Fn(&str) -> String) {
+        self.article = show(&self.article);
+        for h in &mut self.hits {
+            h.hit.path = show(&h.hit.path);
+        }
+    }
+}
+
 /// One similar article: a search hit, and the query's words it holds.
 #[derive(Debug, Clone, Serialize)]
 pub struct SimilarHit {
@@ -58,7 +68,7 @@ pub struct SimilarHit {
 /// The answer to a [`Request`].
 #[derive(Debug, Clone, Serialize)]
 pub struct Similar {
-    /// The article, as `dateline search` shows paths.
+    /// The article's key (or the path given, for a file outside the index).
     pub article: String,
     /// Whether the article is in the index (otherwise it was read from its file).
     pub indexed: bool,
@@ -176,7 +186,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Similar, SearchError> {
         hits.push(SimilarHit { hit, shared });
     }
     Ok(Similar {
-        article: corpus::display_key(&key),
+        article: key,
         indexed,
         terms: words.into_iter().map(|w| w.shown).collect(),
         total: total as u64,

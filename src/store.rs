@@ -92,6 +92,14 @@ impl Store {
         }
     }
 
+    /// The folder that holds the index (its parent, symlinks resolved): what the server and
+    /// export show keys relative to, whatever the current directory.
+    pub fn home(&self) -> PathBuf {
+        let dir = std::path::absolute(&self.dir).unwrap_or_else(|_| self.dir.clone());
+        let parent = dir.parent().map(Path::to_path_buf).unwrap_or(dir);
+        fs::canonicalize(&parent).unwrap_or(parent)
+    }
+
     /// The query parser (the schema and the query-time analyzers), built once.
     pub fn parser(&self) -> &tantivy::query::QueryParser {
         self.parser.get_or_init(|| {
@@ -283,7 +291,8 @@ pub fn paragraphs(doc: &TantivyDocument, f: Fields) -> Vec<String> {
         .collect()
 }
 
-/// A stored article, as `dateline show` prints it.
+/// A stored article, as `dateline show` prints it. Its `path` is the key (an absolute path):
+/// each front end shows it its own way (see `corpus::display_key`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Stored {
     /// The article's key.
@@ -298,11 +307,11 @@ impl Stored {
     /// Reads path, date and paragraphs from a stored document.
     pub fn from_doc(doc: &TantivyDocument, f: schema::Fields) -> Stored {
         Stored {
-            path: crate::corpus::display_key(
-                doc.get_first(f.path)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default(),
-            ),
+            path: doc
+                .get_first(f.path)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string(),
             date: doc
                 .get_first(f.date)
                 .and_then(|v| v.as_datetime())
