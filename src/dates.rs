@@ -8,7 +8,6 @@ use std::ops::Bound;
 use tantivy::query::{ConstScoreQuery, EmptyQuery, Query, RangeQuery};
 use tantivy::schema::Term;
 
-use crate::query::{MAX_NESTING, MAX_QUERY_BYTES};
 use crate::timeline::By;
 
 /// A user mistake in the query or its arguments. Its `Display` states the fact without naming
@@ -35,11 +34,21 @@ pub enum QueryError {
         to: NaiveDate,
     },
     /// The query text is too long.
-    #[error("the query is {0} bytes long; the limit is {MAX_QUERY_BYTES}")]
-    TooLong(usize),
-    /// Parentheses nested deeper than [`MAX_NESTING`].
-    #[error("the query nests parentheses {0} deep; the limit is {MAX_NESTING}")]
-    TooDeep(usize),
+    #[error("the query is {len} bytes long; the limit is {limit}")]
+    TooLong {
+        /// The query's length in bytes.
+        len: usize,
+        /// The longest query read.
+        limit: usize,
+    },
+    /// Parentheses nested deeper than the plan reads.
+    #[error("the query nests parentheses {depth} deep; the limit is {limit}")]
+    TooDeep {
+        /// How deep the query nests.
+        depth: usize,
+        /// The deepest nesting read.
+        limit: usize,
+    },
     /// A timeline whose buckets over its range would make more rows than it may draw.
     #[error(
         "buckets of a {} from {from} to {to} make {rows} rows; the limit is {limit}",
@@ -165,8 +174,8 @@ impl QueryError {
                 "{}{j}{folder}: no indexed article lies under this folder",
                 names.folder
             ),
-            QueryError::TooLong(_)
-            | QueryError::TooDeep(_)
+            QueryError::TooLong { .. }
+            | QueryError::TooDeep { .. }
             | QueryError::BadQueryDate { .. }
             | QueryError::Syntax(_) => self.to_string(),
         }

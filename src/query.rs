@@ -140,11 +140,17 @@ pub fn parse_within(
     folder: Option<&str>,
 ) -> Result<Plan, QueryError> {
     if text.len() > MAX_QUERY_BYTES {
-        return Err(QueryError::TooLong(text.len()));
+        return Err(QueryError::TooLong {
+            len: text.len(),
+            limit: MAX_QUERY_BYTES,
+        });
     }
     let depth = nesting(text);
     if depth > MAX_NESTING {
-        return Err(QueryError::TooDeep(depth));
+        return Err(QueryError::TooDeep {
+            depth,
+            limit: MAX_NESTING,
+        });
     }
     let parser = store.parser();
     let f = store.fields;
