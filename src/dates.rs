@@ -8,7 +8,7 @@ use std::ops::Bound;
 use tantivy::query::{ConstScoreQuery, EmptyQuery, Query, RangeQuery};
 use tantivy::schema::Term;
 
-use crate::timeline::By;
+use serde::Serialize;
 
 /// A user mistake in the query or its arguments. Its `Display` states the fact without naming
 /// any argument; a front end names its own (`--from` on the command line, `from=` in the HTTP
@@ -83,6 +83,36 @@ pub enum QueryError {
     /// The query text could not be read even leniently.
     #[error("cannot read the query: {0}")]
     Syntax(String),
+}
+
+/// The size of a bucket: a timeline's calendar periods (`--by` on the command line, `by=` in the
+/// HTTP API, `"by"` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum By {
+    /// Ten calendar years from a year divisible by ten (`1850s`).
+    #[value(help = "Ten calendar years (1850-1859)")]
+    Decade,
+    /// A calendar year.
+    #[value(help = "A calendar year")]
+    Year,
+    /// A calendar month.
+    #[value(help = "A calendar month")]
+    Month,
+    /// A day.
+    #[value(help = "A day")]
+    Day,
+}
+
+impl By {
+    /// The bucket size as a word (`decade`, `year`, `month`, `day`): its one spelling, shared
+    /// by the command line, the HTTP API and JSON.
+    pub fn name(self) -> String {
+        use clap::ValueEnum;
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
 }
 
 /// What is wrong with a date a user gave.

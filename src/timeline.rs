@@ -15,34 +15,7 @@ use tantivy::columnar::Column;
 use tantivy::query::Query;
 use tantivy::{DateTime, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-/// The size of a bucket: `--by` on the command line, `by=` in the HTTP API, `"by"` in JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum By {
-    /// Ten calendar years from a year divisible by ten (`1850s`).
-    #[value(help = "Ten calendar years (1850-1859)")]
-    Decade,
-    /// A calendar year.
-    #[value(help = "A calendar year")]
-    Year,
-    /// A calendar month.
-    #[value(help = "A calendar month")]
-    Month,
-    /// A day.
-    #[value(help = "A day")]
-    Day,
-}
-
-impl By {
-    /// The bucket size as a word (`decade`, `year`, `month`, `day`): its one spelling, shared
-    /// by the command line, the HTTP API and JSON.
-    pub fn name(self) -> String {
-        use clap::ValueEnum;
-        self.to_possible_value()
-            .map(|v| v.get_name().to_string())
-            .unwrap_or_default()
-    }
-}
+pub use crate::dates::By;
 
 /// A chart asks for at most about this many rows when `--by` is not given.
 pub const DEFAULT_ROWS: usize = 40;
