@@ -2,9 +2,9 @@
 //! format and parses to the same date and paragraphs, and every path has one live document.
 
 use crate::article;
-use crate::schema;
-use crate::store::Store;
-use crate::store::Stored;
+use crate::index::schema;
+use crate::index::store::Store;
+use crate::index::store::Stored;
 use serde::Serialize;
 use std::collections::HashMap;
 use tantivy::{DocAddress, TantivyDocument};

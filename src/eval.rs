@@ -407,11 +407,11 @@ impl Evaluation {
     }
 }
 
-/// Runs every topic against the index, as free text (see [`crate::query::free_text`]), and
+/// Runs every topic against the index, as free text (see [`crate::search::plan::free_text`]), and
 /// keeps the first `depth` of each ranking, named by file name without `.txt`, in
 /// `trec_eval`'s order (equal scores by name, descending).
 pub fn run_topics(
-    store: &crate::store::Store,
+    store: &crate::index::store::Store,
     topics: &[Topic],
     depth: usize,
 ) -> anyhow::Result<Run> {
@@ -419,7 +419,7 @@ pub fn run_topics(
     let mut run = Run::default();
     for t in topics {
         let req = Request {
-            text: crate::query::free_text(&t.text),
+            text: crate::search::plan::free_text(&t.text),
             limit: depth,
             ..Default::default()
         };

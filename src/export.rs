@@ -9,9 +9,9 @@
 //! request limit; a record (a line, or an action and its source) is never split.
 
 use crate::corpus;
-use crate::query::DateRange;
-use crate::schema::{self, Fields};
-use crate::store::{self, Store};
+use crate::index::schema::{self, Fields};
+use crate::index::store::{self, Store};
+use crate::search::plan::DateRange;
 use anyhow::{Context, anyhow, bail};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -848,8 +848,8 @@ fn elasticsearch_readme(s: &mut String, data: &[DataFile]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::indexer::{self, Silent};
-    use crate::store;
+    use crate::index::store;
+    use crate::index::writer::{self, Silent};
     use std::collections::BTreeSet;
 
     /// `n` articles of a few hundred bytes, on dates from 1787 on, named out of order.
@@ -900,7 +900,7 @@ mod tests {
     /// article exactly once, in path order, and no line split.
     #[test]
     fn small_limits_split_files_without_splitting_records() {
-        let (_dir, store) = indexer::index_files(corpus(60));
+        let (_dir, store) = writer::index_files(corpus(60));
         for format in [Format::Quickwit, Format::Elasticsearch] {
             let out = tempfile::tempdir().unwrap();
             let limit = 4_000;
@@ -951,7 +951,7 @@ mod tests {
     /// A record larger than a whole file is refused, naming the article.
     #[test]
     fn a_record_over_the_limit_is_an_error() {
-        let (_dir, store) = indexer::index_files(corpus(3));
+        let (_dir, store) = writer::index_files(corpus(3));
         let out = tempfile::tempdir().unwrap();
         let e = run_with_limit(&store, &opts(Format::Quickwit, out.path()), 100).unwrap_err();
         let msg = e.to_string();
@@ -969,11 +969,11 @@ mod tests {
         let corpus_dir = tempfile::tempdir().unwrap();
         let index_dir = tempfile::tempdir().unwrap();
         let run_index = || {
-            let opts = indexer::Options {
+            let opts = writer::Options {
                 threads: 1,
-                ..indexer::Options::default()
+                ..writer::Options::default()
             };
-            indexer::run(
+            writer::run(
                 index_dir.path(),
                 &[corpus_dir.path().to_path_buf()],
                 &opts,

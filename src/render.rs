@@ -1,7 +1,7 @@
 //! Printing results: colour on a terminal, `[[` `]]` markers when plain, or JSON. The only module
 //! that knows about colour.
 
-use crate::indexer::{IndexSummary, SkippedFile};
+use crate::index::writer::{IndexSummary, SkippedFile};
 use crate::search::{Hit, Results, Stored};
 use crate::similar::Similar;
 use crate::stats::Stats;

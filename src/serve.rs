@@ -6,11 +6,11 @@
 //! Every answer of the API is JSON; a mistake in the parameters is a 400 with
 //! `{"error": "…"}` naming the parameter.
 
-use crate::dates::{ArgNames, QueryError};
-use crate::query::{self, DateRange};
+use crate::index::store::{self, Store};
+use crate::search::dates::{ArgNames, QueryError};
+use crate::search::plan::{self, DateRange};
+use crate::search::snippet::Highlighter;
 use crate::search::{self, Request, SearchError};
-use crate::snippet::Highlighter;
-use crate::store::{self, Store};
 use crate::timeline;
 use crate::{corpus, stats};
 use axum::Router;
@@ -322,7 +322,7 @@ fn key_of(app: &App, path: &str) -> String {
 }
 
 fn folder(app: &App, params: &Params) -> Option<String> {
-    one(params, "in").map(|f| query::folder_prefix(&app.store.home().join(f)))
+    one(params, "in").map(|f| plan::folder_prefix(&app.store.home().join(f)))
 }
 
 async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
@@ -385,7 +385,7 @@ async fn api_article(State(app): State<Shared>, Query(params): Query<Params>) ->
             let mut matches = Vec::new();
             if !q.trim().is_empty() {
                 let f = app.store.fields;
-                let mut parsed = query::parse(&app.store, &q, &DateRange::default())?;
+                let mut parsed = plan::parse(&app.store, &q, &DateRange::default())?;
                 if parsed.text.is_some() {
                     let reader = app.store.reader()?;
                     let searcher = reader.searcher();
@@ -512,7 +512,7 @@ mod tests {
     /// The time limit cuts off work that runs over it, and lets work within it answer.
     #[test]
     fn work_over_the_limit_is_cut_off() {
-        let (_dir, store) = crate::indexer::index_files([(
+        let (_dir, store) = crate::index::writer::index_files([(
             "a.txt".to_string(),
             " date 2001-01-01 One article.".to_string(),
         )]);

@@ -3,10 +3,10 @@
 //! the `total` that `dateline search` gives for the same query between the bucket's first and
 //! last day.
 
-use crate::query::{self, DateRange, QueryError};
-use crate::schema;
+use crate::index::schema;
+use crate::index::store::Store;
+use crate::search::plan::{self, DateRange, QueryError};
 use crate::search::{SearchError, check_folder};
-use crate::store::Store;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::time::Instant;
@@ -15,7 +15,7 @@ use tantivy::columnar::Column;
 use tantivy::query::Query;
 use tantivy::{DateTime, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-pub use crate::dates::By;
+pub use crate::search::dates::By;
 
 /// A chart asks for at most about this many rows when `--by` is not given.
 pub const DEFAULT_ROWS: usize = 40;
@@ -26,13 +26,13 @@ pub const MAX_BUCKETS: usize = 100_000;
 /// A timeline to count.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
-    /// The queries, each in the query language of `query::parse`.
+    /// The queries, each in the query language of `plan::parse`.
     pub queries: Vec<String>,
     /// The bucket size; `None` picks one (see [`default_by`]).
     pub by: Option<By>,
     /// The range; an open end is the first or last date of the articles counted.
     pub range: DateRange,
-    /// Only articles whose key starts with this prefix (see `query::folder_prefix`).
+    /// Only articles whose key starts with this prefix (see `plan::folder_prefix`).
     pub folder: Option<String>,
 }
 
@@ -124,7 +124,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
     let mut totals = Vec::with_capacity(req.queries.len());
     let mut warnings = Vec::new();
     for text in &req.queries {
-        let parsed = query::parse_within(store, text, &range, folder)?;
+        let parsed = plan::parse_within(store, text, &range, folder)?;
         warnings.extend(parsed.warnings.iter().map(|w| format!("{text}: {w}")));
         let per_day = count_per_day(&searcher, &*parsed.full, first_day, day_number(to))?;
         let mut total = 0;
@@ -174,7 +174,7 @@ fn span(
             }
         }
         Some(prefix) => {
-            let filter = query::filter(store.fields, &DateRange::default(), Some(prefix))
+            let filter = plan::filter(store.fields, &DateRange::default(), Some(prefix))
                 .expect("a folder filters");
             let (min, max) = searcher.search(&*filter, &DateBounds)?;
             if let (Some(min), Some(max)) = (min, max) {

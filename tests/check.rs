@@ -1,7 +1,7 @@
 //! `dateline check` on a sound index, and on one damaged behind dateline's back with tantivy
 //! itself: a second document for a path, and a document that does not read back.
 
-use dateline::{schema, store};
+use dateline::index::{schema, store};
 use std::path::Path;
 use std::process::{Command, Output};
 use tantivy::TantivyDocument;

@@ -8,7 +8,7 @@ use common::{
     BY_DATE, CRASH, HARVEST, LEAP, NEW_YEAR, RAIL, SEED, Summary, TestDir, WINTER, fixture_bytes,
     fixture_names, paths_of,
 };
-use dateline::schema::FORMAT_VERSION;
+use dateline::index::schema::FORMAT_VERSION;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fs;

@@ -267,8 +267,8 @@ fn the_error_label_follows_the_colour_choice() {
 
 /// The commands whose arm in `cli::run` can end with an exit-1 outcome, read from the source.
 fn commands_that_can_exit_one() -> BTreeSet<String> {
-    let src =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli.rs")).unwrap();
+    let src = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli/mod.rs"))
+        .unwrap();
     let body = &src[src.find("fn run_command(").expect("cli::run_command")..];
     let mut out = BTreeSet::new();
     for arm in body.split("        Command::").skip(1) {

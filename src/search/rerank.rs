@@ -2,9 +2,9 @@
 //! of its clauses first), the rescoring of free words (query words close together, query words
 //! in the lead), and the scores of hits sorted by date as ranking would give them.
 
-use crate::query;
-use crate::schema;
-use crate::store::Store;
+use crate::index::schema;
+use crate::index::store::Store;
+use crate::search::plan;
 use std::cell::RefCell;
 use tantivy::postings::Postings;
 use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer, Weight};
@@ -23,7 +23,7 @@ impl Rescorer {
     pub(crate) fn new(
         searcher: &Searcher,
         store: &Store,
-        parsed: &query::Plan,
+        parsed: &plan::Plan,
     ) -> tantivy::Result<Rescorer> {
         let Some(bag) = &parsed.bag else {
             return Ok(Rescorer {
@@ -32,7 +32,7 @@ impl Rescorer {
                 average_lead: 0.0,
             });
         };
-        let r = crate::rank::rescoring(parsed, bag)?;
+        let r = crate::search::rank::rescoring(parsed, bag)?;
         Ok(Rescorer {
             phrases: r
                 .phrases
@@ -102,7 +102,8 @@ impl Rescorer {
                         postings.positions(&mut positions);
                         let tf = positions.iter().filter(|&&p| p < words).count() as u32;
                         if tf > 0 {
-                            *score += crate::rank::lead_score(*weight, tf, words as f32, avg);
+                            *score +=
+                                crate::search::rank::lead_score(*weight, tf, words as f32, avg);
                         }
                     }
                 }
@@ -135,10 +136,10 @@ pub(crate) fn score_of(
 /// weights), with the date filter; otherwise the parsed query itself.
 pub(crate) fn scoring_query(
     searcher: &Searcher,
-    parsed: &query::Plan,
+    parsed: &plan::Plan,
 ) -> tantivy::Result<Box<dyn Query>> {
     let body = searcher.schema().get_field(schema::BODY)?;
-    let rewritten = crate::rank::rewrite(searcher, body, parsed)?;
+    let rewritten = crate::search::rank::rewrite(searcher, body, parsed)?;
     Ok(match (rewritten, &parsed.filter) {
         (Some(q), Some(f)) => Box::new(BooleanQuery::new(vec![
             (Occur::Must, q),
@@ -258,7 +259,7 @@ impl DateSortScoring {
     pub(crate) fn new(
         searcher: &Searcher,
         store: &Store,
-        parsed: &query::Plan,
+        parsed: &plan::Plan,
     ) -> tantivy::Result<Self> {
         Ok(DateSortScoring {
             weight: scoring_query(searcher, parsed)?

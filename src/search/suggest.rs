@@ -9,9 +9,9 @@
 //! those words replaced, offered only when it finds more articles; the query itself is never
 //! changed.
 
-use crate::query::{self, DateRange, Plan};
-use crate::schema;
-use crate::store::Store;
+use crate::index::schema;
+use crate::index::store::Store;
+use crate::search::plan::{self, DateRange, Plan};
 use std::collections::HashMap;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{FuzzyTermQuery, TermQuery};
@@ -71,7 +71,7 @@ pub fn suggest(
         suggested.replace_range(from..to, word);
     }
     // Offered only when it finds more.
-    let Ok(parsed) = query::parse_within(store, &suggested, range, folder) else {
+    let Ok(parsed) = plan::parse_within(store, &suggested, range, folder) else {
         return Ok(None);
     };
     let found = searcher.search(&*parsed.full, &Count)? as u64;
@@ -129,7 +129,7 @@ fn spelling(searcher: &Searcher, store: &Store, stem: &str) -> tantivy::Result<O
     };
     let doc: TantivyDocument = searcher.doc(addr)?;
     let mut analyzer = schema::word_analyzer();
-    for p in crate::store::paragraphs(&doc, f) {
+    for p in crate::index::store::paragraphs(&doc, f) {
         let mut stream = analyzer.token_stream(&p);
         while let Some(tok) = stream.next() {
             if tok.text == stem {
@@ -178,13 +178,15 @@ mod tests {
 
     #[test]
     fn operators_exclusions_and_fields_are_not_respelt() {
-        let (_dir, store) = crate::indexer::index_files([(
+        let (_dir, store) = crate::index::writer::index_files([(
             "a.txt".to_string(),
             " date 2016-01-01 Aid convoys.".to_string(),
         )]);
         let plain = |text: &str, word: &str| {
-            let plan = query::parse(&store, text, &DateRange::default()).unwrap();
-            let stem = crate::query::analyzed(word).pop().unwrap_or_default();
+            let plan = plan::parse(&store, text, &DateRange::default()).unwrap();
+            let stem = crate::search::plan::analyzed(word)
+                .pop()
+                .unwrap_or_default();
             is_plain_word(&plan, word, &stem)
         };
         assert!(plain("aid convoyz", "convoyz"));
@@ -212,12 +214,12 @@ mod tests {
                 " date 2016-02-01 Words convey much.".into(),
             ));
         }
-        let (_dir, store) = crate::indexer::index_files(files);
+        let (_dir, store) = crate::index::writer::index_files(files);
         let reader = store.reader().unwrap();
         let searcher = reader.searcher();
         let none = DateRange::default();
         let ask = |text: &str, total| {
-            let mut plan = query::parse(&store, text, &none).unwrap();
+            let mut plan = plan::parse(&store, text, &none).unwrap();
             plan.weigh(&searcher, store.fields.body).unwrap();
             suggest(&searcher, &store, &plan, text, &none, None, total).unwrap()
         };

@@ -1,14 +1,16 @@
 //! Command-line definitions and dispatch. Arguments arrive as raw strings and are validated into
 //! library types here; the library does the work; `render` prints.
 
-use crate::dates::{ArgNames, QueryError};
-use crate::indexer::{self, Progress};
-use crate::query::{self, DateRange};
+pub mod manual;
+
+use crate::index::store::{self, OpenError};
+use crate::index::writer::{self, Progress};
 use crate::render::{self, ColorChoice, Printer};
+use crate::search::dates::{ArgNames, QueryError};
+use crate::search::plan::{self, DateRange};
 use crate::search::{self, Request, SearchError, Sort};
-use crate::store::{self, OpenError};
 use crate::timeline::{self, By};
-use crate::{check, corpus, eval, export, manual, serve, similar, stats};
+use crate::{check, corpus, eval, export, serve, similar, stats};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
@@ -63,9 +65,9 @@ pub struct Within {
 }
 
 impl Within {
-    /// The folder's key prefix (see `query::folder_prefix`).
+    /// The folder's key prefix (see `plan::folder_prefix`).
     fn prefix(&self) -> Option<String> {
-        self.folder.as_deref().map(query::folder_prefix)
+        self.folder.as_deref().map(plan::folder_prefix)
     }
 
     /// How a search error is reported, the `--in` folder named as the user wrote it.
@@ -525,7 +527,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             rebuild,
             threads,
         } => {
-            let mut opts = indexer::Options {
+            let mut opts = writer::Options {
                 rebuild,
                 ..Default::default()
             };
@@ -534,7 +536,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             }
             let started = Instant::now();
             let bar = Bar::new();
-            let report = indexer::run(&cli.index, &paths, &opts, &bar)?;
+            let report = writer::run(&cli.index, &paths, &opts, &bar)?;
             let stderr = io::stderr();
             let mut err = stderr.lock();
             for f in &report.skipped {

@@ -1,12 +1,23 @@
 //! Running a query: the ranked (or date-sorted) hits, the total, and for each hit its
 //! best-matching paragraph with a snippet and byte ranges to highlight. Renderer-agnostic.
+//!
+//! The way of one query: [`plan`] reads the text once (with [`dates`] for date ranges),
+//! [`rank`] weighs free words, this module runs the query, [`rerank`] reorders the best hits,
+//! [`snippet`] picks and marks the paragraphs shown, and [`suggest`] offers a respelling.
 
-use crate::query::{self, DateRange, QueryError};
-use crate::rerank::{DateSortScoring, Rescorer, coordination, rerank, scoring_query};
-use crate::schema;
-use crate::snippet::{Highlighter, Snippet};
-use crate::store::{self, Store};
-pub use crate::store::{Stored, article};
+pub mod dates;
+pub mod plan;
+pub mod rank;
+pub mod rerank;
+pub mod snippet;
+pub mod suggest;
+
+use crate::index::schema;
+use crate::index::store::{self, Store};
+pub use crate::index::store::{Stored, article};
+use crate::search::plan::{DateRange, QueryError};
+use crate::search::rerank::{DateSortScoring, Rescorer, coordination, rerank, scoring_query};
+use crate::search::snippet::{Highlighter, Snippet};
 use serde::Serialize;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
@@ -41,7 +52,7 @@ pub enum Sort {
 /// A search to run.
 #[derive(Debug, Clone)]
 pub struct Request {
-    /// The query text, in the query language of [`query::parse`].
+    /// The query text, in the query language of [`plan::parse`].
     pub text: String,
     /// Inclusive date bounds.
     pub range: DateRange,
@@ -56,7 +67,7 @@ pub struct Request {
     /// How many paragraphs of each hit to show (the best-matching ones, in paragraph order).
     pub snippets: usize,
     /// Only articles whose key starts with this prefix (a folder's key ending in `/`, see
-    /// `query::folder_prefix`).
+    /// `plan::folder_prefix`).
     pub folder: Option<String>,
 }
 
@@ -190,8 +201,8 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
         )?;
         hits.push(hit);
     }
-    let suggestion = if (total as u64) < crate::suggest::FEW && parsed.text.is_some() {
-        crate::suggest::suggest(
+    let suggestion = if (total as u64) < crate::search::suggest::FEW && parsed.text.is_some() {
+        crate::search::suggest::suggest(
             &searcher,
             store,
             &parsed,
@@ -215,11 +226,11 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
 
 /// Parses the request's query with its date range and folder; a folder under which nothing
 /// is indexed is the user's mistake, named.
-fn parse(searcher: &Searcher, store: &Store, req: &Request) -> Result<query::Plan, SearchError> {
+fn parse(searcher: &Searcher, store: &Store, req: &Request) -> Result<plan::Plan, SearchError> {
     if let Some(prefix) = &req.folder {
         check_folder(searcher, prefix)?;
     }
-    let mut plan = query::parse_within(store, &req.text, &req.range, req.folder.as_deref())?;
+    let mut plan = plan::parse_within(store, &req.text, &req.range, req.folder.as_deref())?;
     plan.weigh(searcher, store.fields.body)?;
     Ok(plan)
 }
@@ -238,7 +249,7 @@ pub fn check_folder(searcher: &Searcher, prefix: &str) -> Result<(), SearchError
 fn page(
     searcher: &Searcher,
     store: &Store,
-    parsed: &query::Plan,
+    parsed: &plan::Plan,
     req: &Request,
 ) -> Result<(usize, Page), SearchError> {
     // Never ask tantivy for more than exists: a huge --limit must not allocate a huge heap.
@@ -331,7 +342,7 @@ const RERANK_WINDOW: usize = 100;
 fn ranked(
     searcher: &Searcher,
     store: &Store,
-    parsed: &query::Plan,
+    parsed: &plan::Plan,
     offset: usize,
     limit: usize,
 ) -> Result<(usize, Page), SearchError> {
@@ -404,7 +415,10 @@ pub(crate) fn make_hit(
     } = store::Stored::from_doc(&doc, store.fields);
     let (snippets, best) = match highlighter {
         Some(h) => h.best_n(&paragraphs, snippets),
-        None => (vec![crate::snippet::lead(&paragraphs, snippet_chars)], 0),
+        None => (
+            vec![crate::search::snippet::lead(&paragraphs, snippet_chars)],
+            0,
+        ),
     };
     let first = snippets[best].clone();
     let hit = Hit {
@@ -422,7 +436,7 @@ pub(crate) fn make_hit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::indexer;
+    use crate::index::writer;
 
     /// An index where many short articles repeat one query word (high BM25, low coordination)
     /// and fewer long ones hold every word (lower BM25, full coordination). Every article's
@@ -445,7 +459,7 @@ mod tests {
             );
             (format!("long{i:03}.txt"), text)
         });
-        indexer::index_files(short.chain(other).chain(long))
+        writer::index_files(short.chain(other).chain(long))
     }
 
     #[test]
@@ -453,7 +467,7 @@ mod tests {
         let (_index, store) = mixed_index();
         let reader = store.reader().unwrap();
         let searcher = reader.searcher();
-        let mut parsed = query::parse(&store, "aid convoys aleppo", &DateRange::default()).unwrap();
+        let mut parsed = plan::parse(&store, "aid convoys aleppo", &DateRange::default()).unwrap();
         parsed.weigh(&searcher, store.fields.body).unwrap();
         let coordination = coordination(&searcher, &parsed.clauses)
             .unwrap()

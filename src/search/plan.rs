@@ -3,9 +3,9 @@
 //! coordination, highlighting and did-you-mean need recorded beside it, so that no later step
 //! reads a compiled query back. Dates are in `dates`.
 
-use crate::dates::{DateProblem, End};
-use crate::schema::{self, Fields};
-use crate::store::Store;
+use crate::index::schema::{self, Fields};
+use crate::index::store::Store;
+use crate::search::dates::{DateProblem, End};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::ops::Bound;
@@ -19,7 +19,7 @@ use tantivy::query_grammar::{
 use tantivy::schema::{Field, Term};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader};
 
-pub use crate::dates::{DateRange, QueryError, parse_partial_date};
+pub use crate::search::dates::{DateRange, QueryError, parse_partial_date};
 
 /// Queries longer than this are refused: no real query needs it, and tantivy's lenient parser
 /// has hung on crafted long input (tantivy#3032).
@@ -722,7 +722,7 @@ impl Reader<'_> {
             && l.delimiter == Delimiter::DoubleQuotes
             && l.slop == 0
             && !l.prefix
-            && crate::grams::fully_paired(&refs)
+            && crate::index::grams::fully_paired(&refs)
         {
             l.field_name = Some(schema::PAIRS.to_string());
         }
@@ -784,7 +784,8 @@ fn date_range(lower: &UserInputBound, upper: &UserInputBound) -> Result<DateRang
         };
         // Exclusive: the other end of the period, then one day further.
         let period_end = if exclusive { opposite(end) } else { end };
-        let (day, past_midnight) = match crate::dates::read_partial_date(value, period_end) {
+        let (day, past_midnight) = match crate::search::dates::read_partial_date(value, period_end)
+        {
             Ok(day) => (day, false),
             Err(DateProblem::Impossible) => return Err(bad(DateProblem::Impossible)),
             Err(DateProblem::Malformed) => {
@@ -1131,7 +1132,7 @@ mod tests {
 
     /// An index of four articles, the first two dated 2016.
     fn small() -> (tempfile::TempDir, Store) {
-        crate::indexer::index_files(
+        crate::index::writer::index_files(
             [
                 (
                     "a.txt",

@@ -9,9 +9,9 @@
 //! scores of articles that hold a word of the query. Every constant here was chosen by
 //! measurement on six judged collections (`docs/relevance.md`, which gives each step's figures).
 
-pub use crate::query::Bag;
-use crate::query::Plan;
-use crate::schema;
+use crate::index::schema;
+pub use crate::search::plan::Bag;
+use crate::search::plan::Plan;
 use std::collections::HashMap;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
@@ -257,13 +257,13 @@ fn feedback(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::indexer;
-    use crate::query::{self, DateRange};
-    use crate::store;
+    use crate::index::store;
+    use crate::index::writer;
+    use crate::search::plan::{self, DateRange};
     use tantivy::collector::{Count, DocSetCollector};
 
     fn index(texts: &[&str]) -> (tempfile::TempDir, store::Store) {
-        indexer::index_files(texts.iter().enumerate().map(|(i, t)| {
+        writer::index_files(texts.iter().enumerate().map(|(i, t)| {
             let text = format!(" date 2001-01-{:02} {t}\n", i % 28 + 1);
             (format!("a{i:03}.txt"), text)
         }))
@@ -290,7 +290,7 @@ mod tests {
     fn repeated_words_are_counted_and_only_free_words_make_a_bag() {
         let (_dir, store) = index(&["aid convoys reach aleppo"]);
         let bag_of = |text: &str| {
-            let p = query::parse(&store, text, &DateRange::default()).unwrap();
+            let p = plan::parse(&store, text, &DateRange::default()).unwrap();
             p.bag
                 .map(|b| b.terms.into_iter().map(|(_, c)| c).collect::<Vec<f32>>())
         };
@@ -316,7 +316,7 @@ mod tests {
         let reader = store.reader().unwrap();
         let searcher = reader.searcher();
         let text = "relief convoys carry grain medicine to a city under siege";
-        let mut parsed = query::parse(&store, text, &DateRange::default()).unwrap();
+        let mut parsed = plan::parse(&store, text, &DateRange::default()).unwrap();
         parsed.weigh(&searcher, store.fields.body).unwrap();
         let bag = parsed.bag.as_ref().expect("free words");
         assert!(bag.terms.len() >= FEEDBACK_MIN_WORDS);
@@ -352,7 +352,7 @@ mod tests {
         let reader = store.reader().unwrap();
         let searcher = reader.searcher();
         let text = "grain the convoys city grain the convoys";
-        let mut parsed = query::parse(&store, text, &DateRange::default()).unwrap();
+        let mut parsed = plan::parse(&store, text, &DateRange::default()).unwrap();
         parsed.weigh(&searcher, store.fields.body).unwrap();
         let bag = parsed.bag.as_ref().unwrap();
         let r = rescoring(&parsed, bag).unwrap();
@@ -385,7 +385,7 @@ mod tests {
         let searcher = reader.searcher();
         for phrase in ["the company said", "said the company", "of it", "on monday"] {
             let count = |text: &str| {
-                let p = query::parse(&store, text, &DateRange::default()).unwrap();
+                let p = plan::parse(&store, text, &DateRange::default()).unwrap();
                 let mut fields = Vec::new();
                 p.full.query_terms(&mut |t, _| fields.push(t.field()));
                 (searcher.search(&*p.full, &Count).unwrap(), fields)

@@ -2,7 +2,7 @@
 //! first or last day of their period, inclusive date ranges and their filter query, and the
 //! errors a query or its flags can make.
 
-use crate::schema::{self, Fields};
+use crate::index::schema::{self, Fields};
 use chrono::{Datelike, NaiveDate};
 use std::ops::Bound;
 use tantivy::query::{ConstScoreQuery, EmptyQuery, Query, RangeQuery};

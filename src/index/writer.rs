@@ -3,8 +3,8 @@
 
 use crate::article;
 use crate::corpus::{self, FileEntry, Walk};
-use crate::schema::{self, Fields};
-use crate::store::{
+use crate::index::schema::{self, Fields};
+use crate::index::store::{
     LOCK_FILE, OpenError, PLACEHOLDERS, Store, is_creation_leftover, is_vacant, open, other,
     payload,
 };

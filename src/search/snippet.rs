@@ -11,7 +11,7 @@
 //! elsewhere are not marked (the query asked for the phrase, not the words): Elasticsearch,
 //! Meilisearch and Typesense mark each word of a phrase on its own, wherever it occurs.
 
-use crate::query::{Marks, Plan};
+use crate::search::plan::{Marks, Plan};
 use serde::Serialize;
 use std::collections::HashMap;
 use tantivy::schema::Field;
@@ -118,7 +118,7 @@ impl Highlighter {
             singles,
             phrases,
             weights,
-            analyzer: crate::schema::word_analyzer(),
+            analyzer: crate::index::schema::word_analyzer(),
             max_chars,
         })
     }
@@ -366,7 +366,7 @@ pub fn lead(paragraphs: &[String], max_chars: usize) -> Snippet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema;
+    use crate::index::schema;
 
     fn highlighter(words: &[(&str, f32)], max_chars: usize) -> Highlighter {
         Highlighter {
@@ -437,12 +437,12 @@ mod tests {
     /// What the highlighter takes from each query of the language, on a real index's schema.
     #[test]
     fn phrases_are_wanted_whole_and_exclusions_not_at_all() {
-        let (_dir, store) = crate::indexer::index_files([(
+        let (_dir, store) = crate::index::writer::index_files([(
             "a.txt".to_string(),
             " date 2001-01-01 The company said standing armies aid caravans.".to_string(),
         )]);
         let of = |text: &str| {
-            crate::query::parse(&store, text, &Default::default())
+            crate::search::plan::parse(&store, text, &Default::default())
                 .unwrap()
                 .marks
         };

@@ -2,7 +2,7 @@
 //! exists), the read handle, and lookups of one article by its key. The indexer writes; this
 //! module reads.
 
-use crate::schema::{self, Fields};
+use crate::index::schema::{self, Fields};
 use serde::Serialize;
 use std::fs;
 use std::path::{Path, PathBuf};
