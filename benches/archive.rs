@@ -9,7 +9,7 @@
 //! articles spread over the index, one per pass in turn (the figure pools them); the folder
 //! cases use the folder of the first of those.
 
-use dateline::query::DateRange;
+use dateline::search::plan::DateRange;
 use dateline::search::{self, Request};
 use dateline::similar;
 use dateline::timeline::{self, By};
@@ -26,7 +26,7 @@ fn main() -> anyhow::Result<()> {
         .next()
         .ok_or_else(|| anyhow::anyhow!("usage: archive INDEX_DIR [REPEATS]"))?;
     let repeats: usize = args.next().map_or(Ok(30), |r| r.parse())?;
-    let store = std::rc::Rc::new(dateline::store::open(std::path::Path::new(&dir))?);
+    let store = std::rc::Rc::new(dateline::index::store::open(std::path::Path::new(&dir))?);
     let reader = store.reader()?;
     let searcher = reader.searcher();
     println!(

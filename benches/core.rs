@@ -14,9 +14,10 @@ mod mix;
 mod plain;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use dateline::query::{self, DateRange};
-use dateline::snippet::Highlighter;
-use dateline::{article, indexer, search, store};
+use dateline::index::{store, writer};
+use dateline::search::plan::{self, DateRange};
+use dateline::search::snippet::Highlighter;
+use dateline::{article, search};
 use std::hint::black_box;
 
 const SEED: &[u8] = include_bytes!("../corpus/2016-09-17-aleppo-aid-caravans.txt");
@@ -53,11 +54,11 @@ fn bench(c: &mut Criterion) {
     let index = tempfile::tempdir().unwrap();
     let roots = [corpus.path().to_path_buf()];
     // Built once up front so `cargo bench -- search` works on its own.
-    indexer::run(
+    writer::run(
         index.path(),
         &roots,
-        &indexer::Options::default(),
-        &indexer::Silent,
+        &writer::Options::default(),
+        &writer::Silent,
     )
     .unwrap();
 
@@ -66,17 +67,17 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(N));
     let label = format!("{N} generated articles ({:.1} MB)", bytes as f64 / 1e6);
     g.bench_function(format!("dateline, {label}, rebuild"), |b| {
-        let opts = indexer::Options {
+        let opts = writer::Options {
             rebuild: true,
             ..Default::default()
         };
-        b.iter(|| indexer::run(index.path(), &roots, &opts, &indexer::Silent).unwrap())
+        b.iter(|| writer::run(index.path(), &roots, &opts, &writer::Silent).unwrap())
     });
     g.bench_function(format!("plain tantivy loop, {label}"), |b| {
         b.iter_batched(
             || tempfile::tempdir().unwrap(),
             |dir| {
-                let settings = dateline::schema::settings();
+                let settings = dateline::index::schema::settings();
                 plain::index_plain(corpus.path(), dir.path(), settings).unwrap();
                 dir
             },
@@ -84,8 +85,8 @@ fn bench(c: &mut Criterion) {
         )
     });
     g.bench_function(format!("dateline, {label}, no-op"), |b| {
-        let opts = indexer::Options::default();
-        b.iter(|| indexer::run(index.path(), &roots, &opts, &indexer::Silent).unwrap())
+        let opts = writer::Options::default();
+        b.iter(|| writer::run(index.path(), &roots, &opts, &writer::Silent).unwrap())
     });
     g.finish();
 
@@ -102,14 +103,8 @@ fn bench(c: &mut Criterion) {
     // One snippet: the best paragraph and window of one article for a three-word query.
     let reader = store.reader().unwrap();
     let searcher = reader.searcher();
-    let parsed = query::parse(
-        &store.index,
-        store.fields,
-        "oil prices said",
-        &DateRange::default(),
-    )
-    .unwrap();
-    let text = parsed.text.unwrap();
+    let mut parsed = plan::parse(&store, "oil prices said", &DateRange::default()).unwrap();
+    parsed.weigh(&searcher, store.fields.body).unwrap();
     let paragraphs: Vec<String> = (0..50)
         .map(|i| generated.article(i))
         .flat_map(|a| article::parse_bytes(a.as_bytes()).unwrap().paragraphs)
@@ -117,13 +112,7 @@ fn bench(c: &mut Criterion) {
         .collect();
     let mut g = c.benchmark_group("snippet");
     g.bench_function("one hit of 6 paragraphs", |b| {
-        let mut h = Highlighter::new(
-            &searcher,
-            &*text,
-            &[store.fields.body, store.fields.pairs],
-            200,
-        )
-        .unwrap();
+        let mut h = Highlighter::new(&searcher, &parsed, store.fields.body, 200).unwrap();
         b.iter(|| h.best(black_box(&paragraphs)))
     });
     g.finish();

@@ -20,7 +20,7 @@ fn main() -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("usage: latency INDEX_DIR [REPEATS]"))?;
     let repeats: usize = args.next().map_or(Ok(50), |r| r.parse())?;
     let opened = Instant::now();
-    let store = dateline::store::open(std::path::Path::new(&dir))?;
+    let store = dateline::index::store::open(std::path::Path::new(&dir))?;
     let reader = store.reader()?;
     println!(
         "{} articles, {} segments, opened in {:.2} ms",

@@ -1,6 +1,6 @@
 //! The fixed query mix of the benchmarks (`latency`, `core`) and of `compare.sh`.
 
-use dateline::query::DateRange;
+use dateline::search::plan::DateRange;
 use dateline::search::{Request, Sort};
 
 /// One query of the mix: a label, the query text, an optional date range, the order.

@@ -21,7 +21,7 @@ static WORDS_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let mut positional = Vec::new();
-    let mut settings = dateline::schema::settings();
+    let mut settings = dateline::index::schema::settings();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--store" => {
@@ -62,22 +62,22 @@ pub fn index_plain(
     settings: tantivy::IndexSettings,
 ) -> anyhow::Result<usize> {
     std::fs::create_dir_all(dir)?;
-    let (schema, f) = dateline::schema::build();
+    let (schema, f) = dateline::index::schema::build();
     let index = Index::builder()
         .schema(schema)
         .settings(settings)
         .create_in_dir(dir)?;
-    dateline::schema::register(&index);
+    dateline::index::schema::register(&index);
     // Without common-word pairs (the pairs field left empty): what the pairs cost.
     let words_only = WORDS_ONLY.load(std::sync::atomic::Ordering::Relaxed);
     if words_only {
         index.tokenizers().register(
-            dateline::schema::ANALYZER,
-            dateline::schema::word_analyzer(),
+            dateline::index::schema::ANALYZER,
+            dateline::index::schema::word_analyzer(),
         );
     }
-    let opts = dateline::indexer::Options::default();
-    let mut writer = index.writer_with_options(dateline::indexer::writer_options(&opts))?;
+    let opts = dateline::index::writer::Options::default();
+    let mut writer = index.writer_with_options(dateline::index::writer::writer_options(&opts))?;
 
     let files: Vec<PathBuf> = walkdir::WalkDir::new(corpus)
         .into_iter()
@@ -99,7 +99,7 @@ pub fn index_plain(
             };
             let Some(date) = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
                 .ok()
-                .and_then(dateline::schema::to_index_date)
+                .and_then(dateline::index::schema::to_index_date)
             else {
                 return 0;
             };
@@ -126,7 +126,7 @@ pub fn index_plain(
         })
         .sum();
     let mut commit = writer.prepare_commit()?;
-    commit.set_payload(&dateline::schema::commit_payload());
+    commit.set_payload(&dateline::index::schema::commit_payload());
     commit.commit()?;
     writer.wait_merging_threads()?;
     Ok(added)

@@ -187,6 +187,12 @@ pub fn parse_iso_date(token: &str) -> Result<NaiveDate, ParseErrorKind> {
         .ok_or_else(|| ParseErrorKind::ImpossibleDate(token.to_string()))
 }
 
+/// An article in the dated format: ` date YYYY-MM-DD first paragraph`, then each further
+/// paragraph after a blank line. [`parse`] reads it back to the same date and paragraphs.
+pub fn write(date: &str, paragraphs: &[String]) -> String {
+    format!(" date {date} {}", paragraphs.join("\n\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +204,12 @@ mod tests {
     #[test]
     fn seed_shape() {
         let a = parse(" date 2016-09-17 First para.\n\nSecond para.\n\nThird.").unwrap();
+        let written = write("2016-09-17", &a.paragraphs);
+        assert_eq!(
+            written,
+            " date 2016-09-17 First para.\n\nSecond para.\n\nThird."
+        );
+        assert_eq!(parse(&written).unwrap().paragraphs, a.paragraphs);
         assert_eq!(a.date, d("2016-09-17"));
         assert_eq!(a.paragraphs, vec!["First para.", "Second para.", "Third."]);
     }

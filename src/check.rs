@@ -2,16 +2,16 @@
 //! format and parses to the same date and paragraphs, and every path has one live document.
 
 use crate::article;
-use crate::schema;
-use crate::search::Stored;
-use crate::store::Store;
+use crate::index::schema;
+use crate::index::store::Store;
+use crate::index::store::Stored;
 use serde::Serialize;
 use std::collections::HashMap;
 use tantivy::{DocAddress, TantivyDocument};
 
 /// What `check` found.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub struct CheckResult {
     /// Live documents examined.
     pub articles: u64,
     /// One line per problem; empty when the index is sound.
@@ -19,7 +19,7 @@ pub struct Report {
 }
 
 /// Examines every live document of the index.
-pub fn run(store: &Store) -> anyhow::Result<Report> {
+pub fn run(store: &Store) -> anyhow::Result<CheckResult> {
     let reader = store.reader()?;
     let searcher = reader.searcher();
     let mut per_path: HashMap<String, u32> = HashMap::new();
@@ -56,7 +56,7 @@ pub fn run(store: &Store) -> anyhow::Result<Report> {
     for (path, n) in duplicates {
         problems.push(format!("duplicate: {path} ({n} documents)"));
     }
-    Ok(Report { articles, problems })
+    Ok(CheckResult { articles, problems })
 }
 
 /// Writes the stored article in the dated format and parses it again: the date and the
@@ -68,7 +68,7 @@ fn parses_back(stored: &Stored) -> Result<(), String> {
     if stored.paragraphs.is_empty() {
         return Err("no paragraphs".into());
     }
-    let text = format!(" date {} {}", stored.date, stored.paragraphs.join("\n\n"));
+    let text = article::write(&stored.date, &stored.paragraphs);
     let parsed = article::parse(&text).map_err(|e| format!("line {}: {}", e.line, e.kind))?;
     if parsed.date.format("%Y-%m-%d").to_string() != stored.date {
         return Err(format!(

@@ -96,8 +96,17 @@ fn key_from_abs(abs: &Path) -> String {
 /// How a key is shown: relative to the current directory when it lies below it (`corpus/a.txt`),
 /// otherwise whole.
 pub fn display_key(key: &str) -> String {
-    canonical_cwd()
-        .and_then(|cwd| Path::new(key).strip_prefix(cwd).ok())
+    match canonical_cwd() {
+        Some(cwd) => display_key_from(cwd, key),
+        None => key.to_string(),
+    }
+}
+
+/// A key as shown relative to `base` (a canonical folder) when it lies below it, else whole.
+pub fn display_key_from(base: &Path, key: &str) -> String {
+    Path::new(key)
+        .strip_prefix(base)
+        .ok()
         .filter(|rel| !rel.as_os_str().is_empty())
         .map_or_else(|| key.to_string(), key_from_abs)
 }
@@ -370,6 +379,23 @@ pub fn hash(bytes: &[u8]) -> u64 {
 
 #[cfg(test)]
 mod tests {
+
+    /// Keys are shown relative to a base folder when they lie below it, else whole: the CLI
+    /// uses the current directory, the server and export the folder holding the index.
+    #[test]
+    fn keys_are_shown_relative_to_a_base_below_it() {
+        let base = Path::new("/srv/news");
+        assert_eq!(
+            display_key_from(base, "/srv/news/corpus/a.txt"),
+            "corpus/a.txt"
+        );
+        assert_eq!(
+            display_key_from(base, "/srv/other/a.txt"),
+            "/srv/other/a.txt"
+        );
+        assert_eq!(display_key_from(base, "/srv/news"), "/srv/news");
+    }
+
     use super::*;
 
     #[test]

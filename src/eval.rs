@@ -254,7 +254,7 @@ pub fn measure(ranking: &[&str], grades: &Grades, k: usize) -> Measures {
     }
 }
 
-/// One query's result in a [`Report`].
+/// One query's result in a [`Evaluation`].
 #[derive(Debug, Clone)]
 pub struct QueryResult {
     /// Query id.
@@ -267,7 +267,7 @@ pub struct QueryResult {
 
 /// Measures of a whole run.
 #[derive(Debug, Clone)]
-pub struct Report {
+pub struct Evaluation {
     /// The cutoff of nDCG and precision.
     pub k: usize,
     /// Per judged query with a relevant document, in query-id order.
@@ -277,7 +277,7 @@ pub struct Report {
 }
 
 /// Scores a run against judgments (see the module's notes for which queries count).
-pub fn evaluate(run: &Run, qrels: &Qrels, k: usize) -> Report {
+pub fn evaluate(run: &Run, qrels: &Qrels, k: usize) -> Evaluation {
     let k = k.max(1);
     let mut queries = Vec::new();
     for (qid, grades) in &qrels.0 {
@@ -301,7 +301,7 @@ pub fn evaluate(run: &Run, qrels: &Qrels, k: usize) -> Report {
         recall_100: sum(|m| m.recall_100),
         rr: sum(|m| m.rr),
     };
-    Report { k, queries, mean }
+    Evaluation { k, queries, mean }
 }
 
 /// Query ids numerically when they are numbers, else as text.
@@ -343,7 +343,7 @@ fn round(v: f64) -> f64 {
 }
 
 #[derive(Serialize)]
-struct JsonReport {
+struct JsonEvaluation {
     queries: usize,
     k: usize,
     mean: serde_json::Map<String, serde_json::Value>,
@@ -351,7 +351,7 @@ struct JsonReport {
     per_query: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
 }
 
-impl Report {
+impl Evaluation {
     /// The per-query results sorted by query id (numerically where ids are numbers).
     fn sorted(&self) -> Vec<&QueryResult> {
         let mut q: Vec<&QueryResult> = self.queries.iter().collect();
@@ -373,7 +373,7 @@ impl Report {
                 })
                 .collect()
         });
-        serde_json::to_value(JsonReport {
+        serde_json::to_value(JsonEvaluation {
             queries: self.queries.len(),
             k: self.k,
             mean: self.mean.to_json(self.k),
@@ -407,11 +407,11 @@ impl Report {
     }
 }
 
-/// Runs every topic against the index, as free text (see [`crate::query::free_text`]), and
+/// Runs every topic against the index, as free text (see [`crate::search::plan::free_text`]), and
 /// keeps the first `depth` of each ranking, named by file name without `.txt`, in
 /// `trec_eval`'s order (equal scores by name, descending).
 pub fn run_topics(
-    store: &crate::store::Store,
+    store: &crate::index::store::Store,
     topics: &[Topic],
     depth: usize,
 ) -> anyhow::Result<Run> {
@@ -419,7 +419,7 @@ pub fn run_topics(
     let mut run = Run::default();
     for t in topics {
         let req = Request {
-            text: crate::query::free_text(&t.text),
+            text: crate::search::plan::free_text(&t.text),
             limit: depth,
             ..Default::default()
         };

@@ -9,9 +9,9 @@
 //! request limit; a record (a line, or an action and its source) is never split.
 
 use crate::corpus;
-use crate::query::DateRange;
-use crate::schema::{self, Fields};
-use crate::store::{self, Store};
+use crate::index::schema::{self, Fields};
+use crate::index::store::{self, Store};
+use crate::search::plan::DateRange;
 use anyhow::{Context, anyhow, bail};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -49,16 +49,38 @@ pub const ELASTICSEARCH_MAPPING: &str = "mapping.json";
 /// The instructions written beside the data files.
 pub const README: &str = "README.md";
 
-/// The engine to export for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What an export found wrong with the index it reads: a front end may suggest checking it.
+#[derive(Debug, thiserror::Error)]
+pub enum Damaged {
+    /// Documents without the path field.
+    #[error("{0} documents of the index have no path")]
+    NoPath(u64),
+    /// A document, by its path as shown, without a date.
+    #[error("{0}: no date in the index")]
+    NoDate(String),
+}
+
+/// The engine to export for: `--format` on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Quickwit: NDJSON files of at most 10 MB and an index config YAML.
+    #[value(help = "Quickwit: NDJSON of at most 10 MB per file and an index config YAML")]
     Quickwit,
     /// Elasticsearch or OpenSearch: `_bulk` NDJSON files under 100 MB and an index mapping.
+    #[value(help = "Elasticsearch or OpenSearch: _bulk NDJSON under 100 MB per file and a mapping")]
     Elasticsearch,
 }
 
 impl Format {
+    /// The format's one spelling (`quickwit`, `elasticsearch`), as `--format` takes it.
+    pub fn name(self) -> String {
+        use clap::ValueEnum;
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+
     /// The most bytes one data file of this format holds.
     pub fn max_bytes(self) -> u64 {
         match self {
@@ -104,7 +126,7 @@ pub struct Options {
 
 /// What an export wrote.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Report {
+pub struct ExportSummary {
     /// Articles written.
     pub articles: u64,
     /// The files written, data files first.
@@ -114,22 +136,30 @@ pub struct Report {
 }
 
 /// Writes the export.
-pub fn run(store: &Store, opts: &Options) -> anyhow::Result<Report> {
+pub fn run(store: &Store, opts: &Options) -> anyhow::Result<ExportSummary> {
     run_with_limit(store, opts, opts.format.max_bytes())
 }
 
 /// Writes the export with data files of at most `max_bytes` each (tests force several files
 /// with a small limit). An article whose record alone is larger is an error.
-pub fn run_with_limit(store: &Store, opts: &Options, max_bytes: u64) -> anyhow::Result<Report> {
+pub fn run_with_limit(
+    store: &Store,
+    opts: &Options,
+    max_bytes: u64,
+) -> anyhow::Result<ExportSummary> {
     let out = &opts.out;
     fs::create_dir_all(out).map_err(|e| cannot("create", out, &e))?;
     remove_stale(out, opts.format)?;
 
     let mut data = DataFiles::new(out, opts.format.data_prefix(), max_bytes);
     let mut record = Vec::with_capacity(64 * 1024);
+    // Ids and paths as people see them: relative to the folder holding the index (wherever
+    // export runs), as `dateline serve` shows them.
+    let home = store.home();
     let articles = for_each_article(store, &opts.range, |article| {
         record.clear();
-        encode(opts.format, &article, &mut record)?;
+        let shown = corpus::display_key_from(&home, &article.key);
+        encode(opts.format, &article, &shown, &mut record)?;
         data.write(&record, &article.key)
     })?;
     let data = data.finish()?;
@@ -147,7 +177,7 @@ pub fn run_with_limit(store: &Store, opts: &Options, max_bytes: u64) -> anyhow::
         bytes += text.len() as u64;
         files.push(path);
     }
-    Ok(Report {
+    Ok(ExportSummary {
         articles,
         files,
         bytes,
@@ -236,7 +266,7 @@ fn for_each_article(
         }
     }
     if missing > 0 {
-        bail!("{missing} documents of the index have no path (run: dateline check)");
+        return Err(Damaged::NoPath(missing).into());
     }
 
     // One cursor per segment: its matching documents in path order, and its path dictionary
@@ -313,10 +343,7 @@ fn read_article(key: String, doc: &TantivyDocument, f: Fields) -> anyhow::Result
         .and_then(|v| v.as_datetime())
         .map(schema::from_index_date)
     else {
-        bail!(
-            "{}: no date in the index (run: dateline check)",
-            corpus::display_key(&key)
-        );
+        return Err(Damaged::NoDate(corpus::display_key(&key)).into());
     };
     Ok(Article {
         key,
@@ -415,13 +442,13 @@ struct BulkSource<'a> {
 
 /// Appends an article's record to `out`: one line (Quickwit), or an action line and a source
 /// line (Elasticsearch), each ending in a newline.
-fn encode(format: Format, a: &Article, out: &mut Vec<u8>) -> anyhow::Result<()> {
+fn encode(format: Format, a: &Article, id: &str, out: &mut Vec<u8>) -> anyhow::Result<()> {
     let date = a.rfc3339();
     match format {
         Format::Quickwit => {
             let doc = QuickwitDoc {
-                id: &a.key,
-                path: &a.key,
+                id,
+                path: id,
                 date: &date,
                 title: a.title(),
                 body: &a.paragraphs,
@@ -430,24 +457,24 @@ fn encode(format: Format, a: &Article, out: &mut Vec<u8>) -> anyhow::Result<()> 
             out.push(b'\n');
         }
         Format::Elasticsearch => {
-            if a.key.len() > ELASTICSEARCH_MAX_ID_BYTES {
+            if id.len() > ELASTICSEARCH_MAX_ID_BYTES {
                 bail!(
                     "cannot export {}: its path, the document's _id, is {} bytes, over the \
                      {ELASTICSEARCH_MAX_ID_BYTES} Elasticsearch accepts",
                     corpus::display_key(&a.key),
-                    a.key.len()
+                    id.len()
                 );
             }
             let action = BulkAction {
                 index: BulkTarget {
                     index: INDEX_NAME,
-                    id: &a.key,
+                    id,
                 },
             };
             serde_json::to_writer(&mut *out, &action)?;
             out.push(b'\n');
             let source = BulkSource {
-                path: &a.key,
+                path: id,
                 date: &date,
                 title: a.title(),
                 body: &a.paragraphs,
@@ -650,10 +677,7 @@ fn readme(opts: &Options, data: &[DataFile], articles: u64) -> String {
         s,
         "Written by `dateline export --format {}`: {} ({articles} {}), read back from the \
          dateline index and sorted by path, in {} data {} (at most {} bytes each).\n",
-        match opts.format {
-            Format::Quickwit => "quickwit",
-            Format::Elasticsearch => "elasticsearch",
-        },
+        opts.format.name(),
         describe_range(&opts.range),
         if articles == 1 { "article" } else { "articles" },
         data.len(),
@@ -824,8 +848,8 @@ fn elasticsearch_readme(s: &mut String, data: &[DataFile]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::indexer::{self, Silent};
-    use crate::store;
+    use crate::index::store;
+    use crate::index::writer::{self, Silent};
     use std::collections::BTreeSet;
 
     /// `n` articles of a few hundred bytes, on dates from 1787 on, named out of order.
@@ -853,7 +877,7 @@ mod tests {
     }
 
     /// Every line of the data files, file by file.
-    fn lines_of(report: &Report) -> Vec<Vec<serde_json::Value>> {
+    fn lines_of(report: &ExportSummary) -> Vec<Vec<serde_json::Value>> {
         report
             .files
             .iter()
@@ -876,7 +900,7 @@ mod tests {
     /// article exactly once, in path order, and no line split.
     #[test]
     fn small_limits_split_files_without_splitting_records() {
-        let (_dir, store) = indexer::index_files(corpus(60));
+        let (_dir, store) = writer::index_files(corpus(60));
         for format in [Format::Quickwit, Format::Elasticsearch] {
             let out = tempfile::tempdir().unwrap();
             let limit = 4_000;
@@ -927,7 +951,7 @@ mod tests {
     /// A record larger than a whole file is refused, naming the article.
     #[test]
     fn a_record_over_the_limit_is_an_error() {
-        let (_dir, store) = indexer::index_files(corpus(3));
+        let (_dir, store) = writer::index_files(corpus(3));
         let out = tempfile::tempdir().unwrap();
         let e = run_with_limit(&store, &opts(Format::Quickwit, out.path()), 100).unwrap_err();
         let msg = e.to_string();
@@ -945,11 +969,11 @@ mod tests {
         let corpus_dir = tempfile::tempdir().unwrap();
         let index_dir = tempfile::tempdir().unwrap();
         let run_index = || {
-            let opts = indexer::Options {
+            let opts = writer::Options {
                 threads: 1,
-                ..indexer::Options::default()
+                ..writer::Options::default()
             };
-            indexer::run(
+            writer::run(
                 index_dir.path(),
                 &[corpus_dir.path().to_path_buf()],
                 &opts,

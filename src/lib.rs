@@ -1,22 +1,23 @@
 //! dateline: fast full-text search for folders of dated articles.
 //!
 //! The data's way: [`corpus`] finds and reads files, [`article`] parses the dated format,
-//! [`indexer`] brings a tantivy index (fields and analyzer from [`schema`], common-word pairs
-//! from [`grams`]) in step with the
-//! files, [`query`] turns text and flags into a query, [`search`] runs it into hits with
-//! snippets, and [`render`] prints them.
+//! [`index`] holds the Tantivy index (its schema, the writer that brings it in step with the
+//! files, the store that reads it), [`search`] reads a query once into a plan and runs it into
+//! ranked hits with snippets, and [`render`] prints them; [`cli`] and [`serve`] are the two
+//! front ends.
 //!
 //! ```
-//! use dateline::{indexer, search, store};
+//! use dateline::index::{store, writer};
+//! use dateline::search;
 //! # fn main() -> anyhow::Result<()> {
 //! let corpus = tempfile::tempdir()?;
 //! std::fs::write(corpus.path().join("a.txt"), " date 2016-09-17 Aid caravans reach Aleppo.")?;
 //! let index = tempfile::tempdir()?;
-//! let report = indexer::run(
+//! let report = writer::run(
 //!     index.path(),
 //!     &[corpus.path().to_path_buf()],
-//!     &indexer::Options::default(),
-//!     &indexer::Silent,
+//!     &writer::Options::default(),
+//!     &writer::Silent,
 //! )?;
 //! assert_eq!(report.added, 1);
 //!
@@ -35,21 +36,12 @@ pub mod article;
 pub mod check;
 pub mod cli;
 pub mod corpus;
-pub mod dates;
 pub mod eval;
 pub mod export;
-pub mod grams;
-pub mod indexer;
-pub mod manual;
-pub mod query;
-pub mod rank;
+pub mod index;
 pub mod render;
-pub mod schema;
 pub mod search;
 pub mod serve;
 pub mod similar;
-pub mod snippet;
 pub mod stats;
-pub mod store;
-pub mod suggest;
 pub mod timeline;

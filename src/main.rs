@@ -1,7 +1,8 @@
 //! The `dateline` binary: parse arguments, run, map the outcome to an exit code.
 
 use clap::Parser;
-use dateline::cli::{self, Cli, Outcome};
+use dateline::cli::{self, Cli};
+use dateline::render::{self, ColorChoice};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -14,23 +15,21 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    let color = cli.color;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = cli::run(cli, &mut out);
     let flushed = out.flush();
     match (result, flushed) {
-        (Ok(outcome), Ok(())) => match outcome {
-            Outcome::Success => ExitCode::SUCCESS,
-            Outcome::Partial => ExitCode::from(1),
-        },
+        (Ok(outcome), Ok(())) => ExitCode::from(outcome.code()),
         (Err(f), _) if is_broken_pipe(&f.error) => ExitCode::SUCCESS,
         (_, Err(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         (Err(f), _) => {
-            report(&f.error, f.hint.as_deref());
+            report(&f.error, f.hint.as_deref(), color);
             ExitCode::from(2)
         }
         (Ok(_), Err(e)) => {
-            report(&e.into(), None);
+            report(&e.into(), None, color);
             ExitCode::from(2)
         }
     }
@@ -44,19 +43,16 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn report(e: &anyhow::Error, hint: Option<&str>) {
-    let red = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let label = if red {
-        "\x1b[1;31merror:\x1b[0m"
-    } else {
-        "error:"
-    };
-    let mut msg = format!("{label} {e}");
-    for cause in e.chain().skip(1) {
-        msg.push_str(&format!(": {cause}"));
+/// Prints the error and its causes, each once (anyhow's `{:#}`), and the hint; the label is
+/// coloured by the same rule as the output, for standard error.
+fn report(e: &anyhow::Error, hint: Option<&str>, color: ColorChoice) {
+    let label = render::error_label(render::use_color(
+        color,
+        io::stderr().is_terminal(),
+        render::no_color_env(),
+    ));
+    match hint {
+        Some(h) => eprintln!("{label} {e:#} ({h})"),
+        None => eprintln!("{label} {e:#}"),
     }
-    if let Some(h) = hint {
-        msg.push_str(&format!(" ({h})"));
-    }
-    eprintln!("{msg}");
 }

@@ -1,11 +1,11 @@
 //! Printing results: colour on a terminal, `[[` `]]` markers when plain, or JSON. The only module
 //! that knows about colour.
 
-use crate::indexer::{Failure, Report};
+use crate::index::writer::{IndexSummary, SkippedFile};
 use crate::search::{Hit, Results, Stored};
 use crate::similar::Similar;
 use crate::stats::Stats;
-use crate::timeline::{By, Timeline};
+use crate::timeline::Timeline;
 use std::io::{self, Write};
 
 /// The highlight markers used when output is not coloured.
@@ -22,12 +22,50 @@ const BLUE: &str = "\x1b[34m";
 const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
 
-/// Whether to colour: `--color` wins, then `NO_COLOR`, then whether the stream is a terminal.
-pub fn use_color(choice: &str, is_terminal: bool, no_color_env: bool) -> bool {
+/// When to colour output: the `--color` choice.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorChoice {
+    /// Colour when the output is a terminal and NO_COLOR is unset
+    #[default]
+    Auto,
+    /// Always colour, even into a pipe
+    Always,
+    /// Never colour; highlights become [[ ]] markers
+    Never,
+}
+
+/// Whether the `NO_COLOR` variable asks for no colour: set and not empty (no-color.org).
+pub fn no_color_env() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Whether to colour a stream: the choice wins, then `NO_COLOR`, then whether the stream is a
+/// terminal. The one rule for standard output and for the `error:` label on standard error.
+pub fn use_color(choice: ColorChoice, is_terminal: bool, no_color_env: bool) -> bool {
     match choice {
-        "always" => true,
-        "never" => false,
-        _ => is_terminal && !no_color_env,
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => is_terminal && !no_color_env,
+    }
+}
+
+/// The label before an error message: red when coloured.
+pub fn error_label(color: bool) -> String {
+    if color {
+        format!("{BOLD_RED}error:{RESET}")
+    } else {
+        "error:".into()
     }
 }
 
@@ -220,12 +258,7 @@ impl Printer {
     /// per query; plain, ASCII marks, one per query (`#`, `=`, `*`, `+`, `o`, `%`).
     pub fn timeline(&self, w: &mut dyn Write, t: &Timeline, width: usize) -> io::Result<()> {
         let k = t.queries.len().max(1);
-        let unit = match t.by {
-            By::Decade => "decade",
-            By::Year => "year",
-            By::Month => "month",
-            By::Day => "day",
-        };
+        let unit = t.by.name();
         let header = match (&t.from, &t.to) {
             (Some(from), Some(to)) => format!("articles per {unit}, {from} to {to}"),
             _ => "no articles in the range".to_string(),
@@ -333,7 +366,7 @@ impl Printer {
     }
 
     /// The summary line of an index run.
-    pub fn report(&self, w: &mut dyn Write, r: &Report, secs: f64) -> io::Result<()> {
+    pub fn index_summary(&self, w: &mut dyn Write, r: &IndexSummary, secs: f64) -> io::Result<()> {
         writeln!(
             w,
             "{} added, {} updated, {} removed, {} unchanged, {} skipped in {:.2} s; the index holds {} {}",
@@ -341,7 +374,7 @@ impl Printer {
             r.updated,
             r.removed,
             r.unchanged,
-            r.failures.len(),
+            r.skipped.len(),
             secs,
             r.total,
             plural(r.total, "article", "articles"),
@@ -349,7 +382,7 @@ impl Printer {
     }
 
     /// The outcome of `dateline check`.
-    pub fn check(&self, w: &mut dyn Write, r: &crate::check::Report) -> io::Result<()> {
+    pub fn check(&self, w: &mut dyn Write, r: &crate::check::CheckResult) -> io::Result<()> {
         if r.problems.is_empty() {
             return writeln!(
                 w,
@@ -372,7 +405,7 @@ impl Printer {
     }
 
     /// One skipped file, as `path:line: reason`.
-    pub fn failure(&self, w: &mut dyn Write, f: &Failure) -> io::Result<()> {
+    pub fn skipped_file(&self, w: &mut dyn Write, f: &SkippedFile) -> io::Result<()> {
         writeln!(w, "{f}")
     }
 }
@@ -440,11 +473,14 @@ mod tests {
 
     #[test]
     fn colour_rules() {
-        assert!(use_color("always", false, true));
-        assert!(!use_color("never", true, false));
-        assert!(use_color("auto", true, false));
-        assert!(!use_color("auto", true, true));
-        assert!(!use_color("auto", false, false));
+        use ColorChoice::{Always, Auto, Never};
+        assert!(use_color(Always, false, true));
+        assert!(!use_color(Never, true, false));
+        assert!(use_color(Auto, true, false));
+        assert!(!use_color(Auto, true, true));
+        assert!(!use_color(Auto, false, false));
+        assert_eq!(error_label(false), "error:");
+        assert_eq!(error_label(true), "\x1b[1;31merror:\x1b[0m");
     }
 
     #[test]

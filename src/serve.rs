@@ -6,17 +6,19 @@
 //! Every answer of the API is JSON; a mistake in the parameters is a 400 with
 //! `{"error": "…"}` naming the parameter.
 
-use crate::query::{self, DateRange, QueryError};
-use crate::search::{self, Request, SearchError, Sort};
-use crate::snippet::Highlighter;
-use crate::store::{self, Store};
-use crate::timeline::{self, By};
+use crate::index::store::{self, Store};
+use crate::search::dates::{ArgNames, QueryError};
+use crate::search::plan::{self, DateRange};
+use crate::search::snippet::Highlighter;
+use crate::search::{self, Request, SearchError};
+use crate::timeline;
 use crate::{corpus, stats};
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use clap::ValueEnum;
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
@@ -167,7 +169,7 @@ fn error(status: StatusCode, message: String) -> Response {
 }
 
 /// What a handler can fail with.
-enum Failure {
+enum ApiError {
     /// The request's parameters: 400.
     Bad(String),
     /// Not in the index: 404.
@@ -178,56 +180,61 @@ enum Failure {
     Internal(String),
 }
 
-impl IntoResponse for Failure {
+impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
-            Failure::Bad(m) => error(StatusCode::BAD_REQUEST, m),
-            Failure::Missing(m) => error(StatusCode::NOT_FOUND, m),
-            Failure::Timeout(d) => error(
+            ApiError::Bad(m) => error(StatusCode::BAD_REQUEST, m),
+            ApiError::Missing(m) => error(StatusCode::NOT_FOUND, m),
+            ApiError::Timeout(d) => error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!(
                     "the request took longer than {} ms and was cut off",
                     d.as_millis()
                 ),
             ),
-            Failure::Internal(m) => error(StatusCode::INTERNAL_SERVER_ERROR, m),
+            ApiError::Internal(m) => error(StatusCode::INTERNAL_SERVER_ERROR, m),
         }
     }
 }
 
-impl From<SearchError> for Failure {
+/// The API's names for the query parameters a [`QueryError`] can be about.
+const PARAM_NAMES: ArgNames = ArgNames {
+    from: "from",
+    to: "to",
+    folder: "in",
+    by: "by",
+    join: "=",
+};
+
+impl From<SearchError> for ApiError {
     fn from(e: SearchError) -> Self {
         match e {
-            // The CLI's flag is the API's parameter.
-            SearchError::Query(QueryError::EmptyFolder(folder)) => Failure::Bad(format!(
-                "in={folder}: no indexed article lies under this folder"
-            )),
-            SearchError::Query(q) => Failure::Bad(q.to_string()),
-            SearchError::Index(e) => Failure::Internal(format!("{e:#}")),
+            SearchError::Query(q) => q.into(),
+            SearchError::Index(e) => ApiError::Internal(format!("{e:#}")),
         }
     }
 }
 
-impl From<QueryError> for Failure {
+impl From<QueryError> for ApiError {
     fn from(e: QueryError) -> Self {
-        Failure::Bad(e.to_string())
+        ApiError::Bad(e.describe(&PARAM_NAMES))
     }
 }
 
-impl From<anyhow::Error> for Failure {
+impl From<anyhow::Error> for ApiError {
     fn from(e: anyhow::Error) -> Self {
-        Failure::Internal(format!("{e:#}"))
+        ApiError::Internal(format!("{e:#}"))
     }
 }
 
 /// Runs `work` on the blocking pool within the time limit.
 async fn blocking<T: Send + 'static>(
     app: &Shared,
-    work: impl FnOnce(&App) -> Result<T, Failure> + Send + 'static,
-) -> Result<T, Failure> {
+    work: impl FnOnce(&App) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     let limit = app.timeout;
     if limit.is_zero() {
-        return Err(Failure::Timeout(limit));
+        return Err(ApiError::Timeout(limit));
     }
     let slots = app.slots.clone();
     let app = app.clone();
@@ -236,19 +243,19 @@ async fn blocking<T: Send + 'static>(
         let slot = slots
             .acquire_owned()
             .await
-            .map_err(|e| Failure::Internal(e.to_string()))?;
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
             let _slot = slot;
             work(&app)
         })
         .await
-        .map_err(|join| Failure::Internal(format!("the request failed: {join}")))?
+        .map_err(|join| ApiError::Internal(format!("the request failed: {join}")))?
     };
     match tokio::time::timeout(limit, in_slot).await {
         Ok(result) => result,
         // The search goes on in its thread (it cannot be interrupted), holding its slot, and
         // its answer is dropped.
-        Err(_) => Err(Failure::Timeout(limit)),
+        Err(_) => Err(ApiError::Timeout(limit)),
     }
 }
 
@@ -271,53 +278,63 @@ fn number(
     default: usize,
     min: usize,
     max: usize,
-) -> Result<usize, Failure> {
+) -> Result<usize, ApiError> {
     match one(params, key) {
         None => Ok(default),
         Some(v) => match v.trim().parse::<usize>() {
             Ok(n) if (min..=max).contains(&n) => Ok(n),
-            Ok(n) => Err(Failure::Bad(format!(
+            Ok(n) => Err(ApiError::Bad(format!(
                 "{key}={n} is out of range: {min} to {max}"
             ))),
-            Err(_) => Err(Failure::Bad(format!("{key}={v:?} is not a whole number"))),
+            Err(_) => Err(ApiError::Bad(format!("{key}={v:?} is not a whole number"))),
         },
     }
 }
 
-fn range(params: &Params) -> Result<DateRange, Failure> {
-    // The query language's `--from` and `--to` are `from` and `to` here.
-    DateRange::parse(one(params, "from"), one(params, "to")).map_err(|e| {
-        Failure::Bad(
-            e.to_string()
-                .replace("--from", "from")
-                .replace("--to", "to"),
-        )
+/// A parameter that takes one of a library enum's values, spelt as the command line spells
+/// them (`sort=newest`, `by=year`), or `None` when absent.
+fn choice<T: ValueEnum>(params: &Params, key: &str) -> Result<Option<T>, ApiError> {
+    let Some(v) = one(params, key) else {
+        return Ok(None);
+    };
+    T::from_str(v, false).map(Some).map_err(|_| {
+        let names: Vec<String> = T::value_variants()
+            .iter()
+            .filter_map(|x| x.to_possible_value())
+            .map(|p| p.get_name().to_string())
+            .collect();
+        let expected = match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.join(""),
+        };
+        ApiError::Bad(format!("{key}={v:?}: expected {expected}"))
     })
 }
 
-fn folder(params: &Params) -> Option<String> {
-    one(params, "in").map(|f| query::folder_prefix(Path::new(f)))
+fn range(params: &Params) -> Result<DateRange, ApiError> {
+    Ok(DateRange::parse(one(params, "from"), one(params, "to"))?)
+}
+
+/// A path the API is given, as a key: a relative one lies below the folder holding the index,
+/// wherever the server was started (as the paths it answers with do).
+fn key_of(app: &App, path: &str) -> String {
+    corpus::key_as_named(&app.store.home().join(path))
+}
+
+fn folder(app: &App, params: &Params) -> Option<String> {
+    one(params, "in").map(|f| plan::folder_prefix(&app.store.home().join(f)))
 }
 
 async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
-    let request = || -> Result<Request, Failure> {
+    let request = || -> Result<Request, ApiError> {
         Ok(Request {
             text: one(&params, "q").unwrap_or("").to_string(),
             range: range(&params)?,
-            sort: match one(&params, "sort").unwrap_or("relevance") {
-                "relevance" => Sort::Relevance,
-                "newest" => Sort::Newest,
-                "oldest" => Sort::Oldest,
-                other => {
-                    return Err(Failure::Bad(format!(
-                        "sort={other:?}: expected relevance, newest or oldest"
-                    )));
-                }
-            },
+            sort: choice(&params, "sort")?.unwrap_or_default(),
             limit: number(&params, "limit", 10, 0, MAX_LIMIT)?,
             offset: number(&params, "offset", 0, 0, MAX_OFFSET)?,
             snippets: number(&params, "snippets", 1, 1, MAX_SNIPPETS)?,
-            folder: folder(&params),
+            folder: folder(&app, &params),
             ..Request::default()
         })
     };
@@ -325,7 +342,16 @@ async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> 
         Ok(r) => r,
         Err(f) => return f.into_response(),
     };
-    respond(blocking(&app, move |app| Ok(search::run(&app.store, &req)?)).await)
+    respond(
+        blocking(&app, move |app| {
+            let mut results = search::run(&app.store, &req)?;
+            // Paths relative to the folder holding the index, wherever the server started.
+            let home = app.store.home();
+            results.show_paths(|key| corpus::display_key_from(&home, key));
+            Ok(results)
+        })
+        .await,
+    )
 }
 
 /// A stored article, and the paragraphs a query matches with their highlight ranges.
@@ -345,26 +371,29 @@ struct Match {
 
 async fn api_article(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
     let Some(path) = one(&params, "path").map(str::to_string) else {
-        return Failure::Bad("path is required".into()).into_response();
+        return ApiError::Bad("path is required".into()).into_response();
     };
     let q = one(&params, "q").unwrap_or("").to_string();
     respond(
         blocking(&app, move |app| {
             // Looked up in the index only: a path that is not indexed is 404, whatever is on
             // disk there.
-            let key = corpus::key_as_named(Path::new(&path));
+            let key = key_of(app, &path);
             let Some(stored) = search::article(&app.store, &key)? else {
-                return Err(Failure::Missing(format!("{path} is not in the index")));
+                return Err(ApiError::Missing(format!("{path} is not in the index")));
             };
             let mut matches = Vec::new();
             if !q.trim().is_empty() {
                 let f = app.store.fields;
-                let parsed = query::parse(&app.store.index, f, &q, &DateRange::default())?;
-                if let Some(text) = &parsed.text {
+                let mut parsed = plan::parse(&app.store, &q, &DateRange::default())?;
+                if parsed.text.is_some() {
                     let reader = app.store.reader()?;
                     let searcher = reader.searcher();
-                    let mut h = Highlighter::new(&searcher, &**text, &[f.body, f.pairs], 200)
-                        .map_err(|e| Failure::Internal(e.to_string()))?;
+                    parsed
+                        .weigh(&searcher, f.body)
+                        .map_err(|e| ApiError::Internal(e.to_string()))?;
+                    let mut h = Highlighter::new(&searcher, &parsed, f.body, 200)
+                        .map_err(|e| ApiError::Internal(e.to_string()))?;
                     for (i, p) in stored.paragraphs.iter().enumerate() {
                         let highlights = h.ranges(p);
                         if !highlights.is_empty() {
@@ -377,7 +406,7 @@ async fn api_article(State(app): State<Shared>, Query(params): Query<Params>) ->
                 }
             }
             Ok(Article {
-                path: stored.path,
+                path: corpus::display_key_from(&app.store.home(), &stored.path),
                 date: stored.date,
                 paragraphs: stored.paragraphs,
                 matches,
@@ -392,38 +421,27 @@ async fn api_stats(State(app): State<Shared>) -> Response {
 }
 
 async fn api_timeline(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
-    let request = || -> Result<timeline::Request, Failure> {
+    let request = || -> Result<timeline::Request, ApiError> {
         let queries: Vec<String> = params
             .iter()
             .filter(|(k, _)| k == "q")
             .map(|(_, v)| v.clone())
             .collect();
         if queries.is_empty() {
-            return Err(Failure::Bad("q is required (one per query)".into()));
+            return Err(ApiError::Bad("q is required (one per query)".into()));
         }
         if queries.len() > MAX_TIMELINE_QUERIES {
-            return Err(Failure::Bad(format!(
+            return Err(ApiError::Bad(format!(
                 "{} queries; the limit is {MAX_TIMELINE_QUERIES}",
                 queries.len()
             )));
         }
-        let by = match one(&params, "by") {
-            None => None,
-            Some("decade") => Some(By::Decade),
-            Some("year") => Some(By::Year),
-            Some("month") => Some(By::Month),
-            Some("day") => Some(By::Day),
-            Some(other) => {
-                return Err(Failure::Bad(format!(
-                    "by={other:?}: expected decade, year, month or day"
-                )));
-            }
-        };
+        let by = choice(&params, "by")?;
         Ok(timeline::Request {
             queries,
             by,
             range: range(&params)?,
-            folder: folder(&params),
+            folder: folder(&app, &params),
         })
     };
     let req = match request() {
@@ -433,7 +451,7 @@ async fn api_timeline(State(app): State<Shared>, Query(params): Query<Params>) -
     respond(blocking(&app, move |app| Ok(timeline::run(&app.store, &req)?)).await)
 }
 
-fn respond<T: Serialize>(result: Result<T, Failure>) -> Response {
+fn respond<T: Serialize>(result: Result<T, ApiError>) -> Response {
     match result {
         Ok(value) => axum::Json(value).into_response(),
         Err(f) => f.into_response(),
@@ -444,10 +462,57 @@ fn respond<T: Serialize>(result: Result<T, Failure>) -> Response {
 mod tests {
     use super::*;
 
+    fn bad(f: ApiError) -> String {
+        match f {
+            ApiError::Bad(m) => m,
+            _ => panic!("not a 400"),
+        }
+    }
+
+    /// The API names its own parameters (`from=`, `by=`, `in=`), never the command line's flags.
+    #[test]
+    fn errors_name_the_api_parameters() {
+        let params = |p: &[(&str, &str)]| -> Params {
+            p.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let m = bad(range(&params(&[("from", "2017"), ("to", "2016")])).unwrap_err());
+        assert_eq!(m, "from=2017-01-01 is after to=2016-12-31");
+        let m = bad(range(&params(&[("from", "2016-13")])).unwrap_err());
+        assert_eq!(m, "impossible date for from: 2016-13 (not on the calendar)");
+        let m = bad(range(&params(&[("to", "x")])).unwrap_err());
+        assert!(m.starts_with("invalid date for to: \"x\""), "{m}");
+        let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let e = crate::timeline::buckets(crate::timeline::By::Day, d(1700, 1, 1), d(2200, 1, 1))
+            .unwrap_err();
+        let m = bad(e.into());
+        assert!(
+            m.starts_with("by=day from 1700-01-01 to 2200-01-01 gives "),
+            "{m}"
+        );
+        assert!(
+            m.ends_with("choose a larger by or a shorter from/to"),
+            "{m}"
+        );
+        assert!(!m.contains("--"), "{m}");
+        let m =
+            bad(choice::<crate::search::Sort>(&params(&[("sort", "random")]), "sort").unwrap_err());
+        assert_eq!(m, "sort=\"random\": expected relevance, newest or oldest");
+        let m = bad(choice::<crate::timeline::By>(&params(&[("by", "week")]), "by").unwrap_err());
+        assert_eq!(m, "by=\"week\": expected decade, year, month or day");
+        let by = choice::<crate::timeline::By>(&params(&[("by", "month")]), "by");
+        assert!(matches!(by, Ok(Some(crate::timeline::By::Month))));
+        let sort = choice::<crate::search::Sort>(&params(&[]), "sort");
+        assert!(matches!(sort, Ok(None)));
+        let m = bad(SearchError::Query(QueryError::EmptyFolder("nowhere".into())).into());
+        assert_eq!(m, "in=nowhere: no indexed article lies under this folder");
+    }
+
     /// The time limit cuts off work that runs over it, and lets work within it answer.
     #[test]
     fn work_over_the_limit_is_cut_off() {
-        let (_dir, store) = crate::indexer::index_files([(
+        let (_dir, store) = crate::index::writer::index_files([(
             "a.txt".to_string(),
             " date 2001-01-01 One article.".to_string(),
         )]);
@@ -464,12 +529,12 @@ mod tests {
             std::thread::sleep(Duration::from_millis(2_000));
             Ok(1)
         }));
-        assert!(matches!(slow, Err(Failure::Timeout(_))));
+        assert!(matches!(slow, Err(ApiError::Timeout(_))));
         assert!(started.elapsed() < Duration::from_millis(1_500));
         // The slow work still holds the only slot: quick work waits for it, past the limit.
         let stats = |app: &App| Ok(crate::stats::collect(&app.store)?.articles);
         let waiting = rt.block_on(blocking(&app, stats));
-        assert!(matches!(waiting, Err(Failure::Timeout(_))));
+        assert!(matches!(waiting, Err(ApiError::Timeout(_))));
         // Once the slow work ends, its slot is free again.
         std::thread::sleep(Duration::from_millis(2_000));
         let quick = rt.block_on(blocking(&app, stats));

@@ -7,11 +7,11 @@
 
 use crate::article;
 use crate::corpus;
-use crate::query::{self, DateRange};
-use crate::schema;
+use crate::index::schema;
+use crate::index::store::Store;
+use crate::search::plan::{self, DateRange};
+use crate::search::snippet::Highlighter;
 use crate::search::{Hit, SearchError, check_folder, make_hit};
-use crate::snippet::Highlighter;
-use crate::store::Store;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
@@ -39,10 +39,20 @@ pub struct Request {
     pub limit: usize,
     /// Inclusive date bounds on the hits.
     pub range: DateRange,
-    /// Only hits whose key starts with this prefix (see `query::folder_prefix`).
+    /// Only hits whose key starts with this prefix (see `plan::folder_prefix`).
     pub folder: Option<String>,
     /// About how long a snippet may be, in characters.
     pub snippet_chars: usize,
+}
+
+impl Similar {
+    /// Replaces the article's and each hit's key with how a front end shows it.
+    pub fn show_paths(&mut self, show: impl Fn(&str) -> String) {
+        self.article = show(&self.article);
+        for h in &mut self.hits {
+            h.hit.path = show(&h.hit.path);
+        }
+    }
 }
 
 /// One similar article: a search hit, and the query's words it holds.
@@ -58,7 +68,7 @@ pub struct SimilarHit {
 /// The answer to a [`Request`].
 #[derive(Debug, Clone, Serialize)]
 pub struct Similar {
-    /// The article, as `dateline search` shows paths.
+    /// The article's key (or the path given, for a file outside the index).
     pub article: String,
     /// Whether the article is in the index (otherwise it was read from its file).
     pub indexed: bool,
@@ -139,7 +149,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Similar, SearchError> {
             )),
         ));
     }
-    if let Some(filter) = query::filter(f, &req.range, req.folder.as_deref()) {
+    if let Some(filter) = plan::filter(f, &req.range, req.folder.as_deref()) {
         clauses.push((Occur::Must, filter));
     }
     let full = BooleanQuery::new(clauses);
@@ -150,7 +160,11 @@ pub fn run(store: &Store, req: &Request) -> Result<Similar, SearchError> {
         let limit = req.limit.min(searcher.num_docs() as usize).max(1);
         searcher.search(&full, &(TopDocs::with_limit(limit).order_by_score(), Count))?
     };
-    let mut highlighter = Highlighter::new(&searcher, &similar, &[f.body], req.snippet_chars)?;
+    let marks = crate::search::plan::Marks {
+        singles: words.iter().map(|w| w.stem.clone()).collect(),
+        phrases: Vec::new(),
+    };
+    let mut highlighter = Highlighter::of_marks(&searcher, marks, f.body, None, req.snippet_chars)?;
     let mut analyzer = schema::word_analyzer();
     let mut hits = Vec::with_capacity(top_docs.len());
     for (score, addr) in top_docs.into_iter().take(req.limit) {
@@ -172,7 +186,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Similar, SearchError> {
         hits.push(SimilarHit { hit, shared });
     }
     Ok(Similar {
-        article: corpus::display_key(&key),
+        article: key,
         indexed,
         terms: words.into_iter().map(|w| w.shown).collect(),
         total: total as u64,
@@ -186,7 +200,7 @@ type Source = (Vec<String>, Option<u64>);
 
 /// An indexed article's paragraphs and content hash.
 fn stored(searcher: &Searcher, store: &Store, key: &str) -> Result<Option<Source>, SearchError> {
-    let Some(addr) = crate::store::find_address(searcher, store.fields, key)? else {
+    let Some(addr) = crate::index::store::find_address(searcher, store.fields, key)? else {
         return Ok(None);
     };
     let doc: TantivyDocument = searcher.doc(addr)?;
@@ -195,7 +209,10 @@ fn stored(searcher: &Searcher, store: &Store, key: &str) -> Result<Option<Source
         .fast_fields()
         .u64(schema::HASH)?
         .first(addr.doc_id);
-    Ok(Some((crate::store::paragraphs(&doc, store.fields), hash)))
+    Ok(Some((
+        crate::index::store::paragraphs(&doc, store.fields),
+        hash,
+    )))
 }
 
 /// The article's heaviest words, at most [`MAX_TERMS`]: `tf · ln(N/df)`, over words found in
@@ -230,7 +247,7 @@ fn significant_words(
     let own = u64::from(indexed);
     let mut words = Vec::new();
     for (stem, (tf, spellings)) in counts {
-        if tf < min_tf || stem.chars().count() < 3 || crate::grams::is_common(&stem) {
+        if tf < min_tf || stem.chars().count() < 3 || crate::index::grams::is_common(&stem) {
             continue;
         }
         if stem.chars().all(|c| c.is_ascii_digit()) {

@@ -1,7 +1,7 @@
 //! What the index holds: article count, date span, articles per year, size on disk.
 
-use crate::schema;
-use crate::store::Store;
+use crate::index::schema;
+use crate::index::store::Store;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;

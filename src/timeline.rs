@@ -3,10 +3,10 @@
 //! the `total` that `dateline search` gives for the same query between the bucket's first and
 //! last day.
 
-use crate::query::{self, DateRange, QueryError};
-use crate::schema;
+use crate::index::schema;
+use crate::index::store::Store;
+use crate::search::plan::{self, DateRange, QueryError};
 use crate::search::{SearchError, check_folder};
-use crate::store::Store;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::time::Instant;
@@ -15,19 +15,7 @@ use tantivy::columnar::Column;
 use tantivy::query::Query;
 use tantivy::{DateTime, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-/// The size of a bucket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum By {
-    /// Ten calendar years from a year divisible by ten (`1850s`).
-    Decade,
-    /// A calendar year.
-    Year,
-    /// A calendar month.
-    Month,
-    /// A day.
-    Day,
-}
+pub use crate::search::dates::By;
 
 /// A chart asks for at most about this many rows when `--by` is not given.
 pub const DEFAULT_ROWS: usize = 40;
@@ -38,13 +26,13 @@ pub const MAX_BUCKETS: usize = 100_000;
 /// A timeline to count.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
-    /// The queries, each in the query language of `query::parse`.
+    /// The queries, each in the query language of `plan::parse`.
     pub queries: Vec<String>,
     /// The bucket size; `None` picks one (see [`default_by`]).
     pub by: Option<By>,
     /// The range; an open end is the first or last date of the articles counted.
     pub range: DateRange,
-    /// Only articles whose key starts with this prefix (see `query::folder_prefix`).
+    /// Only articles whose key starts with this prefix (see `plan::folder_prefix`).
     pub folder: Option<String>,
 }
 
@@ -136,7 +124,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
     let mut totals = Vec::with_capacity(req.queries.len());
     let mut warnings = Vec::new();
     for text in &req.queries {
-        let parsed = query::parse_within(&store.index, store.fields, text, &range, folder)?;
+        let parsed = plan::parse_within(store, text, &range, folder)?;
         warnings.extend(parsed.warnings.iter().map(|w| format!("{text}: {w}")));
         let per_day = count_per_day(&searcher, &*parsed.full, first_day, day_number(to))?;
         let mut total = 0;
@@ -186,7 +174,7 @@ fn span(
             }
         }
         Some(prefix) => {
-            let filter = query::filter(store.fields, &DateRange::default(), Some(prefix))
+            let filter = plan::filter(store.fields, &DateRange::default(), Some(prefix))
                 .expect("a folder filters");
             let (min, max) = searcher.search(&*filter, &DateBounds)?;
             if let (Some(min), Some(max)) = (min, max) {
@@ -232,14 +220,13 @@ pub fn buckets(
 ) -> Result<Vec<(String, NaiveDate, NaiveDate)>, QueryError> {
     let n = bucket_count(by, from, to);
     if n > MAX_BUCKETS {
-        return Err(QueryError::Flag(format!(
-            "--by {} from {from} to {to} gives {n} rows; the limit is {MAX_BUCKETS}: choose a \
-             larger --by or a shorter --from/--to",
-            serde_json::to_value(by)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        )));
+        return Err(QueryError::TooManyBuckets {
+            by,
+            from,
+            to,
+            rows: n,
+            limit: MAX_BUCKETS,
+        });
     }
     let mut out = Vec::with_capacity(n);
     let mut start = bucket_start(by, from);
@@ -471,8 +458,24 @@ mod tests {
     }
 
     #[test]
-    fn too_many_rows_are_refused_naming_the_flag() {
+    fn one_spelling_for_the_command_line_the_api_and_json() {
+        use clap::ValueEnum;
+        for by in By::value_variants() {
+            let json = serde_json::to_value(by).unwrap();
+            assert_eq!(json.as_str(), Some(by.name().as_str()));
+            assert_eq!(By::from_str(&by.name(), false), Ok(*by));
+            assert_eq!(serde_json::from_value::<By>(json).unwrap(), *by);
+        }
+    }
+
+    #[test]
+    fn too_many_rows_are_refused_stating_the_bucket_size() {
         let e = buckets(By::Day, d("1700-01-01"), d("2200-01-01")).unwrap_err();
-        assert!(e.to_string().contains("--by day"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("buckets of a day from 1700-01-01"),
+            "{e}"
+        );
+        assert!(!e.to_string().contains("--"), "{e}");
     }
 }

@@ -2,9 +2,9 @@
 //! limit, offset and sort. Never a panic; hits within the limit, highlights on char boundaries.
 #![no_main]
 
-use dateline::query::DateRange;
+use dateline::search::plan::DateRange;
 use dateline::search::{self, Request, Sort};
-use dateline::{indexer, store};
+use dateline::index::{store, writer};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -28,7 +28,7 @@ fn fixture() -> &'static Fixture {
         }
         let index = tempfile::tempdir().unwrap();
         let roots = [corpus.path().to_path_buf()];
-        indexer::run(index.path(), &roots, &indexer::Options::default(), &indexer::Silent)
+        writer::run(index.path(), &roots, &writer::Options::default(), &writer::Silent)
             .unwrap();
         let store = store::open(index.path()).unwrap();
         Fixture { _dirs: (corpus, index), store }

@@ -479,7 +479,8 @@ pub fn dateline(cwd: &Path) -> Command {
     cmd
 }
 
-/// Removes the variables that change dateline's behaviour (colour, index location, backtraces)
+/// Removes the variables that change dateline's behaviour (colour, index location, terminal
+/// width, backtraces)
 /// and gives the command no standard input.
 pub fn scrub_env(cmd: &mut Command) {
     cmd.env_remove("NO_COLOR")
@@ -488,6 +489,7 @@ pub fn scrub_env(cmd: &mut Command) {
         .env_remove("CLICOLOR_FORCE")
         .env_remove("RUST_BACKTRACE")
         .env_remove("RUST_LOG")
+        .env_remove("COLUMNS")
         .stdin(Stdio::null());
 }
 

@@ -48,6 +48,35 @@ fn the_seed_query_returns_the_seed_first(t: &TestDir) {
     assert!(v["total"].as_u64().unwrap() > 1, "{v}");
 }
 
+/// The query language's `date:` takes the dates `--from`/`--to` take and always narrows:
+/// September 2016 holds the seed alone, and `aid` after 2016 does not reach it.
+fn the_date_field_narrows(t: &TestDir) {
+    let v = t.search_json("date:[2016-09 TO 2016-09]", &[]);
+    let paths = paths_of(&v);
+    assert_eq!(paths.len(), 1, "{paths:?}");
+    assert!(
+        paths[0].ends_with("corpus/2016-09-17-aleppo-aid-caravans.txt"),
+        "{paths:?}"
+    );
+    let v = t.search_json("aid date:[2017 TO *]", &["-n", "1000"]);
+    let paths = paths_of(&v);
+    assert!(!paths.is_empty(), "{v}");
+    assert!(
+        paths
+            .iter()
+            .all(|p| !p.ends_with("aleppo-aid-caravans.txt")),
+        "{paths:?}"
+    );
+    assert!(
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["date"].as_str().unwrap() >= "2017"),
+        "{v}"
+    );
+}
+
 /// `search "standing army" --from 1787 --to 1788` finds Federalist Papers only, and the phrase
 /// is marked whole.
 fn standing_armies_in_the_federalist_papers(t: &TestDir) {
@@ -173,6 +202,7 @@ fn the_bundled_archive_works_as_the_readme_says() {
     t.run(["index".as_ref(), corpus.as_os_str()]).assert_code(0);
     the_archive_indexes_whole(&t);
     the_seed_query_returns_the_seed_first(&t);
+    the_date_field_narrows(&t);
     standing_armies_in_the_federalist_papers(&t);
     railroad_and_nuclear_through_the_decades(&t);
     papers_like_federalist_ten(&t);

@@ -2,7 +2,7 @@
 //! itself: a second document for a path, and a document that does not read back.
 
 use crate::common;
-use dateline::{schema, store};
+use dateline::index::{schema, store};
 use std::path::Path;
 use std::process::Output;
 use tantivy::TantivyDocument;

@@ -6,7 +6,7 @@ use crate::common::{
     CRASH, GOOD, HARVEST, NEW_YEAR, SEED, Summary, TestDir, WINTER, indexed_good, paths_of,
 };
 use crate::output::check_results;
-use dateline::schema::FORMAT_VERSION;
+use dateline::index::schema::FORMAT_VERSION;
 use serde_json::Value;
 use std::fs;
 
@@ -27,7 +27,7 @@ fn commands_without_an_index_say_how_to_make_one() {
         out.assert_code(2);
         assert_eq!(out.stdout, "", "{args:?}");
         assert_eq!(
-            out.stderr, "error: no index at idx (run: dateline index corpus/)\n",
+            out.stderr, "error: no index at idx (run: dateline index --index idx corpus/)\n",
             "{args:?}"
         );
     }
@@ -43,7 +43,7 @@ fn index_folder_with_only_placeholders_counts_as_no_index() {
     out.assert_code(2);
     assert_eq!(
         out.stderr,
-        "error: no index at idx (run: dateline index corpus/)\n"
+        "error: no index at idx (run: dateline index --index idx corpus/)\n"
     );
     assert_eq!(t.index_corpus(), Summary::new(GOOD, 0, 0, 0, 0, GOOD));
     assert_eq!(t.read("idx/README.md"), b"The index lives here.\n");
@@ -108,7 +108,7 @@ fn index_of_another_format_version_is_refused_until_rebuilt() {
     set_format_version(&t, &newer.to_string());
     let expected = format!(
         "error: the index at idx has format version {newer}, this dateline reads version \
-         {FORMAT_VERSION} (rebuild it: dateline index --rebuild PATH)\n"
+         {FORMAT_VERSION} (rebuild it: dateline index --index idx --rebuild PATH)\n"
     );
     for args in [
         vec!["search", "aid"],

@@ -680,7 +680,6 @@ fn query_over_4096_bytes_is_refused_and_one_of_exactly_4096_works() {
 fn unknown_fields_and_date_and_path_syntax_abuse() {
     let t = indexed_good();
     let lenient = format!("{SYNTAX}; read it leniently\n");
-    let bad_date = "warning: the date field has an invalid format; read it leniently\n";
     expect(
         &t,
         "nosuchfield:aid convoys",
@@ -715,9 +714,29 @@ fn unknown_fields_and_date_and_path_syntax_abuse() {
     ] {
         expect(&t, q, &[], 1, &lenient, &[]);
     }
-    for q in ["date:>=", "date:\"not a date\"", "date:2016-09-17"] {
-        expect(&t, q, &[], 1, bad_date, &[]);
+    // A date clause that is not a date is refused, in dateline's words (it was read leniently
+    // as matching nothing, with tantivy's "the date field has an invalid format").
+    for (q, value) in [("date:>=", ">="), ("date:\"not a date\"", "not a date")] {
+        expect(
+            &t,
+            q,
+            &[],
+            2,
+            &format!("error: date:{value}: not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)\n"),
+            &[],
+        );
     }
+    // The date field takes the dates --from and --to take.
+    expect(&t, "date:2016-09-17", &[], 0, "", &[SEED]);
+    expect(
+        &t,
+        "date:[2016-09 TO 2016-09]",
+        &[],
+        0,
+        "",
+        &[SEED, HARVEST],
+    );
+    expect(&t, "date:{2016-09 TO *]", &[], 0, "", &[RAIL, LEAP]);
     // Well-formed date queries (RFC 3339) work, alone or with words.
     expect(
         &t,
@@ -735,8 +754,11 @@ fn unknown_fields_and_date_and_path_syntax_abuse() {
         "",
         &[SEED, HARVEST, RAIL, LEAP],
     );
-    // An open range matches every dated article, so OR-ed with `aid` it matches all.
-    expect(&t, "aid date:[* TO *]", &[], 0, "", &BY_DATE);
+    // A date clause narrows, never widens: an open range beside `aid` leaves `aid`'s matches
+    // (OR-ed in, it matched every article).
+    expect(&t, "aid date:[* TO *]", &[], 0, "", &AID);
+    expect(&t, "aid date:[2017 TO *]", &[], 1, "", &[]);
+    expect(&t, "aid date:[2016-09 TO 2016-09]", &[], 0, "", &[SEED]);
     expect(&t, "+aid date:[* TO *]", &[], 0, "", &AID);
     // Paths are exact keys: nothing escapes the index.
     expect(&t, &format!("path:\"{SEED}\""), &[], 0, "", &[SEED]);
@@ -753,6 +775,20 @@ fn ranges_open_at_both_ends_match_every_article() {
     for q in ["date:[* TO *]", "date:{* TO *}", "path:[* TO *]"] {
         expect(&t, q, &[], 0, "", &BY_DATE);
     }
+}
+
+/// A query that only excludes words reads as every article without them, and says so in
+/// dateline's words (it showed tantivy's "Only excluding terms given").
+#[test]
+fn a_query_of_exclusions_alone_says_what_it_searched() {
+    let t = indexed_good();
+    let r = search(&t, "-aid", &[]);
+    r.assert_code(0);
+    assert_eq!(
+        r.stderr,
+        "warning: the query only excludes words; searched every article without them\n"
+    );
+    assert_eq!(r.json()["total"], 5);
 }
 
 #[test]

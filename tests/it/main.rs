@@ -29,3 +29,4 @@ mod indexing;
 mod output;
 mod search;
 mod serve;
+mod words;

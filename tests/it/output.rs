@@ -3,7 +3,7 @@
 use crate::common::{
     GOOD, LEAP, RAIL, SEED, Summary, TestDir, WINTER, indexed_good, keys, seed_paragraphs, set,
 };
-use dateline::schema::FORMAT_VERSION;
+use dateline::index::schema::FORMAT_VERSION;
 use serde_json::Value;
 use std::fs;
 
@@ -495,7 +495,7 @@ fn show_of_a_path_not_in_the_index_is_an_error() {
         assert_eq!(
             out.stderr,
             format!(
-                "error: {p} is not in the index at idx (index it first: dateline index PATH)\n"
+                "error: {p} is not in the index at idx (index it first: dateline index --index idx PATH)\n"
             )
         );
     }

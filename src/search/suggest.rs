@@ -9,9 +9,9 @@
 //! those words replaced, offered only when it finds more articles; the query itself is never
 //! changed.
 
-use crate::query::{self, DateRange};
-use crate::schema;
-use crate::store::Store;
+use crate::index::schema;
+use crate::index::store::Store;
+use crate::search::plan::{self, DateRange, Plan};
 use std::collections::HashMap;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{FuzzyTermQuery, TermQuery};
@@ -29,6 +29,7 @@ const MORE_FREQUENT: u64 = 10;
 pub fn suggest(
     searcher: &Searcher,
     store: &Store,
+    plan: &Plan,
     text: &str,
     range: &DateRange,
     folder: Option<&str>,
@@ -43,7 +44,7 @@ pub fn suggest(
         words.push((tok.text.clone(), tok.offset_from, tok.offset_to));
     }
     for (stem, from, to) in words {
-        if !is_plain_word(text, from, to) {
+        if !is_plain_word(plan, &text[from..to], &stem) {
             continue;
         }
         let typed = &text[from..to];
@@ -52,7 +53,7 @@ pub fn suggest(
             4..=5 => 1,
             _ => 2,
         };
-        let df = searcher.doc_freq(&Term::from_field_text(body, &stem))?;
+        let df = plan.doc_freq(searcher, &Term::from_field_text(body, &stem))?;
         let need = if df == 0 { 1 } else { df * MORE_FREQUENT };
         let Some(better) = nearest(searcher, body, &stem, reach, need)? else {
             continue;
@@ -70,28 +71,18 @@ pub fn suggest(
         suggested.replace_range(from..to, word);
     }
     // Offered only when it finds more.
-    let Ok(parsed) = query::parse_within(&store.index, store.fields, &suggested, range, folder)
-    else {
+    let Ok(parsed) = plan::parse_within(store, &suggested, range, folder) else {
         return Ok(None);
     };
     let found = searcher.search(&*parsed.full, &Count)? as u64;
     Ok((found > total).then_some(suggested))
 }
 
-/// Whether the word at `from..to` is a word of the query to respell: not an operator (`AND`,
-/// `OR`, `NOT`), not excluded (`-word`), not in a `field:value` term.
-fn is_plain_word(text: &str, from: usize, to: usize) -> bool {
-    let word = &text[from..to];
-    if matches!(word, "AND" | "OR" | "NOT") {
-        return false;
-    }
-    // The whitespace-separated chunk holding the word.
-    let start = text[..from].rfind(char::is_whitespace).map_or(0, |i| i + 1);
-    let end = text[to..]
-        .find(char::is_whitespace)
-        .map_or(text.len(), |i| to + i);
-    let chunk = text[start..end].trim_start_matches(['(', '+', '"']);
-    !(chunk.starts_with('-') || chunk.contains(':'))
+/// Whether a word of the query (as typed, and its indexed form) is one to respell: not an
+/// operator (`AND`, `OR`, `NOT`), and one of the plan's plain words (not excluded, not in a
+/// `field:value` clause).
+fn is_plain_word(plan: &Plan, typed: &str, stem: &str) -> bool {
+    !matches!(typed, "AND" | "OR" | "NOT") && plan.respellable.iter().any(|w| w == stem)
 }
 
 /// The indexed word within `reach` edits of `stem` that is in at least `need` articles: the
@@ -138,7 +129,7 @@ fn spelling(searcher: &Searcher, store: &Store, stem: &str) -> tantivy::Result<O
     };
     let doc: TantivyDocument = searcher.doc(addr)?;
     let mut analyzer = schema::word_analyzer();
-    for p in crate::store::paragraphs(&doc, f) {
+    for p in crate::index::store::paragraphs(&doc, f) {
         let mut stream = analyzer.token_stream(&p);
         while let Some(tok) = stream.next() {
             if tok.text == stem {
@@ -187,9 +178,16 @@ mod tests {
 
     #[test]
     fn operators_exclusions_and_fields_are_not_respelt() {
+        let (_dir, store) = crate::index::writer::index_files([(
+            "a.txt".to_string(),
+            " date 2016-01-01 Aid convoys.".to_string(),
+        )]);
         let plain = |text: &str, word: &str| {
-            let at = text.find(word).unwrap();
-            is_plain_word(text, at, at + word.len())
+            let plan = plan::parse(&store, text, &DateRange::default()).unwrap();
+            let stem = crate::search::plan::analyzed(word)
+                .pop()
+                .unwrap_or_default();
+            is_plain_word(&plan, word, &stem)
         };
         assert!(plain("aid convoyz", "convoyz"));
         assert!(plain("\"standing armmy\"", "armmy"));
@@ -216,11 +214,15 @@ mod tests {
                 " date 2016-02-01 Words convey much.".into(),
             ));
         }
-        let (_dir, store) = crate::indexer::index_files(files);
+        let (_dir, store) = crate::index::writer::index_files(files);
         let reader = store.reader().unwrap();
         let searcher = reader.searcher();
         let none = DateRange::default();
-        let ask = |text: &str, total| suggest(&searcher, &store, text, &none, None, total).unwrap();
+        let ask = |text: &str, total| {
+            let mut plan = plan::parse(&store, text, &none).unwrap();
+            plan.weigh(&searcher, store.fields.body).unwrap();
+            suggest(&searcher, &store, &plan, text, &none, None, total).unwrap()
+        };
         assert_eq!(ask("convoyz", 0), Some("convoys".to_string()));
         assert_eq!(ask("aid Convoyz", 0), Some("aid convoys".to_string()));
         // `convey` is in two articles, `convoy` (one edit away) in twelve: fewer than ten

@@ -1,6 +1,6 @@
 //! The one definition of the index: its fields, its text analyzer and its format version.
 
-use crate::grams::{CommonGrams, Mode};
+use crate::index::grams::{CommonGrams, Mode};
 use chrono::NaiveDate;
 use tantivy::schema::{
     DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
@@ -182,7 +182,7 @@ pub fn body_analyzer() -> TextAnalyzer {
 /// The pairs field's analyzer at index time: the pairs the body's analyzer set aside for the
 /// same paragraph, or [`pairs_analyzer`] when there are none.
 pub fn index_pairs_analyzer() -> TextAnalyzer {
-    TextAnalyzer::from(crate::grams::StashedPairs {
+    TextAnalyzer::from(crate::index::grams::StashedPairs {
         fallback: pairs_analyzer(),
     })
 }

@@ -1,18 +1,22 @@
 //! Command-line definitions and dispatch. Arguments arrive as raw strings and are validated into
 //! library types here; the library does the work; `render` prints.
 
-use crate::indexer::{self, Progress};
-use crate::query::{self, DateRange};
-use crate::render::{self, Printer};
+pub mod manual;
+
+use crate::index::store::{self, OpenError};
+use crate::index::writer::{self, Progress};
+use crate::render::{self, ColorChoice, Printer};
+use crate::search::dates::{ArgNames, QueryError};
+use crate::search::plan::{self, DateRange};
 use crate::search::{self, Request, SearchError, Sort};
-use crate::store::{self, OpenError};
 use crate::timeline::{self, By};
-use crate::{check, corpus, eval, export, manual, serve, similar, stats};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::{check, corpus, eval, export, serve, similar, stats};
+use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
-use std::time::Instant;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 /// Fast full-text search for folders of dated articles.
 #[derive(Debug, Parser)]
@@ -20,16 +24,7 @@ use std::time::Instant;
     name = "dateline",
     version,
     about,
-    after_help = concat!(
-        "Examples:\n",
-        "  dateline index corpus/\n",
-        "  dateline search \"aid convoys Aleppo\" --from 2016-09 --to 2016-12-31\n",
-        "  dateline search '\"peace brokers\"' --json\n",
-        "  dateline timeline railroad nuclear\n",
-        "  dateline similar corpus/federalist/federalist-10.txt -n 5\n\n",
-        "Exit status: 0 success, 1 no hits (search, timeline, similar) or some files skipped\n",
-        "(index), 2 error."
-    )
+    after_help = top_help()
 )]
 pub struct Cli {
     /// Index folder
@@ -40,17 +35,6 @@ pub struct Cli {
     pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// `--color` values.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ColorChoice {
-    /// Colour when the output is a terminal and NO_COLOR is unset
-    Auto,
-    /// Always colour, even into a pipe
-    Always,
-    /// Never colour; highlights become [[ ]] markers
-    Never,
 }
 
 /// `--from` and `--to`.
@@ -65,7 +49,7 @@ pub struct Dates {
 }
 
 impl Dates {
-    fn range(&self) -> Result<DateRange, query::QueryError> {
+    fn range(&self) -> Result<DateRange, QueryError> {
         DateRange::parse(self.from.as_deref(), self.to.as_deref())
     }
 }
@@ -81,64 +65,30 @@ pub struct Within {
 }
 
 impl Within {
-    /// The folder's key prefix (see `query::folder_prefix`).
+    /// The folder's key prefix (see `plan::folder_prefix`).
     fn prefix(&self) -> Option<String> {
-        self.folder.as_deref().map(query::folder_prefix)
+        self.folder.as_deref().map(plan::folder_prefix)
     }
 
     /// How a search error is reported, the `--in` folder named as the user wrote it.
-    fn failure(&self) -> impl Fn(SearchError) -> Failure + '_ {
+    fn failure(&self) -> impl Fn(SearchError) -> CommandError + '_ {
         failure_in(self.folder.as_deref())
     }
-}
-
-/// `--sort` values.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum SortArg {
-    /// Best BM25 score first
-    Relevance,
-    /// Latest date first
-    Newest,
-    /// Earliest date first
-    Oldest,
-}
-
-/// `--by` values.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ByArg {
-    /// Ten calendar years (1850-1859)
-    Decade,
-    /// A calendar year
-    Year,
-    /// A calendar month
-    Month,
-    /// A day
-    Day,
-}
-
-/// `--format` values of `export`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum FormatArg {
-    /// Quickwit: NDJSON of at most 10 MB per file and an index config YAML
-    Quickwit,
-    /// Elasticsearch or OpenSearch: _bulk NDJSON under 100 MB per file and a mapping
-    Elasticsearch,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Index (or update the index of) folders of dated articles
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("index", concat!(
         "Folders are walked recursively; hidden entries and files not ending in .txt are skipped.\n",
         "Unchanged files are skipped, edited ones re-indexed, deleted ones removed, in one commit.\n",
         "Files that fail to parse are reported on stderr as path:line: reason and skipped.\n\n",
         "Examples:\n",
         "  dateline index corpus/\n",
         "  dateline index --rebuild corpus/ more/articles/\n",
-        "  dateline index --index /tmp/idx ~/archive/2016\n\n",
-        "Exit status: 0 success, 1 some files skipped, 2 error."
-    ))]
+        "  dateline index --index /tmp/idx ~/archive/2016"
+    )))]
     Index {
         /// Folders or files to index
         #[arg(default_value = "corpus")]
@@ -151,7 +101,7 @@ pub enum Command {
         threads: Option<usize>,
     },
     /// Search the index: BM25-ranked articles with highlighted snippets
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("search", concat!(
         "Query language: free words (any may match; more matches rank higher), \"exact phrases\",\n",
         "+required, -excluded, AND, OR, NOT, parentheses. Words are case-folded and stemmed.\n",
         "DATE is YYYY, YYYY-MM or YYYY-MM-DD; both ends are inclusive.\n",
@@ -160,9 +110,8 @@ pub enum Command {
         "  dateline search \"aid convoys Aleppo\"\n",
         "  dateline search \"aid convoys Aleppo\" --from 2016-09 --to 2016-12-31\n",
         "  dateline search '\"peace brokers\" -Moscow' --sort newest --json\n",
-        "  dateline search faction --snippets 3 --in corpus/federalist\n\n",
-        "Exit status: 0 hits found, 1 no hits, 2 error."
-    ))]
+        "  dateline search faction --snippets 3 --in corpus/federalist"
+    )))]
     Search {
         /// The query (it may start with `-`: `dateline search "-bus convoys"`)
         #[arg(allow_hyphen_values = true)]
@@ -176,8 +125,8 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         offset: usize,
         /// Order of the hits
-        #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
-        sort: SortArg,
+        #[arg(long, value_enum, default_value_t = Sort::Relevance)]
+        sort: Sort,
         /// Print one JSON object instead of text
         #[arg(long)]
         json: bool,
@@ -191,7 +140,7 @@ pub enum Command {
         trec_run: Option<String>,
     },
     /// Chart how many articles match each query per decade, year, month or day
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("timeline", concat!(
         "Each QUERY is one query in the language of `dateline search` (quote multi-word ones);\n",
         "two or more are drawn side by side on one scale, each with its own colour or mark;\n",
         "an empty query (\"\") counts every article.\n",
@@ -203,16 +152,15 @@ pub enum Command {
         "Examples:\n",
         "  dateline timeline railroad nuclear\n",
         "  dateline timeline slavery --by year --from 1850 --to 1870\n",
-        "  dateline timeline '\"standing army\"' --in corpus/federalist --by month --json\n\n",
-        "Exit status: 0 some article matches, 1 none does, 2 error."
-    ))]
+        "  dateline timeline '\"standing army\"' --in corpus/federalist --by month --json"
+    )))]
     Timeline {
         /// The queries, one per argument (after `--` when one starts with `-`)
         #[arg(required = true)]
         queries: Vec<String>,
         /// Bucket size (default: the smallest giving at most 40 rows)
         #[arg(long, value_enum)]
-        by: Option<ByArg>,
+        by: Option<By>,
         #[command(flatten)]
         within: Within,
         /// Print one JSON object instead of the chart
@@ -220,16 +168,15 @@ pub enum Command {
         json: bool,
     },
     /// Find the articles most like a given one, by its most significant words
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("similar", concat!(
         "PATH is an article as indexed (as search prints it) or any file in the dated format,\n",
         "read on the spot. Its words are weighed by how often it uses them and how rare they\n",
         "are in the index; the heaviest 25 make a ranked query. The article itself, and copies\n",
         "of it, never appear. Each hit shows the words it shares.\n\n",
         "Examples:\n",
         "  dateline similar corpus/federalist/federalist-10.txt -n 5\n",
-        "  dateline similar draft.txt --from 1900 --in corpus/sotu --json\n\n",
-        "Exit status: 0 similar articles found, 1 none, 2 error."
-    ))]
+        "  dateline similar draft.txt --from 1900 --in corpus/sotu --json"
+    )))]
     Similar {
         /// The article
         path: PathBuf,
@@ -243,7 +190,7 @@ pub enum Command {
         json: bool,
     },
     /// Serve a search page and a JSON API over HTTP (loopback by default)
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("serve", concat!(
         "GET /                    the search page (self-contained, works offline)\n",
         "GET /api/search?q=&from=&to=&sort=&limit=&offset=&snippets=&in=   as search --json\n",
         "GET /api/article?path=&q=   a stored article, the paragraphs q matches marked (404 when\n",
@@ -253,9 +200,8 @@ pub enum Command {
         "A commit by `dateline index` is picked up without a restart. Ctrl-C stops the server.\n\n",
         "Examples:\n",
         "  dateline serve\n",
-        "  dateline serve --addr 127.0.0.1:8080 --index /srv/archive/index\n\n",
-        "Exit status: 0 stopped cleanly, 2 error (such as an address in use)."
-    ))]
+        "  dateline serve --addr 127.0.0.1:8080 --index /srv/archive/index"
+    )))]
     Serve {
         /// Address to listen on; anything but loopback is reachable by others (a warning says so)
         #[arg(long, default_value = "127.0.0.1:7878")]
@@ -266,18 +212,17 @@ pub enum Command {
         timeout_ms: u64,
     },
     /// Write the corpus, read back from the index, for Quickwit or Elasticsearch to ingest
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("export", concat!(
         "Writes NDJSON data files, the engine's index configuration and a README.md with the\n",
         "commands that create the index and load the files.\n\n",
         "Examples:\n",
         "  dateline export --format quickwit --out export/quickwit\n",
-        "  dateline export --format elasticsearch --out export/es --from 1900\n\n",
-        "Exit status: 0 success, 2 error."
-    ))]
+        "  dateline export --format elasticsearch --out export/es --from 1900"
+    )))]
     Export {
         /// The engine
         #[arg(long, value_enum)]
-        format: FormatArg,
+        format: export::Format,
         /// Output folder
         #[arg(long, value_name = "DIR", default_value = "export")]
         out: PathBuf,
@@ -285,7 +230,7 @@ pub enum Command {
         dates: Dates,
     },
     /// Measure ranking quality against relevance judgments: nDCG@k, MAP, P@k, Recall@100, MRR
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("eval", concat!(
         "Each query (a line `qid<TAB>text`) is read as free text: its words, lower-cased, any of\n",
         "them may match; punctuation and operators count as nothing. The first --depth hits are\n",
         "scored against the judgments (TREC qrels: `qid 0 name grade`, name = file name without\n",
@@ -294,9 +239,8 @@ pub enum Command {
         "Examples:\n",
         "  dateline eval --queries cranfield/queries.tsv --qrels cranfield/qrels.txt\n",
         "  dateline eval --queries q.tsv --qrels qrels.txt --per-query --run-out dateline.run\n",
-        "  dateline eval --qrels qrels.txt --run other-engine.run --json\n\n",
-        "Exit status: 0 success, 2 error."
-    ))]
+        "  dateline eval --qrels qrels.txt --run other-engine.run --json"
+    )))]
     Eval {
         /// Queries, one per line: qid<TAB>text
         #[arg(long, value_name = "FILE", required_unless_present = "run")]
@@ -324,25 +268,23 @@ pub enum Command {
         json: bool,
     },
     /// Show what the index holds: article count, date span, articles per year, size
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("stats", concat!(
         "Examples:\n",
         "  dateline stats\n",
-        "  dateline stats --json --index /tmp/idx\n\n",
-        "Exit status: 0 success, 2 error."
-    ))]
+        "  dateline stats --json --index /tmp/idx"
+    )))]
     Stats {
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
     },
     /// Print a stored article, paragraphs numbered
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("show", concat!(
         "PATH is the article's path as indexed (as search prints it), relative or absolute.\n\n",
         "Examples:\n",
         "  dateline show corpus/2016-09-17-aleppo-aid-caravans.txt\n",
-        "  dateline show corpus/2016-09-17-aleppo-aid-caravans.txt --json\n\n",
-        "Exit status: 0 success, 2 error (such as a path not in the index)."
-    ))]
+        "  dateline show corpus/2016-09-17-aleppo-aid-caravans.txt --json"
+    )))]
     Show {
         /// The article's path
         path: PathBuf,
@@ -351,14 +293,13 @@ pub enum Command {
         json: bool,
     },
     /// Verify the index: every article reads back, one document per path
-    #[command(after_help = concat!(
+    #[command(after_help = with_exit_status("check", concat!(
         "Reads every stored article back into the dated format and parses it again, and counts\n",
         "the documents of each path. Prints `ok: N articles checked`, or one problem per line.\n\n",
         "Examples:\n",
         "  dateline check\n",
-        "  dateline check --json --index /tmp/idx\n\n",
-        "Exit status: 0 sound, 1 problems found, 2 the index cannot be opened."
-    ))]
+        "  dateline check --json --index /tmp/idx"
+    )))]
     Check {
         /// Print JSON instead of text
         #[arg(long)]
@@ -390,37 +331,195 @@ pub enum Command {
 pub enum Outcome {
     /// Exit 0.
     Success,
-    /// Exit 1: no hits, or files skipped.
-    Partial,
+    /// Exit 1: `search`, `timeline` or `similar` found nothing.
+    NothingFound,
+    /// Exit 1: `index` skipped some files; the rest was committed.
+    FilesSkipped,
+    /// Exit 1: `check` found a problem in the index.
+    ProblemsFound,
 }
 
-/// A failure with an optional hint line; exit 2.
+impl Outcome {
+    /// The exit status (see [`exit_statuses`]).
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Success => 0,
+            Outcome::NothingFound | Outcome::FilesSkipped | Outcome::ProblemsFound => 1,
+        }
+    }
+}
+
+/// An error that ends a command (exit 2), with an optional hint line.
 #[derive(Debug)]
-pub struct Failure {
+pub struct CommandError {
     /// What went wrong.
     pub error: anyhow::Error,
     /// What to do about it.
     pub hint: Option<String>,
 }
 
-impl<E: Into<anyhow::Error>> From<E> for Failure {
+/// What exit status 1 means, for each command that can end with it. With [`EXIT_ERROR`], the
+/// one source of the exit-status table that `--help`, the man page and the README show.
+pub const EXIT_ONE: &[(&str, &str)] = &[
+    ("search", "found nothing"),
+    ("timeline", "found nothing"),
+    ("similar", "found nothing"),
+    ("index", "skipped some files (the rest was committed)"),
+    ("check", "found a problem in the index"),
+];
+
+/// What exit status 2 means, for every command.
+pub const EXIT_ERROR: &str =
+    "an error: a bad argument or date, no index, another index run holds the lock, …";
+
+/// The exit-status table: each code and its meaning, commands named in `backticks`.
+pub fn exit_statuses() -> Vec<(u8, String)> {
+    // Commands with the same meaning are named together: "`search`, `timeline` or `similar`".
+    let mut groups: Vec<(Vec<&str>, &str)> = Vec::new();
+    for &(cmd, meaning) in EXIT_ONE {
+        match groups.iter_mut().find(|(_, m)| *m == meaning) {
+            Some((cmds, _)) => cmds.push(cmd),
+            None => groups.push((vec![cmd], meaning)),
+        }
+    }
+    let one = groups
+        .iter()
+        .map(|(cmds, meaning)| {
+            let names: Vec<String> = cmds.iter().map(|c| format!("`{c}`")).collect();
+            let named = match names.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+                _ => names.join(""),
+            };
+            format!("{named} {meaning}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    vec![(0, "success".into()), (1, one), (2, EXIT_ERROR.into())]
+}
+
+/// The exit-status table as the README writes it (Markdown).
+pub fn exit_status_markdown() -> String {
+    let mut s = String::from("| code | meaning |\n|---|---|\n");
+    for (code, meaning) in exit_statuses() {
+        s.push_str(&format!("| {code} | {meaning} |\n"));
+    }
+    s
+}
+
+/// The main `--help`'s closing text: examples and the exit-status table.
+fn top_help() -> String {
+    let mut s = String::from(concat!(
+        "Examples:\n",
+        "  dateline index corpus/\n",
+        "  dateline search \"aid convoys Aleppo\" --from 2016-09 --to 2016-12-31\n",
+        "  dateline search '\"peace brokers\"' --json\n",
+        "  dateline timeline railroad nuclear\n",
+        "  dateline similar corpus/federalist/federalist-10.txt -n 5\n\n",
+        "Exit status:\n"
+    ));
+    for (code, meaning) in exit_statuses() {
+        s.push_str(&format!("  {code}  {}\n", meaning.replace('`', "")));
+    }
+    s.truncate(s.trim_end().len());
+    s
+}
+
+/// A command's closing text followed by its exit statuses, from the same table.
+fn with_exit_status(command: &str, text: &str) -> String {
+    let one = EXIT_ONE
+        .iter()
+        .find(|(c, _)| *c == command)
+        .map(|(_, meaning)| format!(", 1 {meaning}"))
+        .unwrap_or_default();
+    format!("{text}\n\nExit status: 0 success{one}, 2 error.")
+}
+
+/// The command line's names for the arguments a [`QueryError`] can be about.
+pub const FLAG_NAMES: ArgNames = ArgNames {
+    from: "--from",
+    to: "--to",
+    folder: "--in",
+    by: "--by",
+    join: " ",
+};
+
+impl<E: Into<anyhow::Error>> From<E> for CommandError {
     fn from(e: E) -> Self {
         let error: anyhow::Error = e.into();
-        let hint = error.downcast_ref::<OpenError>().and_then(OpenError::hint);
-        Failure { error, hint }
+        // The library states what is wrong; the command line names its own flags.
+        let error = match error.downcast::<QueryError>() {
+            Ok(q) => anyhow::anyhow!(q.describe(&FLAG_NAMES)),
+            Err(error) => error,
+        };
+        CommandError { error, hint: None }
+    }
+}
+
+/// `dateline COMMAND`, with `--index DIR` when the index the user named is not the one the
+/// command would use without it (the `DATELINE_INDEX` variable's, else `./index`).
+fn dateline_command(command: &str, index: &Path) -> String {
+    let default = std::env::var_os("DATELINE_INDEX")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("./index"));
+    if index == default {
+        format!("dateline {command}")
+    } else {
+        let dir = shell_word(&index.display().to_string());
+        format!("dateline {command} --index {dir}")
+    }
+}
+
+/// `s` as one shell word: quoted when it holds anything but plain path characters.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+,:@%".contains(&b));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// What to do about an index that could not be opened, naming the index the user gave.
+fn open_hint(e: &OpenError, index: &Path) -> Option<String> {
+    match e {
+        OpenError::Missing(_) => Some(format!("run: {} corpus/", dateline_command("index", index))),
+        OpenError::Version { .. } => Some(format!(
+            "rebuild it: {} --rebuild PATH",
+            dateline_command("index", index)
+        )),
+        OpenError::Locked(_) => Some("wait for it to finish, then run again".into()),
+        OpenError::NotAnIndex(_) => Some("choose another folder with --index".into()),
+        OpenError::Other { .. } => None,
     }
 }
 
 /// Runs the parsed command line, writing results to `out`.
-pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let choice = match cli.color {
-        ColorChoice::Auto => "auto",
-        ColorChoice::Always => "always",
-        ColorChoice::Never => "never",
-    };
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
+    let index = cli.index.clone();
+    run_command(cli, out).map_err(|mut f| {
+        if f.hint.is_none() {
+            f.hint = match f.error.downcast_ref::<OpenError>() {
+                Some(e) => open_hint(e, &index),
+                None => f
+                    .error
+                    .downcast_ref::<export::Damaged>()
+                    .map(|_| format!("run: {}", dateline_command("check", &index))),
+            };
+        }
+        f
+    })
+}
+
+fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
     let printer = Printer {
-        color: render::use_color(choice, io::stdout().is_terminal(), no_color),
+        color: render::use_color(
+            cli.color,
+            io::stdout().is_terminal(),
+            render::no_color_env(),
+        ),
     };
     match cli.command {
         Command::Index {
@@ -428,7 +527,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             rebuild,
             threads,
         } => {
-            let mut opts = indexer::Options {
+            let mut opts = writer::Options {
                 rebuild,
                 ..Default::default()
             };
@@ -437,17 +536,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             }
             let started = Instant::now();
             let bar = Bar::new();
-            let report = indexer::run(&cli.index, &paths, &opts, &bar)?;
+            let report = writer::run(&cli.index, &paths, &opts, &bar)?;
             let stderr = io::stderr();
             let mut err = stderr.lock();
-            for f in &report.failures {
-                printer.failure(&mut err, f)?;
+            for f in &report.skipped {
+                printer.skipped_file(&mut err, f)?;
             }
-            printer.report(out, &report, started.elapsed().as_secs_f64())?;
-            Ok(if report.failures.is_empty() {
+            printer.index_summary(out, &report, started.elapsed().as_secs_f64())?;
+            Ok(if report.skipped.is_empty() {
                 Outcome::Success
             } else {
-                Outcome::Partial
+                Outcome::FilesSkipped
             })
         }
         Command::Search {
@@ -465,11 +564,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             let req = Request {
                 text: query,
                 range,
-                sort: match sort {
-                    SortArg::Relevance => Sort::Relevance,
-                    SortArg::Newest => Sort::Newest,
-                    SortArg::Oldest => Sort::Oldest,
-                },
+                sort,
                 limit,
                 offset,
                 snippets: snippets.into(),
@@ -484,12 +579,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                     writeln!(out, "{qid} Q0 {name} {} {score} dateline", offset + i + 1)?;
                 }
                 return Ok(if total == 0 {
-                    Outcome::Partial
+                    Outcome::NothingFound
                 } else {
                     Outcome::Success
                 });
             }
-            let results = search::run(&store, &req).map_err(failure)?;
+            let mut results = search::run(&store, &req).map_err(failure)?;
+            results.show_paths(corpus::display_key);
             for w in &results.warnings {
                 eprintln!("warning: {w}");
             }
@@ -502,7 +598,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                 printer.results(out, &results, offset)?;
             }
             Ok(if results.total == 0 {
-                Outcome::Partial
+                Outcome::NothingFound
             } else {
                 Outcome::Success
             })
@@ -517,12 +613,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             let store = store::open(&cli.index)?;
             let req = timeline::Request {
                 queries,
-                by: by.map(|b| match b {
-                    ByArg::Decade => By::Decade,
-                    ByArg::Year => By::Year,
-                    ByArg::Month => By::Month,
-                    ByArg::Day => By::Day,
-                }),
+                by,
                 range,
                 folder: within.prefix(),
             };
@@ -538,7 +629,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             Ok(if t.totals.iter().any(|&n| n > 0) {
                 Outcome::Success
             } else {
-                Outcome::Partial
+                Outcome::NothingFound
             })
         }
         Command::Similar {
@@ -556,14 +647,15 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
                 folder: within.prefix(),
                 snippet_chars: search::Request::default().snippet_chars,
             };
-            let s = similar::run(&store, &req).map_err(within.failure())?;
+            let mut s = similar::run(&store, &req).map_err(within.failure())?;
+            s.show_paths(corpus::display_key);
             if json {
                 render::json(out, &s)?;
             } else {
                 printer.similar(out, &s)?;
             }
             Ok(if s.hits.is_empty() {
-                Outcome::Partial
+                Outcome::NothingFound
             } else {
                 Outcome::Success
             })
@@ -584,10 +676,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             let range = dates.range()?;
             let store = store::open(&cli.index)?;
             let opts = export::Options {
-                format: match format {
-                    FormatArg::Quickwit => export::Format::Quickwit,
-                    FormatArg::Elasticsearch => export::Format::Elasticsearch,
-                },
+                format,
                 out: dir.clone(),
                 range,
             };
@@ -655,16 +744,20 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
         Command::Show { path, json } => {
             let store = store::open(&cli.index)?;
             let key = corpus::key_as_named(&path);
-            let Some(article) = search::article(&store, &key)? else {
-                return Err(Failure {
+            let Some(mut article) = search::article(&store, &key)? else {
+                return Err(CommandError {
                     error: anyhow::anyhow!(
                         "{} is not in the index at {}",
                         corpus::display_key(&key),
                         cli.index.display()
                     ),
-                    hint: Some("index it first: dateline index PATH".into()),
+                    hint: Some(format!(
+                        "index it first: {} PATH",
+                        dateline_command("index", &cli.index)
+                    )),
                 });
             };
+            article.path = corpus::display_key(&article.path);
             if json {
                 render::json(out, &article)?;
             } else {
@@ -683,7 +776,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
             Ok(if report.problems.is_empty() {
                 Outcome::Success
             } else {
-                Outcome::Partial
+                Outcome::ProblemsFound
             })
         }
         Command::Completions { shell } => {
@@ -697,18 +790,18 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, Failure> {
     }
 }
 
-fn search_failure(e: SearchError) -> Failure {
+fn search_failure(e: SearchError) -> CommandError {
     match e {
-        SearchError::Query(q) => Failure::from(q),
-        SearchError::Index(e) => Failure::from(e),
+        SearchError::Query(q) => CommandError::from(q),
+        SearchError::Index(e) => CommandError::from(e),
     }
 }
 
 /// [`search_failure`], naming the `--in` folder as the user wrote it.
-fn failure_in(folder: Option<&std::path::Path>) -> impl Fn(SearchError) -> Failure + '_ {
+fn failure_in(folder: Option<&std::path::Path>) -> impl Fn(SearchError) -> CommandError + '_ {
     move |e| match (e, folder) {
-        (SearchError::Query(query::QueryError::EmptyFolder(_)), Some(given)) => {
-            Failure::from(query::QueryError::EmptyFolder(given.display().to_string()))
+        (SearchError::Query(QueryError::EmptyFolder(_)), Some(given)) => {
+            CommandError::from(QueryError::EmptyFolder(given.display().to_string()))
         }
         (e, _) => search_failure(e),
     }
@@ -730,40 +823,133 @@ fn chart_width() -> usize {
         .unwrap_or(80)
 }
 
-/// A progress bar on stderr, drawn only when stderr is a terminal.
-struct Bar(Option<ProgressBar>);
+/// A progress bar on stderr, drawn only when stderr is a terminal: files done of all, then the
+/// rate in whole articles per second and the time left, once there is a measured rate.
+struct Bar {
+    bar: Option<ProgressBar>,
+    /// When reading began ([`Progress::start`]): the walk before it is not in the rate.
+    started: Arc<OnceLock<Instant>>,
+}
 
 impl Bar {
     fn new() -> Bar {
+        let started = Arc::new(OnceLock::new());
         if !io::stderr().is_terminal() {
-            return Bar(None);
+            return Bar { bar: None, started };
         }
         let pb = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        let since = started.clone();
         pb.set_style(
-            ProgressStyle::with_template(
-                "{spinner} indexing [{bar:30}] {pos}/{len} files {per_sec} eta {eta}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+            ProgressStyle::with_template("{spinner} indexing [{wide_bar}] {pos}/{len} files{rate}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .with_key(
+                    "rate",
+                    move |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let elapsed = since.get().map(Instant::elapsed).unwrap_or_default();
+                        let text = rate_and_eta(state.pos(), state.len().unwrap_or(0), elapsed);
+                        let _ = w.write_str(&text);
+                    },
+                )
+                .progress_chars("=> "),
         );
-        Bar(Some(pb))
+        Bar {
+            bar: Some(pb),
+            started,
+        }
+    }
+}
+
+/// How long the rate must be measured before it is shown.
+const MEASURED_AFTER: Duration = Duration::from_secs(1);
+
+/// `", 56,522 articles/s, eta 3s"`: `done` of `total` articles read in `elapsed`, the rate in
+/// whole articles per second and the time left at that rate; nothing until the rate has been
+/// measured for [`MEASURED_AFTER`] over at least one article.
+fn rate_and_eta(done: u64, total: u64, elapsed: Duration) -> String {
+    if elapsed < MEASURED_AFTER || done == 0 {
+        return String::new();
+    }
+    let rate = done as f64 / elapsed.as_secs_f64();
+    let left = total.saturating_sub(done);
+    let eta = (left as f64 / rate).ceil() as u64;
+    format!(
+        ", {} articles/s, eta {}",
+        thousands(rate.round() as u64),
+        short_duration(eta)
+    )
+}
+
+/// `56522` → `56,522`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `7s`, `3m 05s`, `1h 02m`.
+fn short_duration(secs: u64) -> String {
+    match secs {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m {:02}s", s / 60, s % 60),
+        s => format!("{}h {:02}m", s / 3600, s % 3600 / 60),
     }
 }
 
 impl Progress for Bar {
     fn start(&self, total: u64) {
-        if let Some(pb) = &self.0 {
+        let _ = self.started.set(Instant::now());
+        if let Some(pb) = &self.bar {
             pb.set_length(total);
         }
     }
     fn advance(&self) {
-        if let Some(pb) = &self.0 {
+        if let Some(pb) = &self.bar {
             pb.inc(1);
         }
     }
     fn finish(&self) {
-        if let Some(pb) = &self.0 {
+        if let Some(pb) = &self.bar {
             pb.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_shows_whole_articles_per_second_and_an_eta_only_once_measured() {
+        // Nothing measured yet: no rate, no eta (indicatif said "eta 10m" here).
+        assert_eq!(rate_and_eta(0, 382, Duration::from_millis(10)), "");
+        assert_eq!(rate_and_eta(300, 382, Duration::from_millis(500)), "");
+        assert_eq!(rate_and_eta(0, 382, Duration::from_secs(3)), "");
+        // Whole articles per second, with thousands separated (was "56,522.408/s").
+        assert_eq!(
+            rate_and_eta(56_522, 1_000_000, Duration::from_secs(1)),
+            ", 56,522 articles/s, eta 17s"
+        );
+        assert_eq!(
+            rate_and_eta(1_000, 1_000_000, Duration::from_secs(2)),
+            ", 500 articles/s, eta 33m 18s"
+        );
+        assert_eq!(
+            rate_and_eta(10, 1_000_000, Duration::from_secs(1)),
+            ", 10 articles/s, eta 27h 46m"
+        );
+        assert_eq!(
+            rate_and_eta(382, 382, Duration::from_secs(1)),
+            ", 382 articles/s, eta 0s"
+        );
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(12_345_678), "12,345,678");
     }
 }

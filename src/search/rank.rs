@@ -9,7 +9,9 @@
 //! scores of articles that hold a word of the query. Every constant here was chosen by
 //! measurement on six judged collections (`docs/relevance.md`, which gives each step's figures).
 
-use crate::schema;
+use crate::index::schema;
+pub use crate::search::plan::Bag;
+use crate::search::plan::Plan;
 use std::collections::HashMap;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
@@ -36,58 +38,6 @@ const PROXIMITY_SLOP: u32 = 1;
 /// The weight of a query word in the lead paragraph, relative to its weight in the body.
 const LEAD_WEIGHT: f32 = 0.8;
 
-/// The terms of a query of free words, each once; `None` for any other query.
-fn bag_of_terms(q: &dyn Query) -> Option<Vec<Term>> {
-    if let Some(t) = q.downcast_ref::<TermQuery>() {
-        return Some(vec![t.term().clone()]);
-    }
-    let b = q.downcast_ref::<BooleanQuery>()?;
-    let mut terms: Vec<Term> = Vec::new();
-    for (occur, sub) in b.clauses() {
-        if *occur != Occur::Should {
-            return None;
-        }
-        let term = sub.downcast_ref::<TermQuery>()?.term();
-        if !terms.contains(term) {
-            terms.push(term.clone());
-        }
-    }
-    Some(terms)
-}
-
-/// The words of a query of free words, each with how often the text repeats it (the query
-/// parser keeps a repeated word once, and the judged collections' long queries repeat their
-/// topic words on purpose); `None` for any other query.
-pub fn bag(text: &str, q: &dyn Query, body: Field) -> Option<Bag> {
-    let mut counts: Vec<(Term, f32)> = bag_of_terms(q)?.into_iter().map(|t| (t, 0.0)).collect();
-    let mut sequence = Vec::new();
-    let mut analyzer = schema::word_analyzer();
-    let mut stream = analyzer.token_stream(text);
-    while let Some(tok) = stream.next() {
-        let term = Term::from_field_text(body, &tok.text);
-        if let Some((_, c)) = counts.iter_mut().find(|(t, _)| *t == term) {
-            *c += 1.0;
-            sequence.push(term);
-        }
-    }
-    for (_, c) in counts.iter_mut() {
-        *c = c.max(1.0);
-    }
-    Some(Bag {
-        terms: counts,
-        sequence,
-    })
-}
-
-/// The words of a query of free words.
-#[derive(Debug, Clone)]
-pub struct Bag {
-    /// Each distinct word's term and how often the text gives it.
-    pub terms: Vec<(Term, f32)>,
-    /// The words in the order of the text, repeats kept.
-    pub sequence: Vec<Term>,
-}
-
 /// What reranks the best hits of a query of free words (see [`rescoring`]).
 pub struct Rescoring {
     /// Phrases of adjacent query words, allowing [`PROXIMITY_SLOP`] words between, boosted.
@@ -104,12 +54,13 @@ pub struct Rescoring {
 ///   positions below the `lead` fast field), weighed [`LEAD_WEIGHT`] times its query weight
 ///   and IDF, saturating as BM25's term frequency does: an article whose lead holds the
 ///   query's words ranks higher.
-pub fn rescoring(searcher: &Searcher, bag: &Bag) -> tantivy::Result<Rescoring> {
-    let n = searcher.num_docs() as f64;
-    let mut dfs = Vec::with_capacity(bag.terms.len());
-    for (t, _) in &bag.terms {
-        dfs.push(searcher.doc_freq(t)? as f64);
-    }
+pub fn rescoring(plan: &Plan, bag: &Bag) -> tantivy::Result<Rescoring> {
+    let n = plan.num_docs() as f64;
+    let dfs: Vec<f64> = bag
+        .terms
+        .iter()
+        .map(|(t, _)| plan.frequency(t) as f64)
+        .collect();
     let df_of = |t: &Term| {
         bag.terms
             .iter()
@@ -182,22 +133,22 @@ fn weighted(terms: &[(Term, f32)]) -> Box<dyn Query> {
     ))
 }
 
-/// Rewrites a query of free words (its [`bag`]) for ranking; `None` when there is no bag. The
-/// date `filter`, if any, bounds the feedback pass; the caller adds it to the result.
+/// Rewrites a query of free words (the plan's bag) for ranking; `None` when there is no bag.
+/// The plan's filter, if any, bounds the feedback pass; the caller adds it to the result.
 pub fn rewrite(
     searcher: &Searcher,
     body: Field,
-    bag: Option<&Bag>,
-    filter: Option<&dyn Query>,
+    plan: &Plan,
 ) -> tantivy::Result<Option<Box<dyn Query>>> {
-    let Some(bag) = bag else {
+    let Some(bag) = &plan.bag else {
         return Ok(None);
     };
+    let filter = plan.filter.as_deref();
     let bag = &bag.terms[..];
     let n = searcher.num_docs() as f64;
     let mut original = Vec::with_capacity(bag.len());
     for (term, count) in bag {
-        let idf = idf_weight(n, searcher.doc_freq(term)? as f64);
+        let idf = idf_weight(n, plan.doc_freq(searcher, term)? as f64);
         original.push((term.clone(), *count, idf));
     }
     let base: Vec<(Term, f32)> = original
@@ -306,13 +257,13 @@ fn feedback(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::indexer;
-    use crate::query::{self, DateRange};
-    use crate::store;
+    use crate::index::store;
+    use crate::index::writer;
+    use crate::search::plan::{self, DateRange};
     use tantivy::collector::{Count, DocSetCollector};
 
     fn index(texts: &[&str]) -> (tempfile::TempDir, store::Store) {
-        indexer::index_files(texts.iter().enumerate().map(|(i, t)| {
+        writer::index_files(texts.iter().enumerate().map(|(i, t)| {
             let text = format!(" date 2001-01-{:02} {t}\n", i % 28 + 1);
             (format!("a{i:03}.txt"), text)
         }))
@@ -339,7 +290,7 @@ mod tests {
     fn repeated_words_are_counted_and_only_free_words_make_a_bag() {
         let (_dir, store) = index(&["aid convoys reach aleppo"]);
         let bag_of = |text: &str| {
-            let p = query::parse(&store.index, store.fields, text, &DateRange::default()).unwrap();
+            let p = plan::parse(&store, text, &DateRange::default()).unwrap();
             p.bag
                 .map(|b| b.terms.into_iter().map(|(_, c)| c).collect::<Vec<f32>>())
         };
@@ -365,10 +316,11 @@ mod tests {
         let reader = store.reader().unwrap();
         let searcher = reader.searcher();
         let text = "relief convoys carry grain medicine to a city under siege";
-        let parsed = query::parse(&store.index, store.fields, text, &DateRange::default()).unwrap();
+        let mut parsed = plan::parse(&store, text, &DateRange::default()).unwrap();
+        parsed.weigh(&searcher, store.fields.body).unwrap();
         let bag = parsed.bag.as_ref().expect("free words");
         assert!(bag.terms.len() >= FEEDBACK_MIN_WORDS);
-        let rewritten = rewrite(&searcher, store.fields.body, Some(bag), None)
+        let rewritten = rewrite(&searcher, store.fields.body, &parsed)
             .unwrap()
             .expect("rewritten");
         let before = searcher.search(&*parsed.full, &DocSetCollector).unwrap();
@@ -400,9 +352,10 @@ mod tests {
         let reader = store.reader().unwrap();
         let searcher = reader.searcher();
         let text = "grain the convoys city grain the convoys";
-        let parsed = query::parse(&store.index, store.fields, text, &DateRange::default()).unwrap();
+        let mut parsed = plan::parse(&store, text, &DateRange::default()).unwrap();
+        parsed.weigh(&searcher, store.fields.body).unwrap();
         let bag = parsed.bag.as_ref().unwrap();
-        let r = rescoring(&searcher, bag).unwrap();
+        let r = rescoring(&parsed, bag).unwrap();
         assert_eq!(r.phrases.len(), 2, "grain-convoys and convoys-grain");
         assert_eq!(r.lead.len(), bag.terms.len());
     }
@@ -432,8 +385,7 @@ mod tests {
         let searcher = reader.searcher();
         for phrase in ["the company said", "said the company", "of it", "on monday"] {
             let count = |text: &str| {
-                let p =
-                    query::parse(&store.index, store.fields, text, &DateRange::default()).unwrap();
+                let p = plan::parse(&store, text, &DateRange::default()).unwrap();
                 let mut fields = Vec::new();
                 p.full.query_terms(&mut |t, _| fields.push(t.field()));
                 (searcher.search(&*p.full, &Count).unwrap(), fields)

@@ -28,7 +28,7 @@ const COMMON: &[&str] = &[
 fn common() -> &'static HashSet<String> {
     static SET: OnceLock<HashSet<String>> = OnceLock::new();
     SET.get_or_init(|| {
-        let mut base = crate::schema::word_analyzer();
+        let mut base = crate::index::schema::word_analyzer();
         COMMON
             .iter()
             .filter_map(|w| {
@@ -350,7 +350,7 @@ impl TokenStream for PairsStream<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::schema;
+    use crate::index::schema;
 
     fn tokens(mut a: tantivy::tokenizer::TextAnalyzer, text: &str) -> Vec<(String, usize)> {
         let mut stream = a.token_stream(text);

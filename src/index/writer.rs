@@ -3,8 +3,8 @@
 
 use crate::article;
 use crate::corpus::{self, FileEntry, Walk};
-use crate::schema::{self, Fields};
-use crate::store::{
+use crate::index::schema::{self, Fields};
+use crate::index::store::{
     LOCK_FILE, OpenError, PLACEHOLDERS, Store, is_creation_leftover, is_vacant, open, other,
     payload,
 };
@@ -113,7 +113,7 @@ impl Progress for Silent {
 
 /// A file that could not be indexed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
+pub struct SkippedFile {
     /// The path as the user would name it.
     pub path: String,
     /// The 1-based line, when the problem has one.
@@ -122,7 +122,7 @@ pub struct Failure {
     pub reason: String,
 }
 
-impl std::fmt::Display for Failure {
+impl std::fmt::Display for SkippedFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.line {
             Some(line) => write!(f, "{}:{}: {}", self.path, line, self.reason),
@@ -133,7 +133,7 @@ impl std::fmt::Display for Failure {
 
 /// What an index run did.
 #[derive(Debug, Default, Clone)]
-pub struct Report {
+pub struct IndexSummary {
     /// Articles new to the index.
     pub added: u64,
     /// Articles re-indexed because their file changed.
@@ -143,7 +143,7 @@ pub struct Report {
     /// Files found unchanged.
     pub unchanged: u64,
     /// Files skipped, with the reason.
-    pub failures: Vec<Failure>,
+    pub skipped: Vec<SkippedFile>,
     /// Articles in the index after the run.
     pub total: u64,
     /// Whether anything was committed.
@@ -158,11 +158,11 @@ struct Known {
     hash: u64,
 }
 
-enum Outcome {
+enum FileOutcome {
     Added,
     Updated,
     Unchanged,
-    Failed(Failure),
+    Skipped(SkippedFile),
 }
 
 /// Brings the index at `dir` in step with the files under `roots`.
@@ -171,7 +171,7 @@ pub fn run(
     roots: &[PathBuf],
     opts: &Options,
     progress: &dyn Progress,
-) -> anyhow::Result<Report> {
+) -> anyhow::Result<IndexSummary> {
     // A path named on the command line that cannot be read is a mistake in the arguments:
     // stop before touching the index.
     for root in roots {
@@ -235,10 +235,10 @@ fn index_walk(
     walk: Walk,
     opts: &Options,
     progress: &dyn Progress,
-) -> anyhow::Result<Report> {
+) -> anyhow::Result<IndexSummary> {
     let mut writer = writer(store, opts)?;
     let f = store.fields;
-    let mut report = Report::default();
+    let mut report = IndexSummary::default();
     let fresh = store.index.load_metas()?.payload.is_none();
 
     let known = if opts.rebuild {
@@ -278,7 +278,7 @@ fn index_walk(
     }
 
     progress.start(to_read.len() as u64);
-    let outcomes: Vec<Outcome> = to_read
+    let outcomes: Vec<FileOutcome> = to_read
         .par_iter()
         .map(|(entry, known)| {
             let outcome = index_file(&writer, f, entry, *known);
@@ -290,20 +290,20 @@ fn index_walk(
 
     for o in outcomes {
         match o {
-            Outcome::Added => report.added += 1,
-            Outcome::Updated => report.updated += 1,
-            Outcome::Unchanged => report.unchanged += 1,
-            Outcome::Failed(fail) => report.failures.push(fail),
+            FileOutcome::Added => report.added += 1,
+            FileOutcome::Updated => report.updated += 1,
+            FileOutcome::Unchanged => report.unchanged += 1,
+            FileOutcome::Skipped(fail) => report.skipped.push(fail),
         }
     }
     report
-        .failures
-        .extend(walk.errors.into_iter().map(|e| Failure {
+        .skipped
+        .extend(walk.errors.into_iter().map(|e| SkippedFile {
             path: e.path,
             line: None,
             reason: e.reason,
         }));
-    report.failures.sort_by(|a, b| a.path.cmp(&b.path));
+    report.skipped.sort_by(|a, b| a.path.cmp(&b.path));
 
     if report.added + report.updated + report.removed > 0 || opts.rebuild || fresh {
         let mut prepared = writer.prepare_commit()?;
@@ -319,9 +319,14 @@ fn index_walk(
     Ok(report)
 }
 
-fn index_file(writer: &IndexWriter, f: Fields, entry: &FileEntry, known: Option<Known>) -> Outcome {
+fn index_file(
+    writer: &IndexWriter,
+    f: Fields,
+    entry: &FileEntry,
+    known: Option<Known>,
+) -> FileOutcome {
     let fail = |line, reason| {
-        Outcome::Failed(Failure {
+        FileOutcome::Skipped(SkippedFile {
             path: entry.path.display().to_string(),
             line,
             reason,
@@ -333,7 +338,7 @@ fn index_file(writer: &IndexWriter, f: Fields, entry: &FileEntry, known: Option<
     };
     let hash = corpus::hash(&bytes);
     if known.is_some_and(|k| k.hash == hash) {
-        return Outcome::Unchanged;
+        return FileOutcome::Unchanged;
     }
     let article = match article::parse_bytes(&bytes) {
         Ok(a) => a,
@@ -370,8 +375,8 @@ fn index_file(writer: &IndexWriter, f: Fields, entry: &FileEntry, known: Option<
         writer.delete_term(Term::from_field_text(f.path, &entry.key));
     }
     match writer.add_document(doc) {
-        Ok(_) if known.is_some() => Outcome::Updated,
-        Ok(_) => Outcome::Added,
+        Ok(_) if known.is_some() => FileOutcome::Updated,
+        Ok(_) => FileOutcome::Added,
         Err(e) => fail(None, format!("indexing failed: {e}")),
     }
 }

@@ -56,7 +56,32 @@ pub fn man(w: &mut dyn Write) -> io::Result<()> {
             writeln!(w, ".PP\n.nf\n{}\n.fi", roff_escape(&after.to_string()))?;
         }
     }
+    exit_status_section(w)?;
     w.write_all(STATIC_SECTIONS.as_bytes())
+}
+
+/// EXIT STATUS, from the table `--help` and the README show too (`cli::exit_statuses`).
+fn exit_status_section(w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, ".SH \"EXIT STATUS\"")?;
+    for (code, meaning) in crate::cli::exit_statuses() {
+        // `command` is bold; the rest is text.
+        let mut text = String::new();
+        for (i, part) in roff_escape(&meaning).split('`').enumerate() {
+            if i % 2 == 1 {
+                text.push_str(&format!("\\fB{part}\\fR"));
+            } else {
+                text.push_str(part);
+            }
+        }
+        let mut chars = text.chars();
+        let text: String = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
+        let stop = if text.ends_with('…') { "" } else { "." };
+        writeln!(w, ".TP\n.B {code}\n{text}{stop}")?;
+    }
+    Ok(())
 }
 
 /// Escapes text for roff: backslashes, and a leading dot or quote that would read as a request.
@@ -74,17 +99,7 @@ fn roff_escape(s: &str) -> String {
         .join("\n")
 }
 
-const STATIC_SECTIONS: &str = r#".SH "EXIT STATUS"
-.TP
-.B 0
-Success.
-.TP
-.B 1
-\fBsearch\fR found nothing, or \fBindex\fR skipped some files (the rest was committed).
-.TP
-.B 2
-An error: a bad argument or date, no index, another index run holds the lock.
-.SH "THE DATED FORMAT"
+const STATIC_SECTIONS: &str = r#".SH "THE DATED FORMAT"
 One UTF\-8 text file per article. The file starts with a space, the word \fBdate\fR, a space,
 an ISO date \fIYYYY\-MM\-DD\fR, a space, and then the first paragraph on that same line;
 further paragraphs follow, separated by one blank line:

@@ -11,9 +11,9 @@
 //! elsewhere are not marked (the query asked for the phrase, not the words): Elasticsearch,
 //! Meilisearch and Typesense mark each word of a phrase on its own, wherever it occurs.
 
+use crate::search::plan::{Marks, Plan};
 use serde::Serialize;
 use std::collections::HashMap;
-use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query};
 use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
@@ -55,93 +55,34 @@ struct Match {
     term: usize,
 }
 
-/// What a query asks to highlight: single words and exact phrases, in indexed form.
-#[derive(Debug, Default, PartialEq)]
-struct Wanted {
-    singles: Vec<String>,
-    phrases: Vec<Vec<String>>,
-}
-
-/// Walks a query for the words and phrases an article matching it holds: the clauses of
-/// boolean queries but the excluded ones, the words of exact phrases (on the body, or spelt as
-/// pairs on the pairs field) as phrases, and every other term as a single word.
-fn wanted(query: &dyn Query, fields: &[Field], out: &mut Wanted) {
-    if let Some(b) = query.downcast_ref::<BooleanQuery>() {
-        for (occur, sub) in b.clauses() {
-            if *occur != Occur::MustNot {
-                wanted(&**sub, fields, out);
-            }
-        }
-        return;
-    }
-    if let Some(p) = query.downcast_ref::<PhraseQuery>()
-        && fields.contains(&p.field())
-        && exact(p)
-    {
-        let texts: Vec<String> = p
-            .phrase_terms()
-            .iter()
-            .filter_map(|t| t.value().as_str().map(str::to_string))
-            .collect();
-        let words = phrase_words(&texts);
-        if words.len() >= 2 {
-            out.phrases.push(words);
-            return;
-        }
-    }
-    query.query_terms(&mut |term, _| {
-        if !fields.contains(&term.field()) {
-            return;
-        }
-        if let Some(text) = term.value().as_str() {
-            match text.split_once(' ') {
-                // A pair (see `grams`) is a phrase of two words.
-                Some((a, b)) => out.phrases.push(vec![a.to_string(), b.to_string()]),
-                None => out.singles.push(text.to_string()),
-            }
-        }
-    });
-}
-
-/// Whether a phrase query asks for its words side by side (no slop). tantivy 0.27 keeps the
-/// slop private; its `Debug` form is the one way to read it.
-fn exact(p: &PhraseQuery) -> bool {
-    format!("{p:?}").contains("slop: 0")
-}
-
-/// The words of a phrase from its terms: words as they are, and pairs (`the compani`, see
-/// `grams`) chained, each adding its second word when its first is the word before.
-fn phrase_words(terms: &[String]) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    for t in terms {
-        match t.split_once(' ') {
-            Some((a, b)) => {
-                if words.last().map(String::as_str) != Some(a) {
-                    words.push(a.to_string());
-                }
-                words.push(b.to_string());
-            }
-            None => words.push(t.clone()),
-        }
-    }
-    words
-}
-
 impl Highlighter {
-    /// Collects the query's words and phrases on `fields` (the body's words and the pairs
-    /// field's pairs), each word weighted by its IDF in this index.
+    /// Highlights what the plan marks (its words and exact phrases, excluded clauses left
+    /// out), each word weighted by its IDF in this index (the plan's document frequencies).
     pub fn new(
         searcher: &Searcher,
-        query: &dyn Query,
-        fields: &[Field],
+        plan: &Plan,
+        body: Field,
         max_chars: usize,
     ) -> tantivy::Result<Highlighter> {
-        let mut want = Wanted::default();
-        wanted(query, fields, &mut want);
-        let body = fields[0];
+        Highlighter::of_marks(searcher, plan.marks.clone(), body, Some(plan), max_chars)
+    }
+
+    /// Highlights the given words and phrases (indexed forms) of the body; document
+    /// frequencies from `plan` where it has them.
+    pub fn of_marks(
+        searcher: &Searcher,
+        want: Marks,
+        body: Field,
+        plan: Option<&Plan>,
+        max_chars: usize,
+    ) -> tantivy::Result<Highlighter> {
         let n = searcher.num_docs() as f32;
         let idf_of = |word: &str| -> tantivy::Result<f32> {
-            let df = searcher.doc_freq(&Term::from_field_text(body, word))? as f32;
+            let term = Term::from_field_text(body, word);
+            let df = match plan {
+                Some(plan) => plan.doc_freq(searcher, &term)?,
+                None => searcher.doc_freq(&term)?,
+            } as f32;
             Ok(if df == 0.0 {
                 0.0
             } else {
@@ -177,7 +118,7 @@ impl Highlighter {
             singles,
             phrases,
             weights,
-            analyzer: crate::schema::word_analyzer(),
+            analyzer: crate::index::schema::word_analyzer(),
             max_chars,
         })
     }
@@ -425,7 +366,7 @@ pub fn lead(paragraphs: &[String], max_chars: usize) -> Snippet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema;
+    use crate::index::schema;
 
     fn highlighter(words: &[(&str, f32)], max_chars: usize) -> Highlighter {
         Highlighter {
@@ -496,16 +437,14 @@ mod tests {
     /// What the highlighter takes from each query of the language, on a real index's schema.
     #[test]
     fn phrases_are_wanted_whole_and_exclusions_not_at_all() {
-        let (_dir, store) = crate::indexer::index_files([(
+        let (_dir, store) = crate::index::writer::index_files([(
             "a.txt".to_string(),
             " date 2001-01-01 The company said standing armies aid caravans.".to_string(),
         )]);
-        let f = store.fields;
         let of = |text: &str| {
-            let parsed = crate::query::parse(&store.index, f, text, &Default::default()).unwrap();
-            let mut w = Wanted::default();
-            wanted(&**parsed.text.as_ref().unwrap(), &[f.body, f.pairs], &mut w);
-            w
+            crate::search::plan::parse(&store, text, &Default::default())
+                .unwrap()
+                .marks
         };
         let words = |ws: &[&str]| ws.iter().map(|w| w.to_string()).collect::<Vec<_>>();
         let w = of("\"standing army\" aid");

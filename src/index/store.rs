@@ -2,10 +2,13 @@
 //! exists), the read handle, and lookups of one article by its key. The indexer writes; this
 //! module reads.
 
-use crate::schema::{self, Fields};
+use crate::index::schema::{self, Fields};
+use serde::Serialize;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use tantivy::DocSet;
+use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, TantivyError, Term};
 
@@ -27,7 +30,8 @@ pub(crate) fn is_creation_leftover(name: &std::ffi::OsStr) -> bool {
         || name == ".tantivy-writer.lock"
 }
 
-/// Why an index could not be opened; each has its own message and hint.
+/// Why an index could not be opened. The messages state facts; what to do about them (which
+/// command to run) is for the front end to say.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     /// Nothing has been indexed at this location yet.
@@ -51,27 +55,15 @@ pub enum OpenError {
     /// Another `dateline index` holds the writer lock.
     #[error("another dateline index is writing to {0}")]
     Locked(PathBuf),
-    /// Anything tantivy or the file system reports.
-    #[error("opening the index at {dir}: {source}")]
+    /// Anything tantivy or the file system reports; the cause is the error's source, so it is
+    /// printed once, after this message.
+    #[error("cannot open the index at {dir}")]
     Other {
         /// The index folder.
         dir: PathBuf,
         /// The cause.
         source: anyhow::Error,
     },
-}
-
-impl OpenError {
-    /// A one-line suggestion of what to do next.
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            OpenError::Missing(_) => Some("run: dateline index corpus/".into()),
-            OpenError::Version { .. } => Some("rebuild it: dateline index --rebuild PATH".into()),
-            OpenError::Locked(_) => Some("wait for it to finish, then run again".into()),
-            OpenError::NotAnIndex(_) => Some("choose another folder with --index".into()),
-            OpenError::Other { .. } => None,
-        }
-    }
 }
 
 /// An opened index with its field handles.
@@ -83,6 +75,9 @@ pub struct Store {
     /// Where it lives.
     pub dir: PathBuf,
     reader: OnceLock<IndexReader>,
+    parser: OnceLock<tantivy::query::QueryParser>,
+    /// The average lead length of the last reader generation asked about.
+    average_lead: std::sync::Mutex<Option<(u64, f32)>>,
 }
 
 impl Store {
@@ -92,7 +87,59 @@ impl Store {
             fields,
             dir: dir.to_path_buf(),
             reader: OnceLock::new(),
+            parser: OnceLock::new(),
+            average_lead: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The folder that holds the index (its parent, symlinks resolved): what the server and
+    /// export show keys relative to, whatever the current directory.
+    pub fn home(&self) -> PathBuf {
+        let dir = std::path::absolute(&self.dir).unwrap_or_else(|_| self.dir.clone());
+        let parent = dir.parent().map(Path::to_path_buf).unwrap_or(dir);
+        fs::canonicalize(&parent).unwrap_or(parent)
+    }
+
+    /// The query parser (the schema and the query-time analyzers), built once.
+    pub fn parser(&self) -> &tantivy::query::QueryParser {
+        self.parser.get_or_init(|| {
+            tantivy::query::QueryParser::new(
+                self.index.schema(),
+                vec![self.fields.body],
+                schema::query_tokenizers(),
+            )
+        })
+    }
+
+    /// The average length of a lead in words, from a sample of about 1,000 articles spread
+    /// over the segments in proportion to their size (the first ones of each): computed once
+    /// per reader generation, since only a commit changes it.
+    pub fn average_lead(&self, searcher: &tantivy::Searcher) -> tantivy::Result<f32> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self.average_lead.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((g, avg)) = *cached
+            && g == generation
+        {
+            return Ok(avg);
+        }
+        const SAMPLE: u64 = 1_000;
+        let total: u64 = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| u64::from(s.max_doc()))
+            .sum();
+        let (mut sum, mut n) = (0u64, 0u64);
+        for seg in searcher.segment_readers() {
+            let take = (u64::from(seg.max_doc()) * SAMPLE).div_ceil(total.max(1));
+            let lead = seg.fast_fields().u64(schema::LEAD)?;
+            for doc in 0..take.min(u64::from(seg.max_doc())) as tantivy::DocId {
+                sum += lead.first(doc).unwrap_or(0);
+                n += 1;
+            }
+        }
+        let avg = sum as f32 / n.max(1) as f32;
+        *cached = Some((generation, avg));
+        Ok(avg)
     }
 
     /// The reader, opened once: it sees the commit that was last when it opened.
@@ -242,4 +289,76 @@ pub fn paragraphs(doc: &TantivyDocument, f: Fields) -> Vec<String> {
     doc.get_all(f.body)
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect()
+}
+
+/// A stored article, as `dateline show` prints it. Its `path` is the key (an absolute path):
+/// each front end shows it its own way (see `corpus::display_key`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Stored {
+    /// The article's key.
+    pub path: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Its paragraphs, in order.
+    pub paragraphs: Vec<String>,
+}
+
+impl Stored {
+    /// Reads path, date and paragraphs from a stored document.
+    pub fn from_doc(doc: &TantivyDocument, f: schema::Fields) -> Stored {
+        Stored {
+            path: doc
+                .get_first(f.path)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string(),
+            date: doc
+                .get_first(f.date)
+                .and_then(|v| v.as_datetime())
+                .map(schema::from_index_date)
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            paragraphs: paragraphs(doc, f),
+        }
+    }
+}
+
+/// Fetches one stored article by key.
+pub fn article(store: &Store, key: &str) -> anyhow::Result<Option<Stored>> {
+    let reader = store.reader()?;
+    let doc = find(store, &reader, key)?;
+    Ok(doc.map(|d| Stored::from_doc(&d, store.fields)))
+}
+
+/// Whether some live article's key starts with `prefix`: a look at each segment's path
+/// dictionary, not a search.
+pub fn holds_prefix(searcher: &tantivy::Searcher, prefix: &str) -> anyhow::Result<bool> {
+    let path = searcher.schema().get_field(schema::PATH)?;
+    for seg in searcher.segment_readers() {
+        let inverted = seg.inverted_index(path)?;
+        let mut keys = inverted
+            .terms()
+            .range()
+            .ge(prefix.as_bytes())
+            .into_stream()
+            .map_err(anyhow::Error::from)?;
+        while keys.advance() {
+            if !keys.key().starts_with(prefix.as_bytes()) {
+                break;
+            }
+            let info = keys.value();
+            // A key left by a deleted article does not count.
+            let mut postings = inverted
+                .read_postings_from_terminfo(info, IndexRecordOption::Basic)
+                .map_err(anyhow::Error::from)?;
+            let alive = seg.alive_bitset();
+            while postings.doc() != tantivy::TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(postings.doc())) {
+                    return Ok(true);
+                }
+                postings.advance();
+            }
+        }
+    }
+    Ok(false)
 }
