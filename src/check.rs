@@ -37,10 +37,11 @@ pub fn run(store: &Store) -> anyhow::Result<CheckResult> {
                 }
             };
             let stored = Stored::from_doc(&doc, store.fields);
+            // Keys shown as the user sees paths (relative to the current directory).
             let name = if stored.path.is_empty() {
                 format!("document {ord}/{doc_id}")
             } else {
-                stored.path.clone()
+                crate::corpus::display_key(&stored.path)
             };
             if stored.path.is_empty() {
                 problems.push(format!("no path: {name}"));
@@ -54,6 +55,7 @@ pub fn run(store: &Store) -> anyhow::Result<CheckResult> {
     let mut duplicates: Vec<_> = per_path.into_iter().filter(|(_, n)| *n > 1).collect();
     duplicates.sort();
     for (path, n) in duplicates {
+        let path = crate::corpus::display_key(&path);
         problems.push(format!("duplicate: {path} ({n} documents)"));
     }
     Ok(CheckResult { articles, problems })

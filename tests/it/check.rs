@@ -34,15 +34,17 @@ fn indexed() -> tempfile::TempDir {
 }
 
 /// Adds documents with tantivy directly, committed with dateline's payload so the index still
-/// opens as ours.
+/// opens as ours. Each path is relative to the index's folder and is keyed as dateline keys
+/// files: by its absolute path.
 fn inject(index_dir: &Path, docs: &[(&str, &str, &[&str])]) {
+    let home = std::fs::canonicalize(index_dir.parent().unwrap()).unwrap();
     let store = store::open(index_dir).unwrap();
     let payload = store.index.load_metas().unwrap().payload.unwrap();
     let mut writer: tantivy::IndexWriter = store.index.writer(50_000_000).unwrap();
     let f = store.fields;
     for (path, date, paragraphs) in docs {
         let mut doc = TantivyDocument::new();
-        doc.add_text(f.path, path);
+        doc.add_text(f.path, home.join(path).to_string_lossy());
         let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
         doc.add_date(f.date, schema::to_index_date(d).unwrap());
         for p in *paragraphs {
