@@ -5,5 +5,6 @@
 
 pub mod grams;
 pub mod schema;
+pub mod stem;
 pub mod store;
 pub mod writer;
