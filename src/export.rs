@@ -10,10 +10,9 @@
 
 use crate::corpus;
 use crate::index::schema::{self, Fields};
-use crate::index::store::{self, Store};
+use crate::index::store::Store;
 use crate::search::plan::DateRange;
 use anyhow::{Context, anyhow, bail};
-use chrono::NaiveDate;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::fs::{self, File};
@@ -22,7 +21,6 @@ use std::path::{Path, PathBuf};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::query::{AllQuery, Query};
-use tantivy::schema::Value;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument};
 
 /// The most bytes a Quickwit data file holds. Quickwit's ingest API refuses larger requests
@@ -158,9 +156,9 @@ pub fn run_with_limit(
     let home = store.home();
     let articles = for_each_article(store, &opts.range, |article| {
         record.clear();
-        let shown = corpus::display_key_from(&home, &article.key);
+        let shown = corpus::display_key_from(&home, &article.path);
         encode(opts.format, &article, &shown, &mut record)?;
-        data.write(&record, &article.key)
+        data.write(&record, &article.path)
     })?;
     let data = data.finish()?;
 
@@ -219,24 +217,7 @@ fn remove_stale(out: &Path, format: Format) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One article as the index holds it.
-struct Article {
-    /// The key: the absolute path.
-    key: String,
-    date: NaiveDate,
-    paragraphs: Vec<String>,
-}
-
-impl Article {
-    /// `1787-10-27T00:00:00Z`: RFC 3339, midnight UTC, as the index holds dates.
-    fn rfc3339(&self) -> String {
-        self.date.format("%Y-%m-%dT00:00:00Z").to_string()
-    }
-
-    fn title(&self) -> &str {
-        self.paragraphs.first().map_or("", String::as_str)
-    }
-}
+use crate::index::schema::Stored as Article;
 
 /// Calls `f` with every live article dated within `range`, sorted by key; returns how many.
 fn for_each_article(
@@ -338,18 +319,13 @@ struct Cursor<S> {
 }
 
 fn read_article(key: String, doc: &TantivyDocument, f: Fields) -> anyhow::Result<Article> {
-    let Some(date) = doc
-        .get_first(f.date)
-        .and_then(|v| v.as_datetime())
-        .map(schema::from_index_date)
-    else {
+    let mut article = Article::from_doc(doc, f);
+    if article.date.is_empty() {
         return Err(Damaged::NoDate(corpus::display_key(&key)).into());
-    };
-    Ok(Article {
-        key,
-        date,
-        paragraphs: store::paragraphs(doc, f),
-    })
+    }
+    // The key as the path dictionary gives it.
+    article.path = key;
+    Ok(article)
 }
 
 /// Gathers, per segment, the path ordinal of every matching document.
@@ -461,7 +437,7 @@ fn encode(format: Format, a: &Article, id: &str, out: &mut Vec<u8>) -> anyhow::R
                 bail!(
                     "cannot export {}: its path, the document's _id, is {} bytes, over the \
                      {ELASTICSEARCH_MAX_ID_BYTES} Elasticsearch accepts",
-                    corpus::display_key(&a.key),
+                    corpus::display_key(&a.path),
                     id.len()
                 );
             }
@@ -1043,8 +1019,8 @@ mod tests {
     #[test]
     fn dates_are_rfc3339_at_midnight() {
         let a = |d: &str| Article {
-            key: "/x".into(),
-            date: NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap(),
+            path: "/x".into(),
+            date: d.to_string(),
             paragraphs: vec![],
         };
         assert_eq!(a("1787-10-27").rfc3339(), "1787-10-27T00:00:00Z");

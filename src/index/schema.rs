@@ -2,6 +2,8 @@
 
 use crate::index::grams::{CommonGrams, Mode};
 use chrono::NaiveDate;
+use serde::Serialize;
+use tantivy::schema::Value;
 use tantivy::schema::{
     DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
     Schema, TextFieldIndexing, TextOptions,
@@ -11,7 +13,7 @@ use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
     TextAnalyzerBuilder, Tokenizer, TokenizerManager,
 };
-use tantivy::{DateTime, Index, IndexSettings};
+use tantivy::{DateTime, Index, IndexSettings, TantivyDocument};
 
 /// Bumped whenever the schema or the analyzer changes in a way an old index cannot serve.
 pub const FORMAT_VERSION: u32 = 3;
@@ -245,6 +247,86 @@ pub fn from_index_date(dt: DateTime) -> NaiveDate {
 
 fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid constant date")
+}
+
+/// What the incremental plan knows of an article's file, kept in fast fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence {
+    /// The file's size in bytes.
+    pub size: u64,
+    /// Its modification time, nanoseconds since the epoch.
+    pub mtime_ns: i64,
+    /// The content hash of its bytes.
+    pub hash: u64,
+}
+
+/// An article as one document: the key, the date, each paragraph in the body and the pairs
+/// field, the lead's word count, the evidence. [`Stored::from_doc`] reads it back.
+pub fn document(
+    f: Fields,
+    key: &str,
+    date: DateTime,
+    paragraphs: &[String],
+    evidence: Evidence,
+) -> TantivyDocument {
+    let mut doc = TantivyDocument::new();
+    doc.add_text(f.path, key);
+    doc.add_date(f.date, date);
+    for p in paragraphs {
+        doc.add_text(f.body, p);
+        doc.add_text(f.pairs, p);
+    }
+    let lead = paragraphs.first().map_or(0, |p| word_count(p));
+    doc.add_u64(f.lead, lead as u64);
+    doc.add_u64(f.size, evidence.size);
+    doc.add_i64(f.mtime, evidence.mtime_ns);
+    doc.add_u64(f.hash, evidence.hash);
+    doc
+}
+
+/// A stored article, as `dateline show` prints it. Its `path` is the key (an absolute path):
+/// each front end shows it its own way (see `corpus::display_key`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Stored {
+    /// The article's key.
+    pub path: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Its paragraphs, in order.
+    pub paragraphs: Vec<String>,
+}
+
+impl Stored {
+    /// `1787-10-27T00:00:00Z`: RFC 3339, midnight UTC, as the index holds dates.
+    pub fn rfc3339(&self) -> String {
+        format!("{}T00:00:00Z", self.date)
+    }
+
+    /// The first paragraph: a headline, a title, a lede.
+    pub fn title(&self) -> &str {
+        self.paragraphs.first().map_or("", String::as_str)
+    }
+
+    /// Reads path, date and paragraphs from a stored document.
+    pub fn from_doc(doc: &TantivyDocument, f: Fields) -> Stored {
+        Stored {
+            path: doc
+                .get_first(f.path)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string(),
+            date: doc
+                .get_first(f.date)
+                .and_then(|v| v.as_datetime())
+                .map(from_index_date)
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            paragraphs: doc
+                .get_all(f.body)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+        }
+    }
 }
 
 #[cfg(test)]

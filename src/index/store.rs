@@ -3,7 +3,6 @@
 //! module reads.
 
 use crate::index::schema::{self, Fields};
-use serde::Serialize;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -291,37 +290,7 @@ pub fn paragraphs(doc: &TantivyDocument, f: Fields) -> Vec<String> {
         .collect()
 }
 
-/// A stored article, as `dateline show` prints it. Its `path` is the key (an absolute path):
-/// each front end shows it its own way (see `corpus::display_key`).
-#[derive(Debug, Clone, Serialize)]
-pub struct Stored {
-    /// The article's key.
-    pub path: String,
-    /// `YYYY-MM-DD`.
-    pub date: String,
-    /// Its paragraphs, in order.
-    pub paragraphs: Vec<String>,
-}
-
-impl Stored {
-    /// Reads path, date and paragraphs from a stored document.
-    pub fn from_doc(doc: &TantivyDocument, f: schema::Fields) -> Stored {
-        Stored {
-            path: doc
-                .get_first(f.path)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string(),
-            date: doc
-                .get_first(f.date)
-                .and_then(|v| v.as_datetime())
-                .map(schema::from_index_date)
-                .map(|d| d.format("%Y-%m-%d").to_string())
-                .unwrap_or_default(),
-            paragraphs: paragraphs(doc, f),
-        }
-    }
-}
+pub use crate::index::schema::Stored;
 
 /// Fetches one stored article by key.
 pub fn article(store: &Store, key: &str) -> anyhow::Result<Option<Stored>> {

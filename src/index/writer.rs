@@ -14,7 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use tantivy::directory::error::LockError;
 use tantivy::indexer::IndexWriterOptions;
-use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, TantivyError, Term};
+use tantivy::{Index, IndexReader, IndexWriter, TantivyError, Term};
 
 /// Opens the index, creating it when the folder is absent or holds only placeholders. With
 /// `rebuild`, an index of another format version is replaced.
@@ -356,21 +356,12 @@ fn index_file(
             ),
         );
     };
-    let mut doc = TantivyDocument::new();
-    doc.add_text(f.path, &entry.key);
-    doc.add_date(f.date, date);
-    for p in &article.paragraphs {
-        doc.add_text(f.body, p);
-        doc.add_text(f.pairs, p);
-    }
-    let lead = article
-        .paragraphs
-        .first()
-        .map_or(0, |p| schema::word_count(p));
-    doc.add_u64(f.lead, lead as u64);
-    doc.add_u64(f.size, entry.size);
-    doc.add_i64(f.mtime, entry.mtime_ns);
-    doc.add_u64(f.hash, hash);
+    let evidence = schema::Evidence {
+        size: entry.size,
+        mtime_ns: entry.mtime_ns,
+        hash,
+    };
+    let doc = schema::document(f, &entry.key, date, &article.paragraphs, evidence);
     if known.is_some() {
         writer.delete_term(Term::from_field_text(f.path, &entry.key));
     }
