@@ -243,17 +243,22 @@ pub fn open(dir: &Path) -> Result<Store, OpenError> {
         .ok_or_else(|| OpenError::NotAnIndex(dir.to_path_buf()))?;
     schema::register(&index);
     // Search the segments in parallel, one thread per core: a phrase of common words over a
-    // million articles takes half the time on two cores. A single segment gains nothing.
+    // million articles takes half the time on two cores. A single segment gains nothing, and
+    // a small index loses: starting the pool costs more than its searches take.
+    let articles: u64 = metas.segments.iter().map(|s| u64::from(s.num_docs())).sum();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(metas.segments.len());
-    if threads > 1 {
+    if threads > 1 && articles >= PARALLEL_SEARCH_ARTICLES {
         index
             .set_multithread_executor(threads)
             .map_err(|e| other(dir, e))?;
     }
     Ok(Store::new(index, fields, dir))
 }
+
+/// Indexes of at least this many articles search their segments in parallel.
+const PARALLEL_SEARCH_ARTICLES: u64 = 100_000;
 
 /// Looks up one article by its key and returns its stored document.
 pub fn find(
