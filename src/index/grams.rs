@@ -11,7 +11,6 @@
 //! The pairs are formed after stemming (so `"the companies"` finds `the company`), within one
 //! paragraph, and contain a space, which no word token can, so they never collide with words.
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
@@ -24,24 +23,30 @@ const COMMON: &[&str] = &[
     "the", "of", "to", "in", "and", "said", "a", "for", "it", "on", "is", "that",
 ];
 
-/// The common words as the analyzer leaves them (lower-cased, folded, stemmed).
-fn common() -> &'static HashSet<String> {
-    static SET: OnceLock<HashSet<String>> = OnceLock::new();
+/// The common words as the analyzer leaves them (lower-cased, folded, stemmed), and the length
+/// of the longest.
+fn common() -> &'static (Vec<String>, usize) {
+    static SET: OnceLock<(Vec<String>, usize)> = OnceLock::new();
     SET.get_or_init(|| {
         let mut base = crate::index::schema::word_analyzer();
-        COMMON
+        let words = COMMON
             .iter()
             .filter_map(|w| {
                 let mut stream = base.token_stream(w);
                 stream.next().map(|t| t.text.clone())
             })
-            .collect()
+            .collect::<Vec<String>>();
+        let longest = words.iter().map(String::len).max().unwrap_or(0);
+        (words, longest)
     })
 }
 
-/// Whether a (stemmed) word is common.
+/// Whether a (stemmed) word is common. Called for every token indexed: most words are longer
+/// than any common one and answer at the length test; the rest compare with twelve short words
+/// (std's SipHash of a set lookup cost more than that).
 pub fn is_common(word: &str) -> bool {
-    common().contains(word)
+    let (words, longest) = common();
+    word.len() <= *longest && words.iter().any(|w| w == word)
 }
 
 /// Where the filter runs.
