@@ -12,8 +12,8 @@
 //! Meilisearch and Typesense mark each word of a phrase on its own, wherever it occurs.
 
 use crate::search::plan::{Marks, Plan};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
@@ -36,7 +36,8 @@ pub struct Snippet {
 /// Makes snippets for the hits of one query.
 pub struct Highlighter {
     /// Indexed form of each single query word → term number.
-    singles: HashMap<String, usize>,
+    /// (Fx-hashed: looked up for every word of every paragraph of a hit.)
+    singles: FxHashMap<String, usize>,
     /// Each exact phrase: its words (indexed form) in order, and its term number. A phrase is
     /// marked where all its words stand together, as one span; its words alone are not.
     phrases: Vec<(Vec<String>, usize)>,
@@ -89,7 +90,7 @@ impl Highlighter {
                 (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
             })
         };
-        let mut singles = HashMap::new();
+        let mut singles = FxHashMap::default();
         let mut weights = Vec::new();
         for word in want.singles {
             if singles.contains_key(&word) {
