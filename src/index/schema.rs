@@ -249,6 +249,13 @@ fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid constant date")
 }
 
+/// The stored paragraphs of a document, in order.
+pub fn paragraphs(doc: &TantivyDocument, f: Fields) -> Vec<String> {
+    doc.get_all(f.body)
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
 /// What the incremental plan knows of an article's file, kept in fast fields.
 #[derive(Debug, Clone, Copy)]
 pub struct Evidence {
@@ -321,10 +328,7 @@ impl Stored {
                 .map(from_index_date)
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default(),
-            paragraphs: doc
-                .get_all(f.body)
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
+            paragraphs: paragraphs(doc, f),
         }
     }
 }

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use tantivy::DocSet;
 use tantivy::schema::IndexRecordOption;
-use tantivy::schema::Value;
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, TantivyError, Term};
 
 /// Files that may sit in an index folder before the index exists (the repository ships one).
@@ -288,14 +287,7 @@ pub fn find_address(
     Ok(hits.first().map(|(_, addr)| *addr))
 }
 
-/// The stored paragraphs of a document, in order.
-pub fn paragraphs(doc: &TantivyDocument, f: Fields) -> Vec<String> {
-    doc.get_all(f.body)
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect()
-}
-
-pub use crate::index::schema::Stored;
+pub use crate::index::schema::{Stored, paragraphs};
 
 /// Fetches one stored article by key.
 pub fn article(store: &Store, key: &str) -> anyhow::Result<Option<Stored>> {
