@@ -156,7 +156,7 @@ pub fn run_with_limit(
     let home = store.home();
     let articles = for_each_article(store, &opts.range, |article| {
         record.clear();
-        let shown = corpus::display_key_from(&home, &article.path);
+        let shown = corpus::display_key_from(home, &article.path);
         encode(opts.format, &article, &shown, &mut record)?;
         data.write(&record, &article.path)
     })?;

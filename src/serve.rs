@@ -347,7 +347,7 @@ async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> 
             let mut results = search::run(&app.store, &req)?;
             // Paths relative to the folder holding the index, wherever the server started.
             let home = app.store.home();
-            results.show_paths(|key| corpus::display_key_from(&home, key));
+            results.show_paths(|key| corpus::display_key_from(home, key));
             Ok(results)
         })
         .await,
@@ -406,7 +406,7 @@ async fn api_article(State(app): State<Shared>, Query(params): Query<Params>) ->
                 }
             }
             Ok(Article {
-                path: corpus::display_key_from(&app.store.home(), &stored.path),
+                path: corpus::display_key_from(app.store.home(), &stored.path),
                 date: stored.date,
                 paragraphs: stored.paragraphs,
                 matches,

@@ -74,6 +74,7 @@ pub struct Store {
     pub dir: PathBuf,
     reader: OnceLock<IndexReader>,
     parser: OnceLock<tantivy::query::QueryParser>,
+    home: OnceLock<PathBuf>,
     /// The average lead length of the last reader generation asked about.
     average_lead: std::sync::Mutex<Option<(u64, f32)>>,
 }
@@ -86,16 +87,19 @@ impl Store {
             dir: dir.to_path_buf(),
             reader: OnceLock::new(),
             parser: OnceLock::new(),
+            home: OnceLock::new(),
             average_lead: std::sync::Mutex::new(None),
         }
     }
 
     /// The folder that holds the index (its parent, symlinks resolved): what the server and
-    /// export show keys relative to, whatever the current directory.
-    pub fn home(&self) -> PathBuf {
-        let dir = std::path::absolute(&self.dir).unwrap_or_else(|_| self.dir.clone());
-        let parent = dir.parent().map(Path::to_path_buf).unwrap_or(dir);
-        fs::canonicalize(&parent).unwrap_or(parent)
+    /// export show keys relative to, whatever the current directory. Resolved once.
+    pub fn home(&self) -> &Path {
+        self.home.get_or_init(|| {
+            let dir = std::path::absolute(&self.dir).unwrap_or_else(|_| self.dir.clone());
+            let parent = dir.parent().map(Path::to_path_buf).unwrap_or(dir);
+            fs::canonicalize(&parent).unwrap_or(parent)
+        })
     }
 
     /// The query parser (the schema and the query-time analyzers), built once.
