@@ -392,6 +392,7 @@ fn read(
         parser,
         f,
         strictness,
+        words: std::cell::RefCell::new(schema::word_analyzer()),
     };
     let node = reader.node(ast)?;
     let mut node = match strictness {
@@ -615,6 +616,8 @@ struct Reader<'a> {
     parser: &'a QueryParser,
     f: Fields,
     strictness: Strictness,
+    /// The word analyzer every literal of the text is read with (one per reading).
+    words: std::cell::RefCell<tantivy::tokenizer::TextAnalyzer>,
 }
 
 impl Reader<'_> {
@@ -713,7 +716,7 @@ impl Reader<'_> {
             return self.built(UserInputLeaf::Literal(l), Leaf::of);
         }
         let plain = l.field_name.is_none();
-        let words = analyzed(&l.phrase);
+        let words = analyze_with(&mut self.words.borrow_mut(), &l.phrase);
         if words.is_empty() {
             return Ok(Node::Nothing);
         }
@@ -756,7 +759,11 @@ impl Reader<'_> {
 
 /// The indexed forms of a text's words.
 pub fn analyzed(text: &str) -> Vec<String> {
-    let mut analyzer = schema::word_analyzer();
+    analyze_with(&mut schema::word_analyzer(), text)
+}
+
+/// [`analyzed`], with an analyzer of the caller's.
+fn analyze_with(analyzer: &mut tantivy::tokenizer::TextAnalyzer, text: &str) -> Vec<String> {
     let mut stream = analyzer.token_stream(text);
     let mut words = Vec::new();
     while let Some(t) = stream.next() {
