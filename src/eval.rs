@@ -414,6 +414,7 @@ pub fn run_topics(
     store: &crate::index::store::Store,
     topics: &[Topic],
     depth: usize,
+    ranking: &crate::search::rank::Ranking,
 ) -> anyhow::Result<Run> {
     use crate::search::{self, Request, SearchError};
     let mut run = Run::default();
@@ -421,6 +422,7 @@ pub fn run_topics(
         let req = Request {
             text: crate::search::plan::free_text(&t.text),
             limit: depth,
+            ranking: ranking.clone(),
             ..Default::default()
         };
         let (_, hits) = search::ranking(store, &req).map_err(|e| match e {

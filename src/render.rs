@@ -2,6 +2,7 @@
 //! that knows about colour.
 
 use crate::index::writer::{IndexSummary, SkippedFile};
+use crate::search::explain::Explanation;
 use crate::search::{Hit, Results, Stored};
 use crate::similar::Similar;
 use crate::stats::Stats;
@@ -113,6 +114,25 @@ impl Printer {
             self.hit(w, offset + i + 1, hit)?;
             writeln!(w)?;
         }
+        if !r.expansion.is_empty() {
+            let words: Vec<&str> = r
+                .expansion
+                .iter()
+                .take(12)
+                .map(|e| e.word.as_str())
+                .collect();
+            let more = r.expansion.len().saturating_sub(words.len());
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            writeln!(
+                w,
+                "{}",
+                self.paint(DIM, &format!("feedback added: {}{more}", words.join(", ")))
+            )?;
+        }
         let shown = if r.hits.is_empty() {
             String::new()
         } else {
@@ -155,6 +175,51 @@ impl Printer {
             }
         } else {
             writeln!(w, "    {}", self.highlight(&hit.snippet, &hit.highlights))?;
+        }
+        if let Some(e) = &hit.explain {
+            self.explanation(w, e)?;
+        }
+        Ok(())
+    }
+
+    /// What a hit's score is made of (`search --explain`).
+    fn explanation(&self, w: &mut dyn Write, e: &Explanation) -> io::Result<()> {
+        let mut sum = format!("score {:.2} = BM25 {:.2}", e.score, e.bm25);
+        if e.coordination != 1.0 {
+            sum.push_str(&format!(" × coordination {:.2}", e.coordination));
+        }
+        sum.push_str(&format!(
+            " + proximity {:.2} + lead {:.2}",
+            e.proximity, e.lead
+        ));
+        writeln!(w, "    {}", self.paint(DIM, &sum))?;
+        let parts = |parts: &[crate::search::explain::Part]| {
+            parts
+                .iter()
+                .map(|p| format!("{} {:.2} (weight {:.2})", p.word, p.score, p.weight))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !e.words.is_empty() {
+            writeln!(
+                w,
+                "    {}",
+                self.paint(DIM, &format!("  words: {}", parts(&e.words)))
+            )?;
+        }
+        if !e.feedback.is_empty() {
+            let shown = &e.feedback[..e.feedback.len().min(8)];
+            let more = e.feedback.len() - shown.len();
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            writeln!(
+                w,
+                "    {}",
+                self.paint(DIM, &format!("  feedback: {}{more}", parts(shown)))
+            )?;
         }
         Ok(())
     }

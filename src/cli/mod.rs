@@ -8,6 +8,7 @@ use crate::index::writer::{self, Progress};
 use crate::render::{self, ColorChoice, Printer};
 use crate::search::dates::{ArgNames, QueryError};
 use crate::search::plan::{self, DateRange};
+use crate::search::rank::Ranking;
 use crate::search::{self, Request, SearchError, Sort};
 use crate::timeline::{self, By};
 use crate::{check, corpus, eval, export, serve, similar, stats};
@@ -138,6 +139,15 @@ pub enum Command {
         /// name = file name without .txt), for an outside relevance scorer
         #[arg(long, value_name = "QID", conflicts_with = "json")]
         trec_run: Option<String>,
+        /// Show what makes up each hit's score: each word's BM25 and weight, the words feedback
+        /// added, coordination, proximity and the lead
+        #[arg(long, conflicts_with = "trec_run")]
+        explain: bool,
+        /// How free words are ranked: `bm25` (the engine's BM25 alone), `default`, or changes
+        /// such as `feedback=off,lead=0.5` (`dateline search --ranking help` lists them)
+        #[arg(long, value_name = "SPEC", default_value = "default", value_parser = parse_ranking,
+              hide_default_value = true)]
+        ranking: Ranking,
     },
     /// Chart how many articles match each query per decade, year, month or day
     #[command(after_help = with_exit_status("timeline", concat!(
@@ -263,6 +273,11 @@ pub enum Command {
         /// Write the rankings to FILE as a TREC run
         #[arg(long, value_name = "FILE")]
         run_out: Option<PathBuf>,
+        /// How free words are ranked: `bm25` (the engine's BM25 alone), `default`, or changes
+        /// such as `feedback=off,lead=0.5` (`dateline eval --ranking help` lists them)
+        #[arg(long, value_name = "SPEC", default_value = "default", value_parser = parse_ranking,
+              hide_default_value = true)]
+        ranking: Ranking,
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
@@ -558,6 +573,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             json,
             snippets,
             trec_run,
+            ranking,
+            explain,
         } => {
             let range = within.dates.range()?;
             let store = store::open(&cli.index)?;
@@ -569,6 +586,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 offset,
                 snippets: snippets.into(),
                 folder: within.prefix(),
+                ranking,
+                explain,
                 ..Default::default()
             };
             let failure = within.failure();
@@ -701,6 +720,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             per_query,
             run_out,
             json,
+            ranking,
         } => {
             let judged = eval::read_qrels(&qrels)?;
             let ranked = match (run, queries) {
@@ -708,7 +728,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 (None, Some(file)) => {
                     let topics = eval::read_topics(&file)?;
                     let store = store::open(&cli.index)?;
-                    let ranked = eval::run_topics(&store, &topics, depth as usize)?;
+                    let ranked = eval::run_topics(&store, &topics, depth as usize, &ranking)?;
                     if let Some(path) = run_out {
                         let mut w =
                             io::BufWriter::new(std::fs::File::create(&path).map_err(|e| {
@@ -918,6 +938,18 @@ impl Progress for Bar {
             pb.finish_and_clear();
         }
     }
+}
+
+/// Reads `--ranking`; `help` lists the settings.
+fn parse_ranking(spec: &str) -> Result<Ranking, String> {
+    if spec == "help" {
+        let lines: Vec<String> = crate::search::rank::RANKING_NAMES
+            .iter()
+            .map(|(name, what)| format!("  {name:<22} {what}"))
+            .collect();
+        return Err(format!("the settings:\n{}", lines.join("\n")));
+    }
+    Ranking::parse(spec)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! [`snippet`] picks and marks the paragraphs shown, and [`suggest`] offers a respelling.
 
 pub mod dates;
+pub mod explain;
 pub mod plan;
 pub mod rank;
 pub mod rerank;
@@ -15,8 +16,12 @@ pub mod suggest;
 use crate::index::schema;
 use crate::index::store::{self, Store};
 pub use crate::index::store::{Stored, article};
+use crate::search::explain::{Explainer, Explanation};
 use crate::search::plan::{DateRange, QueryError};
-use crate::search::rerank::{DateSortScoring, Rescorer, coordination, rerank, scoring_query};
+use crate::search::rank::Expansion;
+use crate::search::rerank::{
+    DateSortScoring, Rescorer, Scoring, coordination, rerank, scoring_query,
+};
 use crate::search::snippet::{Highlighter, Snippet};
 use serde::Serialize;
 use std::time::Instant;
@@ -69,6 +74,10 @@ pub struct Request {
     /// Only articles whose key starts with this prefix (a folder's key ending in `/`, see
     /// `plan::folder_prefix`).
     pub folder: Option<String>,
+    /// How free words are ranked.
+    pub ranking: rank::Ranking,
+    /// Explain each hit's score.
+    pub explain: bool,
 }
 
 impl Default for Request {
@@ -82,6 +91,8 @@ impl Default for Request {
             snippet_chars: 200,
             snippets: 1,
             folder: None,
+            ranking: rank::Ranking::default(),
+            explain: false,
         }
     }
 }
@@ -105,6 +116,9 @@ pub struct Hit {
     /// The best-matching paragraphs (as many as asked for), in paragraph order; the first
     /// fields repeat the best of them.
     pub snippets: Vec<Snippet>,
+    /// What the score is made of (`--explain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Explanation>,
 }
 
 /// The answer to a [`Request`].
@@ -121,6 +135,8 @@ pub struct Results {
     /// A respelling of the query that finds more, when it found little (see `suggest`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// The words feedback added to the query, with their weights (empty when it did not fire).
+    pub expansion: Vec<Expansion>,
     /// What the lenient reading of the query worked around.
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -166,7 +182,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
     let searcher = reader.searcher();
     let parsed = parse(&searcher, store, req)?;
 
-    let (total, page) = page(&searcher, store, &parsed, req)?;
+    let (total, page, ranked_by) = page(&searcher, store, &parsed, req)?;
 
     let mut highlighter = match &parsed.text {
         Some(_) => Some(Highlighter::new(
@@ -183,6 +199,11 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
     } else {
         None
     };
+    let ranked_by = ranked_by.as_ref().or(scoring.as_ref().map(|s| &s.scoring));
+    let explainer = match ranked_by {
+        Some(r) if req.explain => Some(Explainer::new(&searcher, store, &parsed, r, &req.text)?),
+        _ => None,
+    };
     let mut hits = Vec::with_capacity(page.len());
     for (score, addr) in page {
         let score = match (score, &scoring) {
@@ -190,7 +211,11 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
             (None, Some(scoring)) => scoring.score(&searcher, addr)?,
             (None, None) => 0.0,
         };
-        let (hit, _) = make_hit(
+        let explanation = match &explainer {
+            Some(e) => Some(e.explain(&searcher, addr)?),
+            None => None,
+        };
+        let (mut hit, _) = make_hit(
             &searcher,
             store,
             addr,
@@ -199,6 +224,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
             req.snippets,
             req.snippet_chars,
         )?;
+        hit.explain = explanation;
         hits.push(hit);
     }
     let suggestion = if (total as u64) < crate::search::suggest::FEW && parsed.text.is_some() {
@@ -220,6 +246,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         hits,
         suggestion,
+        expansion: ranked_by.map(|r| r.expansion.clone()).unwrap_or_default(),
         warnings: parsed.warnings,
     })
 }
@@ -231,6 +258,7 @@ fn parse(searcher: &Searcher, store: &Store, req: &Request) -> Result<plan::Plan
         check_folder(searcher, prefix)?;
     }
     let mut plan = plan::parse_within(store, &req.text, &req.range, req.folder.as_deref())?;
+    plan.ranking = req.ranking.clone();
     plan.weigh(searcher, store.fields.body)?;
     Ok(plan)
 }
@@ -245,20 +273,21 @@ pub fn check_folder(searcher: &Searcher, prefix: &str) -> Result<(), SearchError
     }
 }
 
-/// The total and the requested page of hits, in the request's order.
+/// The total and the requested page of hits, in the request's order, with the query that
+/// ranked them (when ranked by relevance).
 fn page(
     searcher: &Searcher,
     store: &Store,
     parsed: &plan::Plan,
     req: &Request,
-) -> Result<(usize, Page), SearchError> {
+) -> Result<(usize, Page, Option<Scoring>), SearchError> {
     // Never ask tantivy for more than exists: a huge --limit must not allocate a huge heap.
     let num_docs = searcher.num_docs() as usize;
     let offset = req.offset.min(num_docs);
     let limit = req.limit.min(num_docs - offset);
 
     Ok(if limit == 0 {
-        (searcher.search(&*parsed.full, &Count)?, Vec::new())
+        (searcher.search(&*parsed.full, &Count)?, Vec::new(), None)
     } else {
         let top = TopDocs::with_limit(limit).and_offset(offset);
         match req.sort {
@@ -271,7 +300,11 @@ fn page(
                 };
                 let collector = top.order_by_fast_field::<DateTime>(schema::DATE, order);
                 let (docs, total) = searcher.search(&*parsed.full, &(collector, Count))?;
-                (total, docs.into_iter().map(|(_, a)| (None, a)).collect())
+                (
+                    total,
+                    docs.into_iter().map(|(_, a)| (None, a)).collect(),
+                    None,
+                )
             }
         }
     })
@@ -283,7 +316,7 @@ pub fn ranking(store: &Store, req: &Request) -> Result<(u64, Vec<(f32, String)>)
     let reader = store.reader()?;
     let searcher = reader.searcher();
     let parsed = parse(&searcher, store, req)?;
-    let (total, page) = page(&searcher, store, &parsed, req)?;
+    let (total, page, _) = page(&searcher, store, &parsed, req)?;
     // Keys from each segment's path column, its ordinals looked up in one sorted sweep (one
     // lookup per hit would decompress a dictionary block per hit).
     let mut keys = vec![String::new(); page.len()];
@@ -345,12 +378,12 @@ fn ranked(
     parsed: &plan::Plan,
     offset: usize,
     limit: usize,
-) -> Result<(usize, Page), SearchError> {
+) -> Result<(usize, Page, Option<Scoring>), SearchError> {
     let scoring = scoring_query(searcher, parsed)?;
-    let full = &*scoring;
+    let full = &*scoring.query;
     let mut positions = false;
     full.query_terms(&mut |_, needs_positions| positions |= needs_positions);
-    let coordination = coordination(searcher, &parsed.clauses)?;
+    let coordination = coordination(searcher, parsed)?;
     let rescorer = Rescorer::new(searcher, store, parsed)?;
     let num_docs = searcher.num_docs() as usize;
     let want = offset + limit;
@@ -383,13 +416,15 @@ fn ranked(
             }
         };
         let Some(coordination) = &coordination else {
-            return Ok((total, page(rescorer.rescore(searcher, docs)?)));
+            let hits = page(rescorer.rescore(searcher, docs)?);
+            return Ok((total, hits, Some(scoring)));
         };
         let floor = docs.last().map_or(0.0, |(s, _)| *s);
         let complete = docs.len() < window || window >= num_docs;
         let reranked = rerank(searcher, coordination, docs);
         if complete || reranked.get(want - 1).is_some_and(|(s, _)| *s >= floor) {
-            return Ok((total, page(rescorer.rescore(searcher, reranked)?)));
+            let hits = page(rescorer.rescore(searcher, reranked)?);
+            return Ok((total, hits, Some(scoring)));
         }
         window = window.saturating_mul(4);
     }
@@ -429,6 +464,7 @@ pub(crate) fn make_hit(
         snippet: first.text,
         highlights: first.highlights,
         snippets,
+        explain: None,
     };
     Ok((hit, paragraphs))
 }
@@ -469,13 +505,13 @@ mod tests {
         let searcher = reader.searcher();
         let mut parsed = plan::parse(&store, "aid convoys aleppo", &DateRange::default()).unwrap();
         parsed.weigh(&searcher, store.fields.body).unwrap();
-        let coordination = coordination(&searcher, &parsed.clauses)
+        let coordination = coordination(&searcher, &parsed)
             .unwrap()
             .expect("a three-word query is coordinated");
         // The reference: every match scored, coordinated, sorted.
         let all = searcher
             .search(
-                &*scoring_query(&searcher, &parsed).unwrap(),
+                &*scoring_query(&searcher, &parsed).unwrap().query,
                 &TopDocs::with_limit(10_000).order_by_score(),
             )
             .unwrap();
@@ -501,7 +537,7 @@ mod tests {
             "{long_in_window} of 60 in the first window"
         );
         for (offset, limit) in [(0, 10), (0, 60), (55, 10), (100, 50), (350, 20)] {
-            let (total, page) = ranked(&searcher, &store, &parsed, offset, limit).unwrap();
+            let (total, page, _) = ranked(&searcher, &store, &parsed, offset, limit).unwrap();
             assert_eq!(total, 360);
             let expected: Vec<(Option<f32>, DocAddress)> = reference
                 .iter()

@@ -57,6 +57,8 @@ pub struct Plan {
     frequencies: HashMap<Term, u64>,
     /// The number of articles in the searcher the frequencies come from.
     num_docs: u64,
+    /// How free words are ranked (the default unless the request says otherwise).
+    pub ranking: crate::search::rank::Ranking,
 }
 
 /// The words of a query of free words.
@@ -244,6 +246,7 @@ pub fn parse_within(
         warnings,
         frequencies: HashMap::new(),
         num_docs: 0,
+        ranking: crate::search::rank::Ranking::default(),
     })
 }
 

@@ -12,49 +12,251 @@
 use crate::index::schema;
 pub use crate::search::plan::Bag;
 use crate::search::plan::Plan;
+use serde::Serialize;
 use std::collections::HashMap;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
-/// A word's weight is at least this share of its BM25 weight, however common it is.
-const IDF_FLOOR: f32 = 0.2;
-/// Feedback needs a query of at least this many distinct words: keyword queries are left
-/// exact (and coordinated, see `search`).
-const FEEDBACK_MIN_WORDS: usize = 5;
-/// How many of the best articles of a first pass are read for feedback.
-const FEEDBACK_DOCS: usize = 5;
-/// How many words feedback adds or reweighs.
-const FEEDBACK_WORDS: usize = 30;
-/// The original query's share of the final weights (RM3's lambda).
-const ORIGINAL_SHARE: f32 = 0.7;
-/// Smoothing of a feedback article's length (in words): short articles weigh less.
-const LENGTH_SMOOTHING: f64 = 500.0;
-/// The weight of a pair of adjacent query words found close together (see [`rescoring`]).
-const PROXIMITY_WEIGHT: f32 = 0.2;
-/// How many other words may stand between the two words of a pair.
-const PROXIMITY_SLOP: u32 = 1;
-/// The weight of a query word in the lead paragraph, relative to its weight in the body.
-const LEAD_WEIGHT: f32 = 0.8;
+/// How free words are ranked: every step beyond the engine's BM25, each with its parameters.
+/// [`Ranking::default`] is what `search` uses; [`Ranking::bm25`] is the engine's own BM25 (the
+/// baseline every step is measured against). `docs/relevance.md` gives each step's worth,
+/// measured leave-one-collection-out; `--ranking` (search, eval) changes any of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    /// A word given twice in the query counts twice (tantivy's parser keeps it once).
+    pub repeats: bool,
+    /// Each word weighed by the classic IDF `ln((N - n + 0.5) / (n + 0.5))` over tantivy's,
+    /// floored at [`Ranking::idf_floor`].
+    pub classic_idf: bool,
+    /// A word's weight is at least this share of its BM25 weight, however common it is.
+    pub idf_floor: f32,
+    /// Feedback needs a query of at least this many distinct words (`usize::MAX`: never).
+    pub feedback_min_words: usize,
+    /// How many of the best articles of a first pass are read for feedback.
+    pub feedback_docs: usize,
+    /// How many words feedback adds or reweighs.
+    pub feedback_words: usize,
+    /// The original query's share of the final weights (RM3's lambda).
+    pub original_share: f32,
+    /// Smoothing of a feedback article's length (in words): short articles weigh less.
+    pub length_smoothing: f64,
+
+    /// The weight of a pair of adjacent query words found close together (0: off).
+    pub proximity_weight: f32,
+    /// How many other words may stand between the two words of a pair.
+    pub proximity_slop: u32,
+    /// The weight of a query word in the lead paragraph, relative to its weight in the body
+    /// (0: off).
+    pub lead_weight: f32,
+    /// Short keyword queries coordinated (see `rerank::Coordination`).
+    pub coordination: bool,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            repeats: true,
+            classic_idf: true,
+            idf_floor: 0.4,
+            feedback_min_words: 5,
+            feedback_docs: 5,
+            feedback_words: 30,
+            original_share: 0.7,
+            length_smoothing: 500.0,
+
+            proximity_weight: 0.2,
+            proximity_slop: 1,
+            lead_weight: 0.8,
+            coordination: true,
+        }
+    }
+}
+
+/// The names `--ranking` takes, with what each sets.
+pub const RANKING_NAMES: &[(&str, &str)] = &[
+    (
+        "bm25",
+        "the engine's BM25 alone: every step below off (a preset; may start the list)",
+    ),
+    (
+        "default",
+        "the default ranking (a preset; may start the list)",
+    ),
+    (
+        "repeats=on|off",
+        "a word repeated in the query counts as often as it is given",
+    ),
+    (
+        "idf=on|off",
+        "each word weighed by the classic IDF over the engine's",
+    ),
+    (
+        "idf_floor=X",
+        "the least share of a common word's weight (0-1)",
+    ),
+    (
+        "feedback=on|off",
+        "pseudo-relevance feedback (RM3) for sentence-like queries",
+    ),
+    (
+        "feedback_min_words=N",
+        "distinct words a query needs for feedback",
+    ),
+    (
+        "feedback_docs=N",
+        "articles of the first pass read for feedback",
+    ),
+    ("feedback_words=N", "words feedback adds or reweighs"),
+    (
+        "lambda=X",
+        "the original query's share of the final weights (0-1)",
+    ),
+    (
+        "smoothing=X",
+        "smoothing of a feedback article's length, in words",
+    ),
+    (
+        "proximity=X",
+        "weight of adjacent query words found close together (0: off)",
+    ),
+    (
+        "slop=N",
+        "words allowed between the two words of such a pair",
+    ),
+    (
+        "lead=X",
+        "weight of a query word in the first paragraph (0: off)",
+    ),
+    (
+        "coordination=on|off",
+        "short queries: articles holding more of the words first",
+    ),
+];
+
+impl Ranking {
+    /// The engine's BM25 alone: the query's words OR-ed as tantivy's parser reads them.
+    pub fn bm25() -> Ranking {
+        Ranking {
+            repeats: false,
+            classic_idf: false,
+            idf_floor: 0.0,
+            feedback_min_words: usize::MAX,
+            proximity_weight: 0.0,
+            lead_weight: 0.0,
+            coordination: false,
+            ..Ranking::default()
+        }
+    }
+
+    /// Whether a free-word query is rewritten at all (else BM25 as parsed).
+    pub fn rewrites(&self) -> bool {
+        self.repeats || self.classic_idf || self.feedback_min_words != usize::MAX
+    }
+
+    /// Reads `bm25`, `default`, or a comma-separated list of `name=value` changes to the
+    /// default (to BM25 when the list starts with `bm25`); see [`RANKING_NAMES`].
+    pub fn parse(spec: &str) -> Result<Ranking, String> {
+        let mut r = Ranking::default();
+        for (i, item) in spec.split(',').map(str::trim).enumerate() {
+            match item {
+                "" => continue,
+                "bm25" if i == 0 => r = Ranking::bm25(),
+                "default" if i == 0 => r = Ranking::default(),
+                _ => {
+                    let Some((name, value)) = item.split_once('=') else {
+                        return Err(format!(
+                            "'{item}' is not name=value (or bm25, default first)"
+                        ));
+                    };
+                    r.set(name.trim(), value.trim())?;
+                }
+            }
+        }
+        Ok(r)
+    }
+
+    fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+        fn on(name: &str, v: &str) -> Result<bool, String> {
+            match v {
+                "on" | "true" | "1" => Ok(true),
+                "off" | "false" | "0" => Ok(false),
+                _ => Err(format!("{name} takes on or off, not '{v}'")),
+            }
+        }
+        fn num<T: std::str::FromStr>(
+            name: &str,
+            v: &str,
+            ok: impl Fn(&T) -> bool,
+        ) -> Result<T, String> {
+            v.parse::<T>()
+                .ok()
+                .filter(|x| ok(x))
+                .ok_or_else(|| format!("'{v}' is not a valid value for {name}"))
+        }
+        let share = |x: &f32| (0.0..=1.0).contains(x);
+        match name {
+            "repeats" => self.repeats = on(name, value)?,
+            "idf" => self.classic_idf = on(name, value)?,
+            "idf_floor" => self.idf_floor = num(name, value, share)?,
+            "feedback" => {
+                self.feedback_min_words = if on(name, value)? {
+                    Ranking::default().feedback_min_words
+                } else {
+                    usize::MAX
+                }
+            }
+            "feedback_min_words" => {
+                self.feedback_min_words = num(name, value, |n: &usize| *n >= 1)?
+            }
+            "feedback_docs" => {
+                self.feedback_docs = num(name, value, |n: &usize| (1..=1000).contains(n))?
+            }
+            "feedback_words" => {
+                self.feedback_words = num(name, value, |n: &usize| (1..=1000).contains(n))?
+            }
+            "lambda" => self.original_share = num(name, value, share)?,
+            "smoothing" => self.length_smoothing = num(name, value, |x: &f64| *x >= 0.0)?,
+
+            "proximity" => self.proximity_weight = num(name, value, |x: &f32| *x >= 0.0)?,
+            "slop" => self.proximity_slop = num(name, value, |n: &u32| *n <= 100)?,
+            "lead" => self.lead_weight = num(name, value, |x: &f32| *x >= 0.0)?,
+            "coordination" => self.coordination = on(name, value)?,
+            _ => {
+                let names: Vec<&str> = RANKING_NAMES
+                    .iter()
+                    .map(|(n, _)| n.split(['=', ' ']).next().unwrap_or(n))
+                    .collect();
+                return Err(format!(
+                    "no ranking setting '{name}' (there are: {})",
+                    names.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+}
 
 /// What reranks the best hits of a query of free words (see [`rescoring`]).
 pub struct Rescoring {
-    /// Phrases of adjacent query words, allowing [`PROXIMITY_SLOP`] words between, boosted.
+    /// Phrases of adjacent query words, allowing [`Ranking::proximity_slop`] words between,
+    /// boosted.
     pub phrases: Vec<Box<dyn Query>>,
     /// The query's body terms, each with the weight of one occurrence in the lead.
     pub lead: Vec<(Term, f32)>,
 }
 
 /// What reranks the best hits of a query of free words; their scores are added:
-/// - phrases of adjacent query words, each allowing [`PROXIMITY_SLOP`] words between, weighed
-///   [`PROXIMITY_WEIGHT`] (words of floor weight, found in most articles, are left out of the
+/// - phrases of adjacent query words, each allowing [`Ranking::proximity_slop`] words between,
+///   weighed [`Ranking::proximity_weight`] (words found in most articles are left out of the
 ///   pairs, as are repeated pairs): words close together rank higher;
 /// - each query word in the article's first paragraph (a headline, a title, a lede: the body
-///   positions below the `lead` fast field), weighed [`LEAD_WEIGHT`] times its query weight
+///   positions below the `lead` fast field), weighed [`Ranking::lead_weight`] times its weight
 ///   and IDF, saturating as BM25's term frequency does: an article whose lead holds the
 ///   query's words ranks higher.
 pub fn rescoring(plan: &Plan, bag: &Bag) -> tantivy::Result<Rescoring> {
+    let r = &plan.ranking;
     let n = plan.num_docs() as f64;
     let dfs: Vec<f64> = bag
         .terms
@@ -70,10 +272,10 @@ pub fn rescoring(plan: &Plan, bag: &Bag) -> tantivy::Result<Rescoring> {
     let kept: Vec<&Term> = bag
         .sequence
         .iter()
-        .filter(|t| idf_weight(n, df_of(t)) > IDF_FLOOR)
+        .filter(|t| classic_share(n, df_of(t)) > Ranking::default().idf_floor)
         .collect();
     let mut pairs: Vec<(&Term, &Term)> = Vec::new();
-    for w in kept.windows(2) {
+    for w in kept.windows(2).filter(|_| r.proximity_weight > 0.0) {
         if w[0] != w[1] && !pairs.contains(&(w[0], w[1])) {
             pairs.push((w[0], w[1]));
         }
@@ -82,19 +284,25 @@ pub fn rescoring(plan: &Plan, bag: &Bag) -> tantivy::Result<Rescoring> {
         .into_iter()
         .map(|(a, b)| -> Box<dyn Query> {
             let mut phrase = PhraseQuery::new(vec![a.clone(), b.clone()]);
-            phrase.set_slop(PROXIMITY_SLOP);
-            Box::new(BoostQuery::new(Box::new(phrase), PROXIMITY_WEIGHT))
+            phrase.set_slop(r.proximity_slop);
+            Box::new(BoostQuery::new(Box::new(phrase), r.proximity_weight))
         })
         .collect();
-    let lead = bag
-        .terms
-        .iter()
-        .zip(&dfs)
-        .map(|((t, count), &df)| {
-            let weight = LEAD_WEIGHT * count * idf_weight(n, df) * idf_tantivy(n, df) as f32;
-            (t.clone(), weight)
-        })
-        .collect();
+    let lead = if r.lead_weight > 0.0 {
+        bag.terms
+            .iter()
+            .zip(&dfs)
+            .map(|((t, count), &df)| {
+                let weight = r.lead_weight
+                    * r.count(*count)
+                    * idf_weight(r, n, df)
+                    * idf_tantivy(n, df) as f32;
+                (t.clone(), weight)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(Rescoring { phrases, lead })
 }
 
@@ -112,12 +320,28 @@ fn idf_tantivy(num_docs: f64, df: f64) -> f64 {
     (1.0 + (num_docs - df + 0.5) / (df + 0.5)).ln()
 }
 
-/// A word's IDF weight relative to tantivy's: the classic `ln((N - n + 0.5) / (n + 0.5))`,
-/// which reaches zero for a word in half the articles, over tantivy's `ln(1 + …)`, which never
-/// does, floored at [`IDF_FLOOR`].
-fn idf_weight(num_docs: f64, df: f64) -> f32 {
+/// The classic IDF `ln((N - n + 0.5) / (n + 0.5))`, which reaches zero for a word in half the
+/// articles, over tantivy's `ln(1 + …)`, which never does.
+fn classic_share(num_docs: f64, df: f64) -> f32 {
     let classic = ((num_docs - df + 0.5) / (df + 0.5)).ln().max(0.0);
-    ((classic / idf_tantivy(num_docs, df)) as f32).max(IDF_FLOOR)
+    (classic / idf_tantivy(num_docs, df)) as f32
+}
+
+/// A word's IDF weight relative to tantivy's: [`classic_share`] floored at
+/// [`Ranking::idf_floor`]; 1 without the classic IDF.
+fn idf_weight(r: &Ranking, num_docs: f64, df: f64) -> f32 {
+    if r.classic_idf {
+        classic_share(num_docs, df).max(r.idf_floor)
+    } else {
+        1.0
+    }
+}
+
+impl Ranking {
+    /// A word's weight for being given `count` times.
+    fn count(&self, count: f32) -> f32 {
+        if self.repeats { count } else { count.min(1.0) }
+    }
 }
 
 /// A union of weighted term queries.
@@ -133,14 +357,40 @@ fn weighted(terms: &[(Term, f32)]) -> Box<dyn Query> {
     ))
 }
 
-/// Rewrites a query of free words (the plan's bag) for ranking; `None` when there is no bag.
-/// The plan's filter, if any, bounds the feedback pass; the caller adds it to the result.
+/// A word feedback added to a query (see [`feedback`]), as `--explain` and the JSON's
+/// `expansion` show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Expansion {
+    /// The word as the feedback articles spell it most often.
+    pub word: String,
+    /// Its indexed (stemmed) form.
+    #[serde(skip)]
+    pub term: Term,
+    /// Its weight in the rewritten query, on the scale of a query word given once (about 1).
+    pub weight: f32,
+}
+
+/// A query of free words rewritten for ranking (see [`rewrite`]).
+pub struct Rewritten {
+    /// What ranks: the same matches as the text, other weights.
+    pub query: Box<dyn Query>,
+    /// Each term of it with its boost: its score is the term's BM25 times the boost, and the
+    /// query's score their sum (what `--explain` takes apart).
+    pub terms: Vec<(Term, f32)>,
+    /// The words feedback added (none when it did not fire).
+    pub expansion: Vec<Expansion>,
+}
+
+/// Rewrites a query of free words (the plan's bag) for ranking; `None` when there is no bag
+/// (or the ranking leaves BM25 as parsed). The plan's filter, if any, bounds the feedback pass;
+/// the caller adds it to the result.
 pub fn rewrite(
     searcher: &Searcher,
     body: Field,
     plan: &Plan,
-) -> tantivy::Result<Option<Box<dyn Query>>> {
-    let Some(bag) = &plan.bag else {
+) -> tantivy::Result<Option<Rewritten>> {
+    let r = &plan.ranking;
+    let Some(bag) = plan.bag.as_ref().filter(|_| r.rewrites()) else {
         return Ok(None);
     };
     let filter = plan.filter.as_deref();
@@ -148,60 +398,77 @@ pub fn rewrite(
     let n = searcher.num_docs() as f64;
     let mut original = Vec::with_capacity(bag.len());
     for (term, count) in bag {
-        let idf = idf_weight(n, plan.doc_freq(searcher, term)? as f64);
-        original.push((term.clone(), *count, idf));
+        let idf = idf_weight(r, n, plan.doc_freq(searcher, term)? as f64);
+        original.push((term.clone(), r.count(*count), idf));
     }
     let base: Vec<(Term, f32)> = original
         .iter()
         .map(|(t, c, idf)| (t.clone(), c * idf))
         .collect();
-    if bag.len() < FEEDBACK_MIN_WORDS {
-        return Ok(Some(weighted(&base)));
+    let plain = |base: Vec<(Term, f32)>| Rewritten {
+        query: weighted(&base),
+        terms: base,
+        expansion: Vec::new(),
+    };
+    if bag.len() < r.feedback_min_words {
+        return Ok(Some(plain(base)));
     }
-    let feedback = feedback(searcher, body, &weighted(&base), filter)?;
+    let feedback = feedback(searcher, body, &weighted(&base), filter, r)?;
     if feedback.is_empty() {
-        return Ok(Some(weighted(&base)));
+        return Ok(Some(plain(base)));
     }
     // RM3: final weight = share * P(w | query) + (1 - share) * P(w | feedback), on the scale of
     // the query (a word given once weighs about 1), times the word's IDF weight.
-    let length: f32 = bag.iter().map(|(_, c)| c).sum();
+    let length: f32 = original.iter().map(|(_, c, _)| c).sum();
     let mix = |p_query: f32, p_feedback: f32| {
-        length * (ORIGINAL_SHARE * p_query + (1.0 - ORIGINAL_SHARE) * p_feedback)
+        length * (r.original_share * p_query + (1.0 - r.original_share) * p_feedback)
     };
     let p_feedback = |term: &Term| {
         feedback
             .iter()
-            .find(|(t, _)| t == term)
-            .map_or(0.0, |(_, p)| *p)
+            .find(|(t, _, _)| t == term)
+            .map_or(0.0, |(_, _, p)| *p)
     };
     let must: Vec<(Term, f32)> = original
         .iter()
         .map(|(t, c, idf)| (t.clone(), idf * mix(c / length, p_feedback(t))))
         .collect();
+    let mut terms = must.clone();
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, weighted(&must))];
-    for (term, p) in &feedback {
+    let mut expansion = Vec::new();
+    for (term, word, p) in &feedback {
         if bag.iter().any(|(t, _)| t == term) {
             continue;
         }
-        let idf = idf_weight(n, searcher.doc_freq(term)? as f64);
-        clauses.push((
-            Occur::Should,
-            weighted(&[(term.clone(), idf * mix(0.0, *p))]),
-        ));
+        let idf = idf_weight(r, n, searcher.doc_freq(term)? as f64);
+        let weight = idf * mix(0.0, *p);
+        clauses.push((Occur::Should, weighted(&[(term.clone(), weight)])));
+        terms.push((term.clone(), weight));
+        expansion.push(Expansion {
+            word: word.clone(),
+            term: term.clone(),
+            weight,
+        });
     }
-    Ok(Some(Box::new(BooleanQuery::new(clauses))))
+    Ok(Some(Rewritten {
+        query: Box::new(BooleanQuery::new(clauses)),
+        terms,
+        expansion,
+    }))
 }
 
-/// The feedback words of a first pass with `query`: the words of its best [`FEEDBACK_DOCS`]
-/// articles, each weighed by the article's share of their scores times the word's smoothed
-/// frequency in it, times the word's classic IDF; the best [`FEEDBACK_WORDS`], normalised to
-/// sum to one.
+/// The feedback words of a first pass with `query`: the words of its best
+/// [`Ranking::feedback_docs`] articles, each weighed by the article's share of their scores
+/// times the word's smoothed frequency in it, times the word's classic IDF; the best
+/// [`Ranking::feedback_words`], normalised to sum to one. Each comes with its commonest
+/// spelling in those articles (lower-cased).
 fn feedback(
     searcher: &Searcher,
     body: Field,
     query: &dyn Query,
     filter: Option<&dyn Query>,
-) -> tantivy::Result<Vec<(Term, f32)>> {
+    r: &Ranking,
+) -> tantivy::Result<Vec<(Term, String, f32)>> {
     let first: Box<dyn Query> = match filter {
         Some(f) => Box::new(BooleanQuery::new(vec![
             (Occur::Must, query.box_clone()),
@@ -211,11 +478,13 @@ fn feedback(
     };
     let top = searcher.search(
         &*first,
-        &TopDocs::with_limit(FEEDBACK_DOCS).order_by_score(),
+        &TopDocs::with_limit(r.feedback_docs).order_by_score(),
     )?;
     let score_sum: f64 = top.iter().map(|(s, _)| f64::from(*s)).sum();
     let mut analyzer = schema::word_analyzer();
     let mut weights: HashMap<String, f64> = HashMap::new();
+    // Each indexed form's spellings, counted (filled lazily: only for the words kept).
+    let mut texts: Vec<String> = Vec::new();
     for (score, addr) in &top {
         let doc: TantivyDocument = searcher.doc(*addr)?;
         let mut tf: HashMap<String, f64> = HashMap::new();
@@ -226,6 +495,7 @@ fn feedback(
                 *tf.entry(tok.text.clone()).or_default() += 1.0;
                 len += 1.0;
             }
+            texts.push(text.to_string());
         }
         let share = if score_sum > 0.0 {
             f64::from(*score) / score_sum
@@ -233,7 +503,7 @@ fn feedback(
             1.0 / top.len() as f64
         };
         for (word, count) in tf {
-            *weights.entry(word).or_default() += share * count / (len + LENGTH_SMOOTHING);
+            *weights.entry(word).or_default() += share * count / (len + r.length_smoothing);
         }
     }
     let n = searcher.num_docs() as f64;
@@ -245,13 +515,58 @@ fn feedback(
         words.push((term, w * classic));
     }
     words.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    words.truncate(FEEDBACK_WORDS);
+    words.truncate(r.feedback_words);
     words.retain(|(_, w)| *w > 0.0);
     let sum: f64 = words.iter().map(|(_, w)| w).sum();
+    let spellings = spellings(&mut analyzer, &texts, &words);
     Ok(words
         .into_iter()
-        .map(|(t, w)| (t, (w / sum) as f32))
+        .map(|(t, w)| {
+            let stem = t.value().as_str().unwrap_or_default().to_string();
+            let word = spellings.get(&stem).cloned().unwrap_or(stem);
+            (t, word, (w / sum) as f32)
+        })
         .collect())
+}
+
+/// The commonest lower-cased spelling in `texts` of each word's indexed form (ties: the
+/// shortest, then the first in order).
+fn spellings(
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+    texts: &[String],
+    words: &[(Term, f64)],
+) -> HashMap<String, String> {
+    let wanted: std::collections::HashSet<String> = words
+        .iter()
+        .filter_map(|(t, _)| t.value().as_str().map(str::to_string))
+        .collect();
+    let mut counts: HashMap<String, HashMap<String, usize>> = HashMap::new();
+    for text in texts {
+        let mut stream = analyzer.token_stream(text);
+        while let Some(tok) = stream.next() {
+            if wanted.contains(tok.text.as_str()) {
+                let spelled = text[tok.offset_from..tok.offset_to].to_lowercase();
+                *counts
+                    .entry(tok.text.clone())
+                    .or_default()
+                    .entry(spelled)
+                    .or_default() += 1;
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .filter_map(|(stem, forms)| {
+            forms
+                .into_iter()
+                .max_by(|a, b| {
+                    a.1.cmp(&b.1)
+                        .then_with(|| b.0.len().cmp(&a.0.len()))
+                        .then_with(|| b.0.cmp(&a.0))
+                })
+                .map(|(w, _)| (stem, w))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -319,21 +634,31 @@ mod tests {
         let mut parsed = plan::parse(&store, text, &DateRange::default()).unwrap();
         parsed.weigh(&searcher, store.fields.body).unwrap();
         let bag = parsed.bag.as_ref().expect("free words");
-        assert!(bag.terms.len() >= FEEDBACK_MIN_WORDS);
+        assert!(bag.terms.len() >= Ranking::default().feedback_min_words);
         let rewritten = rewrite(&searcher, store.fields.body, &parsed)
             .unwrap()
             .expect("rewritten");
+        assert!(!rewritten.expansion.is_empty());
+        let rewritten = rewritten.query;
         let before = searcher.search(&*parsed.full, &DocSetCollector).unwrap();
         let after = searcher.search(&*rewritten, &DocSetCollector).unwrap();
         assert_eq!(before, after);
         assert_eq!(searcher.search(&*rewritten, &Count).unwrap(), before.len());
         // Feedback found words the query lacks (such as "truck" from the second article).
-        let fb = feedback(&searcher, store.fields.body, &*parsed.full, None).unwrap();
+        let fb = feedback(
+            &searcher,
+            store.fields.body,
+            &*parsed.full,
+            None,
+            &Ranking::default(),
+        )
+        .unwrap();
         assert!(
-            fb.iter().any(|(t, _)| t.value().as_str() == Some("truck")),
+            fb.iter()
+                .any(|(t, w, _)| t.value().as_str() == Some("truck") && w == "trucks"),
             "{fb:?}"
         );
-        let sum: f32 = fb.iter().map(|(_, p)| p).sum();
+        let sum: f32 = fb.iter().map(|(_, _, p)| p).sum();
         assert!((sum - 1.0).abs() < 1e-4);
     }
 
@@ -400,9 +725,37 @@ mod tests {
     }
 
     #[test]
+    fn ranking_settings_read_presets_and_changes() {
+        assert_eq!(Ranking::parse("default").unwrap(), Ranking::default());
+        assert_eq!(Ranking::parse("").unwrap(), Ranking::default());
+        let bm25 = Ranking::parse("bm25").unwrap();
+        assert_eq!(bm25, Ranking::bm25());
+        assert!(!bm25.rewrites() && !bm25.coordination && bm25.lead_weight == 0.0);
+        let r = Ranking::parse("bm25, idf=on, lead=0.5,feedback=on").unwrap();
+        assert!(r.classic_idf && !r.repeats && r.lead_weight == 0.5);
+        assert_eq!(r.feedback_min_words, Ranking::default().feedback_min_words);
+        let r = Ranking::parse("feedback=off,proximity=0,lambda=1").unwrap();
+        assert_eq!(r.feedback_min_words, usize::MAX);
+        assert_eq!((r.proximity_weight, r.original_share), (0.0, 1.0));
+        for (bad, says) in [
+            ("lead", "not name=value"),
+            ("idf=maybe", "idf takes on or off"),
+            ("lambda=1.5", "not a valid value for lambda"),
+            ("feedback_docs=0", "not a valid value for feedback_docs"),
+            ("speed=9", "no ranking setting 'speed'"),
+            ("lead=1,bm25", "not name=value"),
+        ] {
+            let e = Ranking::parse(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
     fn idf_weight_falls_to_the_floor_for_common_words() {
-        assert!((idf_weight(1000.0, 999.0) - IDF_FLOOR).abs() < 1e-6);
-        assert!(idf_weight(1000.0, 1.0) > 0.9);
-        assert!(idf_weight(1000.0, 10.0) > idf_weight(1000.0, 100.0));
+        let r = Ranking::default();
+        assert!((idf_weight(&r, 1000.0, 999.0) - r.idf_floor).abs() < 1e-6);
+        assert!(idf_weight(&r, 1000.0, 1.0) > 0.9);
+        assert!(idf_weight(&r, 1000.0, 10.0) > idf_weight(&r, 1000.0, 100.0));
+        assert_eq!(idf_weight(&Ranking::bm25(), 1000.0, 999.0), 1.0);
     }
 }

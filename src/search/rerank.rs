@@ -61,57 +61,103 @@ impl Rescorer {
         }
         // Per segment, in ascending doc order: scorers and postings only move forward.
         hits.sort_by_key(|(_, a)| (a.segment_ord, a.doc_id));
-        let mut positions = Vec::new();
         let mut at = 0;
         while at < hits.len() {
             let seg_ord = hits[at].1.segment_ord;
-            let seg = searcher.segment_reader(seg_ord);
-            let mut scorers = self
-                .phrases
-                .iter()
-                .map(|w| w.scorer(seg, 1.0))
-                .collect::<tantivy::Result<Vec<_>>>()?;
-            let lead_len = seg.fast_fields().u64(schema::LEAD)?;
-            let avg = self.average_lead;
-            let inverted = seg.inverted_index(searcher.schema().get_field(schema::BODY)?)?;
-            let mut lead = Vec::with_capacity(self.lead.len());
-            for (term, weight) in &self.lead {
-                if let Some(p) =
-                    inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
-                {
-                    lead.push((p, *weight));
-                }
-            }
+            let mut segment = self.for_segment(searcher, seg_ord)?;
             while at < hits.len() && hits[at].1.segment_ord == seg_ord {
                 let (score, addr) = &mut hits[at];
-                let doc = addr.doc_id;
-                for s in scorers.iter_mut() {
-                    if s.doc() < doc {
-                        s.seek(doc);
-                    }
-                    if s.doc() == doc {
-                        *score += s.score();
-                    }
-                }
-                let words = lead_len.first(doc).unwrap_or(0) as u32;
-                for (postings, weight) in lead.iter_mut() {
-                    if postings.doc() < doc {
-                        postings.seek(doc);
-                    }
-                    if postings.doc() == doc {
-                        postings.positions(&mut positions);
-                        let tf = positions.iter().filter(|&&p| p < words).count() as u32;
-                        if tf > 0 {
-                            *score +=
-                                crate::search::rank::lead_score(*weight, tf, words as f32, avg);
-                        }
-                    }
-                }
+                let (proximity, lead) = segment.parts(addr.doc_id);
+                *score += proximity + lead;
                 at += 1;
             }
         }
         hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         Ok(hits)
+    }
+
+    /// What one hit gets from the rescoring: (proximity, lead).
+    pub(crate) fn parts(
+        &self,
+        searcher: &Searcher,
+        addr: DocAddress,
+    ) -> tantivy::Result<(f32, f32)> {
+        if self.is_empty() {
+            return Ok((0.0, 0.0));
+        }
+        Ok(self
+            .for_segment(searcher, addr.segment_ord)?
+            .parts(addr.doc_id))
+    }
+
+    fn for_segment(&self, searcher: &Searcher, seg_ord: u32) -> tantivy::Result<SegmentRescorer> {
+        let seg = searcher.segment_reader(seg_ord);
+        let scorers = self
+            .phrases
+            .iter()
+            .map(|w| w.scorer(seg, 1.0))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let lead_len = seg.fast_fields().u64(schema::LEAD)?;
+        let inverted = seg.inverted_index(searcher.schema().get_field(schema::BODY)?)?;
+        let mut lead = Vec::with_capacity(self.lead.len());
+        for (term, weight) in &self.lead {
+            if let Some(p) =
+                inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
+            {
+                lead.push((p, *weight));
+            }
+        }
+        Ok(SegmentRescorer {
+            scorers,
+            lead,
+            lead_len,
+            average_lead: self.average_lead,
+            positions: Vec::new(),
+        })
+    }
+}
+
+/// The rescoring of one segment's hits, taken in ascending doc order.
+struct SegmentRescorer {
+    scorers: Vec<Box<dyn Scorer>>,
+    lead: Vec<(tantivy::postings::SegmentPostings, f32)>,
+    lead_len: tantivy::columnar::Column<u64>,
+    average_lead: f32,
+    positions: Vec<u32>,
+}
+
+impl SegmentRescorer {
+    /// The proximity and lead scores of `doc` (not below the last doc asked for).
+    fn parts(&mut self, doc: DocId) -> (f32, f32) {
+        let mut proximity = 0.0;
+        for s in self.scorers.iter_mut() {
+            if s.doc() < doc {
+                s.seek(doc);
+            }
+            if s.doc() == doc {
+                proximity += s.score();
+            }
+        }
+        let mut lead = 0.0;
+        let words = self.lead_len.first(doc).unwrap_or(0) as u32;
+        for (postings, weight) in self.lead.iter_mut() {
+            if postings.doc() < doc {
+                postings.seek(doc);
+            }
+            if postings.doc() == doc {
+                postings.positions(&mut self.positions);
+                let tf = self.positions.iter().filter(|&&p| p < words).count() as u32;
+                if tf > 0 {
+                    lead += crate::search::rank::lead_score(
+                        *weight,
+                        tf,
+                        words as f32,
+                        self.average_lead,
+                    );
+                }
+            }
+        }
+        (proximity, lead)
     }
 }
 
@@ -132,21 +178,38 @@ pub(crate) fn score_of(
     })
 }
 
-/// The query that ranks: for free words, the rewriting of `rank` (same matches, other
-/// weights), with the date filter; otherwise the parsed query itself.
-pub(crate) fn scoring_query(
-    searcher: &Searcher,
-    parsed: &plan::Plan,
-) -> tantivy::Result<Box<dyn Query>> {
+/// The query that ranks, and what it is made of.
+pub(crate) struct Scoring {
+    /// For free words, the rewriting of `rank` (same matches, other weights), with the date
+    /// filter; otherwise the parsed query itself.
+    pub(crate) query: Box<dyn Query>,
+    /// For free words, each term with its boost (see `rank::Rewritten::terms`).
+    pub(crate) terms: Vec<(Term, f32)>,
+    /// The words feedback added.
+    pub(crate) expansion: Vec<crate::search::rank::Expansion>,
+}
+
+/// The query that ranks (see [`Scoring`]).
+pub(crate) fn scoring_query(searcher: &Searcher, parsed: &plan::Plan) -> tantivy::Result<Scoring> {
     let body = searcher.schema().get_field(schema::BODY)?;
-    let rewritten = crate::search::rank::rewrite(searcher, body, parsed)?;
-    Ok(match (rewritten, &parsed.filter) {
-        (Some(q), Some(f)) => Box::new(BooleanQuery::new(vec![
-            (Occur::Must, q),
+    let Some(rewritten) = crate::search::rank::rewrite(searcher, body, parsed)? else {
+        return Ok(Scoring {
+            query: parsed.full.box_clone(),
+            terms: Vec::new(),
+            expansion: Vec::new(),
+        });
+    };
+    let query: Box<dyn Query> = match &parsed.filter {
+        Some(f) => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, rewritten.query),
             (Occur::Must, f.box_clone()),
         ])),
-        (Some(q), None) => q,
-        (None, _) => parsed.full.box_clone(),
+        None => rewritten.query,
+    };
+    Ok(Scoring {
+        query,
+        terms: rewritten.terms,
+        expansion: rewritten.expansion,
     })
 }
 
@@ -193,13 +256,13 @@ pub(crate) struct Coordination {
 }
 
 /// Per segment: a scorer per clause, advanced in step with the (ascending) collected docs.
-struct SegmentCoordination {
+pub(crate) struct SegmentCoordination {
     scorers: RefCell<Vec<Box<dyn Scorer>>>,
     n: f32,
 }
 
 impl Coordination {
-    fn for_segment(&self, seg: &SegmentReader) -> SegmentCoordination {
+    pub(crate) fn for_segment(&self, seg: &SegmentReader) -> SegmentCoordination {
         let scorers = self
             .weights
             .iter()
@@ -216,7 +279,7 @@ impl Coordination {
 }
 
 impl SegmentCoordination {
-    fn factor(&self, doc: DocId) -> f32 {
+    pub(crate) fn factor(&self, doc: DocId) -> f32 {
         let mut scorers = self.scorers.borrow_mut();
         let mut matched = 0;
         for s in scorers.iter_mut() {
@@ -235,9 +298,10 @@ impl SegmentCoordination {
 /// plan's `clauses`).
 pub(crate) fn coordination(
     searcher: &Searcher,
-    clauses: &[Box<dyn Query>],
+    parsed: &plan::Plan,
 ) -> tantivy::Result<Option<Coordination>> {
-    if !(2..=MAX_COORDINATED_CLAUSES).contains(&clauses.len()) {
+    let clauses = &parsed.clauses;
+    if !parsed.ranking.coordination || !(2..=MAX_COORDINATED_CLAUSES).contains(&clauses.len()) {
         return Ok(None);
     }
     let weights = clauses
@@ -253,6 +317,8 @@ pub(crate) struct DateSortScoring {
     weight: Box<dyn Weight>,
     coordination: Option<Coordination>,
     rescorer: Rescorer,
+    /// The query that ranks.
+    pub(crate) scoring: Scoring,
 }
 
 impl DateSortScoring {
@@ -261,11 +327,14 @@ impl DateSortScoring {
         store: &Store,
         parsed: &plan::Plan,
     ) -> tantivy::Result<Self> {
+        let scoring = scoring_query(searcher, parsed)?;
         Ok(DateSortScoring {
-            weight: scoring_query(searcher, parsed)?
+            weight: scoring
+                .query
                 .weight(EnableScoring::enabled_from_searcher(searcher))?,
-            coordination: coordination(searcher, &parsed.clauses)?,
+            coordination: coordination(searcher, parsed)?,
             rescorer: Rescorer::new(searcher, store, parsed)?,
+            scoring,
         })
     }
 

@@ -208,4 +208,110 @@ fn the_bundled_archive_works_as_the_readme_says() {
     papers_like_federalist_ten(&t);
     factions_paragraph_by_paragraph(&t);
     constitution_misspelt(&t);
+    scores_are_explained(&t);
+    the_ranking_can_be_plain_bm25(&t);
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-3 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// `--explain`: each hit's parts add up to its score (`bm25 × coordination + proximity +
+/// lead`), and for free words the words' and feedback words' parts add up to the BM25; a
+/// sentence-like query shows the words feedback added (JSON `expansion`), and every hit's
+/// feedback words are among them.
+fn scores_are_explained(t: &TestDir) {
+    let queries: [(&str, &[&str]); 5] = [
+        ("aid convoys Aleppo", &[]),
+        (
+            "why did the president ask congress for railroads and canals",
+            &[],
+        ),
+        ("militia standing army", &["--sort", "newest"]),
+        ("\"standing army\" militia", &[]),
+        ("railroads canals", &["--from", "1850", "--to", "1900"]),
+    ];
+    for (query, extra) in queries {
+        let mut args = vec!["--explain", "-n", "10"];
+        args.extend_from_slice(extra);
+        let v = t.search_json(query, &args);
+        let hits = v["hits"].as_array().unwrap();
+        assert!(!hits.is_empty(), "{query}");
+        let expansion: Vec<&str> = v["expansion"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["word"].as_str().unwrap())
+            .collect();
+        let free = !query.contains('"');
+        for h in hits {
+            let e = &h["explain"];
+            let f = |k: &str| e[k].as_f64().unwrap();
+            let total = f("bm25") * f("coordination") + f("proximity") + f("lead");
+            assert!(close(total, f("score")), "{query}: {e}");
+            assert!(
+                close(f("score"), h["score"].as_f64().unwrap()),
+                "{query}: {h}"
+            );
+            if free {
+                let parts: f64 = ["words", "feedback"]
+                    .iter()
+                    .flat_map(|k| e[k].as_array().unwrap())
+                    .map(|p| p["score"].as_f64().unwrap())
+                    .sum();
+                // Under a date filter the filter's constant score is part of the BM25.
+                if extra.is_empty() || extra[0] == "--sort" {
+                    assert!(close(parts, f("bm25")), "{query}: {parts} against {e}");
+                }
+            }
+            for p in e["feedback"].as_array().unwrap() {
+                assert!(expansion.contains(&p["word"].as_str().unwrap()), "{p}");
+            }
+        }
+        // Feedback fires for queries of five distinct words and more, and adds words that
+        // are not the query's, spelled as the articles spell them (not stems).
+        let sentence = query.split_whitespace().count() >= 5;
+        assert_eq!(!expansion.is_empty(), sentence, "{query}: {expansion:?}");
+        for w in &expansion {
+            assert!(!query.split_whitespace().any(|q| q == *w), "{w}");
+            assert!(w.chars().all(|c| c.is_alphanumeric() || c == '\''), "{w}");
+        }
+    }
+    // The text output shows the sum and the parts.
+    let out = t.run(["search", "--explain", "-n", "1", "aid convoys Aleppo"]);
+    out.assert_code(0);
+    assert!(out.stdout.contains("= BM25 "), "{}", out.stdout);
+    assert!(out.stdout.contains("words: aid "), "{}", out.stdout);
+}
+
+/// `--ranking bm25` is the engine's BM25 alone: the same matches, no feedback, no coordination,
+/// proximity or lead; an unknown setting names the flag.
+fn the_ranking_can_be_plain_bm25(t: &TestDir) {
+    for query in [
+        "aid convoys Aleppo",
+        "why did the president ask congress for railroads and canals",
+    ] {
+        let plain = t.search_json(query, &["--ranking", "bm25", "--explain"]);
+        let ranked = t.search_json(query, &[]);
+        assert_eq!(plain["total"], ranked["total"], "{query}");
+        assert!(plain["expansion"].as_array().unwrap().is_empty());
+        for h in plain["hits"].as_array().unwrap() {
+            let e = &h["explain"];
+            assert_eq!(e["coordination"].as_f64(), Some(1.0), "{e}");
+            assert_eq!(e["proximity"].as_f64(), Some(0.0), "{e}");
+            assert_eq!(e["lead"].as_f64(), Some(0.0), "{e}");
+            assert!(close(
+                e["bm25"].as_f64().unwrap(),
+                h["score"].as_f64().unwrap()
+            ));
+        }
+    }
+    let out = t.run(["search", "--ranking", "feedback=maybe", "aid"]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("--ranking"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("feedback takes on or off"),
+        "{}",
+        out.stderr
+    );
 }
