@@ -37,8 +37,8 @@ BEST_PEER = {
     "lisa": (0.4598, 0.3603),
 }
 
-# The grid: each ranking step off or at a few settings. Coordination applies to 2-4 word
-# queries only (none in these collections), so it is not in the grid.
+# The grid: each ranking step off or at a few settings. Coordination applies to queries of 2-4
+# words only (a few in CACM and ADI).
 STEPS = {
     "repeats": ["repeats=off", "repeats=on"],
     "idf": ["idf=off", "idf=on,idf_floor=0.2", "idf=on,idf_floor=0.4"],
@@ -48,6 +48,7 @@ STEPS = {
     ],
     "proximity": ["proximity=0", "proximity=0.1", "proximity=0.2"],
     "lead": ["lead=0", "lead=0.4", "lead=0.8"],
+    "coordination": ["coordination=off", "coordination=on"],
 }
 OFF = {name: values[0] for name, values in STEPS.items()}
 BM25 = "bm25"

@@ -12,13 +12,13 @@ OUT_DIR gets the layout of the judged collections (docs/*.txt, queries.tsv, qrel
 - qrels.txt: each query's own story, grade 1.
 A story is eligible when its headline has at least 4 words (not counting ticker symbols in
 angle brackets), no other story has the same headline, and its body has at least 40 words.
-Stories are picked by the SHA-1 of their file name, so the set is the same on every machine.
+The queries are every 50th eligible story in file-name order (the 25th, the 75th, …), the
+first QUERIES of them: the same on every machine (tests/relevance.rs derives the same set).
 Judged this way only the story itself counts: a second story on the same event ranked first
 costs as much as an unrelated one, the same for every engine. nDCG@10 is then 1/log2(1+rank)
 of the story within the top 10, MAP its reciprocal rank.
 """
 import argparse
-import hashlib
 import os
 import re
 import sys
@@ -64,8 +64,7 @@ def main():
         body_words = sum(len(WORD.findall(p)) for p in paragraphs)
         if len(words) >= 4 and len(by_headline[headline.lower()]) == 1 and body_words >= 40:
             eligible.append(key)
-    eligible.sort(key=lambda k: hashlib.sha1(k.encode()).hexdigest())
-    chosen = sorted(eligible[: a.queries])
+    chosen = eligible[24::50][: a.queries]
     with open(os.path.join(a.out, "queries.tsv"), "w", encoding="utf-8") as q, \
             open(os.path.join(a.out, "qrels.txt"), "w", encoding="utf-8") as j:
         for i, key in enumerate(chosen, 1):
