@@ -14,7 +14,7 @@
 //! - every word one edit from the typed one, made of plain letters (a few hundred: deletions,
 //!   swaps of neighbours, substitutions and insertions of `a`-`z`), each analyzed as the index
 //!   analyzes words and looked up, one lookup each; an edit whose indexed word is frequent
-//!   enough is taken when one of the three articles where that word weighs most spells it so
+//!   enough is taken when one of the ten articles where that word weighs most spells it so
 //!   (`severate` has the stem of `several`, but no article writes it);
 //! - failing those, for two edits or a spelling with accents, the indexed words near the typed
 //!   word's stem, read through a Levenshtein automaton as tantivy's fuzzy query does (not by
@@ -46,7 +46,7 @@ const MEASURED: usize = 8;
 
 /// An edit one away is taken for a word when one of the articles where its indexed word weighs
 /// most, at most this many, spells it so.
-const VERIFIED: usize = 3;
+const VERIFIED: usize = 10;
 
 /// The suggested query for `text`, which found `total` articles within `range` and `folder`;
 /// `None` when no word of it has a likelier spelling, or the respelt query finds no more.
