@@ -132,12 +132,19 @@ impl Plan {
         by_name || (self.num_docs >= COMMON_MIN_ARTICLES && df * 10 > self.num_docs * 9)
     }
 
-    /// Whether the plan is a query of free words that are all common (see
-    /// [`Plan::is_common`]): every article, or nearly, holds them, and their BM25 weights are
-    /// near zero.
+    /// Whether the plan is a query of two free words or more, all common (see
+    /// [`Plan::is_common`]) and one at least among the commonest of English (`grams`): every
+    /// article, or nearly, holds them, and their BM25 weights are near zero. (Two words found
+    /// in every article of a small collection on one subject are not such a query.)
     pub fn only_common_words(&self) -> bool {
         self.bag.as_ref().is_some_and(|bag| {
-            !bag.terms.is_empty() && bag.terms.iter().all(|(t, _)| self.is_common(t))
+            bag.terms.len() >= 2
+                && bag.terms.iter().all(|(t, _)| self.is_common(t))
+                && bag.terms.iter().any(|(t, _)| {
+                    t.value()
+                        .as_str()
+                        .is_some_and(crate::index::grams::is_common)
+                })
         })
     }
 
