@@ -111,7 +111,9 @@ impl Printer {
     /// Search results: one block per hit, then a footer with the total and the time.
     pub fn results(&self, w: &mut dyn Write, r: &Results, offset: usize) -> io::Result<()> {
         for (i, hit) in r.hits.iter().enumerate() {
-            self.hit(w, offset + i + 1, hit)?;
+            // Without words every article scores the same: no score is shown.
+            let scored = !r.query.trim().is_empty();
+            self.hit(w, offset + i + 1, hit, scored)?;
             writeln!(w)?;
         }
         if !r.expansion.is_empty() {
@@ -154,15 +156,21 @@ impl Printer {
         )
     }
 
-    /// One hit: number, date, path, best paragraph and score, then its snippets.
-    fn hit(&self, w: &mut dyn Write, n: usize, hit: &Hit) -> io::Result<()> {
+    /// One hit: number, date, path, best paragraph and score (when `scored`), then its
+    /// snippets.
+    fn hit(&self, w: &mut dyn Write, n: usize, hit: &Hit, scored: bool) -> io::Result<()> {
+        let place = if scored {
+            format!("¶{}  score {}", hit.paragraph, score(hit.score))
+        } else {
+            format!("¶{}", hit.paragraph)
+        };
         writeln!(
             w,
             "{} {}  {}  {}",
             self.paint(DIM, &format!("{n:>2}.")),
             self.paint(GREEN, &hit.date),
             self.paint(MAGENTA, &hit.path),
-            self.paint(DIM, &format!("¶{}  score {:.2}", hit.paragraph, hit.score)),
+            self.paint(DIM, &place),
         )?;
         if hit.snippets.len() > 1 {
             for s in &hit.snippets {
@@ -207,6 +215,10 @@ impl Printer {
                 self.paint(DIM, &format!("  words: {}", parts(&e.words)))
             )?;
         }
+        if e.side_by_side > 0.0 {
+            let line = format!("  side by side: {:.2}", e.side_by_side);
+            writeln!(w, "    {}", self.paint(DIM, &line))?;
+        }
         if !e.feedback.is_empty() {
             let shown = &e.feedback[..e.feedback.len().min(8)];
             let more = e.feedback.len() - shown.len();
@@ -246,7 +258,7 @@ impl Printer {
         )?;
         writeln!(w)?;
         for (i, h) in s.hits.iter().enumerate() {
-            self.hit(w, i + 1, &h.hit)?;
+            self.hit(w, i + 1, &h.hit, true)?;
             writeln!(
                 w,
                 "    {}",
@@ -485,6 +497,17 @@ fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// A score as text: two decimals, or two significant digits below 0.01 (a query of words found
+/// in nearly every article scores in thousandths, and `0.00` would hide its order).
+fn score(s: f32) -> String {
+    if s > 0.0 && s < 0.005 {
+        let digits = (1 - s.log10().floor() as i32).clamp(2, 8) as usize;
+        format!("{s:.digits$}")
+    } else {
+        format!("{s:.2}")
+    }
+}
+
 fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
@@ -514,6 +537,15 @@ pub fn json<T: serde::Serialize>(w: &mut dyn Write, value: &T) -> io::Result<()>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_scores_keep_two_significant_digits() {
+        assert_eq!(score(11.523), "11.52");
+        assert_eq!(score(0.25), "0.25");
+        assert_eq!(score(0.0), "0.00");
+        assert_eq!(score(0.003_14), "0.0031");
+        assert_eq!(score(0.000_271), "0.00027");
+    }
 
     #[test]
     fn plain_highlight_uses_markers() {

@@ -71,6 +71,11 @@ impl Within {
         self.folder.as_deref().map(plan::folder_prefix)
     }
 
+    /// Whether a date or a folder narrows the articles read.
+    fn restricts(&self) -> bool {
+        self.dates.from.is_some() || self.dates.to.is_some() || self.folder.is_some()
+    }
+
     /// How a search error is reported, the `--in` folder named as the user wrote it.
     fn failure(&self) -> impl Fn(SearchError) -> CommandError + '_ {
         failure_in(self.folder.as_deref())
@@ -577,6 +582,17 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             explain,
         } => {
             let range = within.dates.range()?;
+            // No words and nothing to list by: every article, in no order worth the name.
+            if query.trim().is_empty() && !within.restricts() && sort == Sort::Relevance {
+                return Err(CommandError {
+                    error: anyhow::anyhow!("the query is empty"),
+                    hint: Some(format!(
+                        "give words to search for, or list articles by date with --from, --to, \
+                         --in or --sort oldest; {} shows what the index holds",
+                        dateline_command("stats", &cli.index),
+                    )),
+                });
+            }
             let store = store::open(&cli.index)?;
             let req = Request {
                 text: query,
@@ -607,6 +623,9 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             results.show_paths(corpus::display_key);
             for w in &results.warnings {
                 eprintln!("warning: {w}");
+            }
+            for n in &results.notes {
+                eprintln!("note: {n}");
             }
             if let Some(s) = &results.suggestion {
                 eprintln!("did you mean: {s}");

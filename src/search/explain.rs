@@ -35,6 +35,9 @@ pub struct Explanation {
     pub words: Vec<Part>,
     /// The words feedback added (none when it did not fire).
     pub feedback: Vec<Part>,
+    /// For a query of common words only: what its adjacent words found side by side add to the
+    /// BM25 (the rest of it is the words').
+    pub side_by_side: f32,
     /// The share of a short query's words the hit holds (1 when not coordinated).
     pub coordination: f32,
     /// Added for query words that stand close together in the hit.
@@ -50,6 +53,7 @@ pub(crate) struct Explainer {
     terms: Vec<(String, bool, f32, Box<dyn Weight>)>,
     coordination: Option<Coordination>,
     rescorer: Rescorer,
+    common_only: bool,
 }
 
 impl Explainer {
@@ -82,6 +86,7 @@ impl Explainer {
             terms,
             coordination: coordination(searcher, plan)?,
             rescorer: Rescorer::new(searcher, store, plan)?,
+            common_only: plan.only_common_words(),
         })
     }
 
@@ -108,6 +113,12 @@ impl Explainer {
                 words.push(part);
             }
         }
+        let side_by_side = if self.common_only {
+            let parts: f32 = words.iter().chain(&feedback).map(|p| p.score).sum();
+            (bm25 - parts).max(0.0)
+        } else {
+            0.0
+        };
         feedback.sort_by(|a, b| b.score.total_cmp(&a.score));
         let coordination = match &self.coordination {
             Some(c) => c.for_segment(seg).factor(addr.doc_id),
@@ -119,6 +130,7 @@ impl Explainer {
             bm25,
             words,
             feedback,
+            side_by_side,
             coordination,
             proximity,
             lead,

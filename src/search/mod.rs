@@ -140,6 +140,9 @@ pub struct Results {
     /// What the lenient reading of the query worked around.
     #[serde(skip)]
     pub warnings: Vec<String>,
+    /// What the user may want to know of how the query was read (a query of common words).
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 impl Results {
@@ -240,6 +243,15 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
     } else {
         None
     };
+    let mut notes = Vec::new();
+    if parsed.only_common_words() && total > 0 {
+        notes.push(
+            "every word of the query is among the commonest, found in nearly every article: \
+             articles holding them side by side rank first; quote the query to find it as a \
+             phrase"
+                .to_string(),
+        );
+    }
     Ok(Results {
         query: req.text.clone(),
         total: total as u64,
@@ -248,6 +260,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
         suggestion,
         expansion: ranked_by.map(|r| r.expansion.clone()).unwrap_or_default(),
         warnings: parsed.warnings,
+        notes,
     })
 }
 
@@ -290,10 +303,16 @@ fn page(
         (searcher.search(&*parsed.full, &Count)?, Vec::new(), None)
     } else {
         let top = TopDocs::with_limit(limit).and_offset(offset);
-        match req.sort {
+        // Without words nothing is more relevant than anything else: the articles are listed
+        // in date order, earliest first.
+        let sort = match (&parsed.text, req.sort) {
+            (None, Sort::Relevance) => Sort::Oldest,
+            (_, sort) => sort,
+        };
+        match sort {
             Sort::Relevance => ranked(searcher, store, parsed, offset, limit)?,
             Sort::Newest | Sort::Oldest => {
-                let order = if req.sort == Sort::Newest {
+                let order = if sort == Sort::Newest {
                     Order::Desc
                 } else {
                     Order::Asc

@@ -29,6 +29,10 @@ pub const MAX_QUERY_BYTES: usize = 4096;
 /// levels overflow the stack.
 pub const MAX_NESTING: usize = 100;
 
+/// Below this many articles, no word is common for being in most of them (see
+/// [`Plan::is_common`]): in a handful of articles that says nothing.
+pub const COMMON_MIN_ARTICLES: u64 = 10;
+
 /// A query understood once: the Tantivy query built from the syntax tree, and everything the
 /// later steps (ranking, coordination, highlighting, did-you-mean) need to know of its shape,
 /// read from the tree rather than from the compiled query.
@@ -101,7 +105,49 @@ impl Plan {
                 slot.insert(df);
             }
         }
+        // Common words are not highlighted beside rarer ones: in a question, `the` and `and`
+        // would be marked all over every snippet. Alone, they are what was asked for.
+        let common = |w: &String| self.is_common(&Term::from_field_text(body, w));
+        let rarer = self.marks.singles.iter().any(|w| !common(w)) || !self.marks.phrases.is_empty();
+        if rarer {
+            let kept = self
+                .marks
+                .singles
+                .iter()
+                .filter(|w| !common(w))
+                .cloned()
+                .collect();
+            self.marks.singles = kept;
+        }
         Ok(())
+    }
+
+    /// Whether a body term (weighed by [`Plan::weigh`]) is a common word: one of the twelve
+    /// commonest words of English (`grams`), or in more than nine articles in ten of an index
+    /// of at least [`COMMON_MIN_ARTICLES`].
+    pub fn is_common(&self, term: &Term) -> bool {
+        let by_name = term
+            .value()
+            .as_str()
+            .is_some_and(crate::index::grams::is_common);
+        let df = self.frequency(term);
+        by_name || (self.num_docs >= COMMON_MIN_ARTICLES && df * 10 > self.num_docs * 9)
+    }
+
+    /// Whether the plan is a query of two free words or more, all common (see
+    /// [`Plan::is_common`]) and one at least among the commonest of English (`grams`): every
+    /// article, or nearly, holds them, and their BM25 weights are near zero. (Two words found
+    /// in every article of a small collection on one subject are not such a query.)
+    pub fn only_common_words(&self) -> bool {
+        self.bag.as_ref().is_some_and(|bag| {
+            bag.terms.len() >= 2
+                && bag.terms.iter().all(|(t, _)| self.is_common(t))
+                && bag.terms.iter().any(|(t, _)| {
+                    t.value()
+                        .as_str()
+                        .is_some_and(crate::index::grams::is_common)
+                })
+        })
     }
 
     /// A body term's document frequency: from [`Plan::weigh`] when the plan names the term,

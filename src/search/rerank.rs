@@ -7,7 +7,9 @@ use crate::index::store::Store;
 use crate::search::plan;
 use std::cell::RefCell;
 use tantivy::postings::Postings;
-use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer, Weight};
+use tantivy::query::{
+    BooleanQuery, EnableScoring, Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
+};
 use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::{DocAddress, DocId, DocSet, Searcher, SegmentReader};
 
@@ -199,18 +201,64 @@ pub(crate) fn scoring_query(searcher: &Searcher, parsed: &plan::Plan) -> tantivy
             expansion: Vec::new(),
         });
     };
+    let ranked = side_by_side(searcher, parsed, rewritten.query)?;
     let query: Box<dyn Query> = match &parsed.filter {
         Some(f) => Box::new(BooleanQuery::new(vec![
-            (Occur::Must, rewritten.query),
+            (Occur::Must, ranked),
             (Occur::Must, f.box_clone()),
         ])),
-        None => rewritten.query,
+        None => ranked,
     };
     Ok(Scoring {
         query,
         terms: rewritten.terms,
         expansion: rewritten.expansion,
     })
+}
+
+/// For a query of common words only (`the and of to`, `of the people`): the ranking `query`
+/// with each pair of the query's adjacent words, found side by side, added to the score (BM25
+/// of the pair, from the pairs field when it holds the pair, else of a two-word phrase). The
+/// words alone weigh next to nothing, being in nearly every article; their pairs are rarer,
+/// and an article with the words as the query puts them ranks first. The matches are the
+/// query's: the pairs only add.
+fn side_by_side(
+    searcher: &Searcher,
+    parsed: &plan::Plan,
+    query: Box<dyn Query>,
+) -> tantivy::Result<Box<dyn Query>> {
+    let Some(bag) = parsed.bag.as_ref().filter(|_| parsed.only_common_words()) else {
+        return Ok(query);
+    };
+    let schema = searcher.schema();
+    let pairs_field = schema.get_field(schema::PAIRS)?;
+    let mut pairs: Vec<(&Term, &Term)> = Vec::new();
+    for w in bag.sequence.windows(2) {
+        if w[0] != w[1] && !pairs.contains(&(&w[0], &w[1])) {
+            pairs.push((&w[0], &w[1]));
+        }
+    }
+    if pairs.is_empty() {
+        return Ok(query);
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
+    for (a, b) in pairs {
+        let (first, second) = (a.value(), b.value());
+        let (Some(x), Some(y)) = (first.as_str(), second.as_str()) else {
+            continue;
+        };
+        let pair: Box<dyn Query> =
+            if crate::index::grams::is_common(x) || crate::index::grams::is_common(y) {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(pairs_field, &format!("{x} {y}")),
+                    IndexRecordOption::WithFreqs,
+                ))
+            } else {
+                Box::new(PhraseQuery::new(vec![a.clone(), b.clone()]))
+            };
+        clauses.push((Occur::Should, pair));
+    }
+    Ok(Box::new(BooleanQuery::new(clauses)))
 }
 
 /// Multiplies each hit's score by its coordination factor and sorts again (best first, then

@@ -27,6 +27,7 @@ mod generator;
 mod hostile;
 mod indexing;
 mod output;
+mod queries;
 mod search;
 mod serve;
 mod words;
