@@ -19,6 +19,10 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQu
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
+/// A word whose classic IDF is at most this share of tantivy's (a word in most articles) is
+/// left out of the proximity pairs, whatever the IDF floor.
+const PAIR_MIN_SHARE: f32 = 0.2;
+
 /// How free words are ranked: every step beyond the engine's BM25, each with its parameters.
 /// [`Ranking::default`] is what `search` uses; [`Ranking::bm25`] is the engine's own BM25 (the
 /// baseline every step is measured against). `docs/relevance.md` gives each step's worth,
@@ -272,7 +276,7 @@ pub fn rescoring(plan: &Plan, bag: &Bag) -> tantivy::Result<Rescoring> {
     let kept: Vec<&Term> = bag
         .sequence
         .iter()
-        .filter(|t| classic_share(n, df_of(t)) > Ranking::default().idf_floor)
+        .filter(|t| classic_share(n, df_of(t)) > PAIR_MIN_SHARE)
         .collect();
     let mut pairs: Vec<(&Term, &Term)> = Vec::new();
     for w in kept.windows(2).filter(|_| r.proximity_weight > 0.0) {
