@@ -123,12 +123,7 @@ impl Printer {
                 .take(12)
                 .map(|e| e.word.as_str())
                 .collect();
-            let more = r.expansion.len().saturating_sub(words.len());
-            let more = if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            };
+            let more = and_more(words.len(), r.expansion.len());
             writeln!(
                 w,
                 "{}",
@@ -221,12 +216,7 @@ impl Printer {
         }
         if !e.feedback.is_empty() {
             let shown = &e.feedback[..e.feedback.len().min(8)];
-            let more = e.feedback.len() - shown.len();
-            let more = if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            };
+            let more = and_more(shown.len(), e.feedback.len());
             writeln!(
                 w,
                 "    {}",
@@ -510,6 +500,14 @@ fn score(s: f32) -> String {
 
 fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
+}
+
+/// ` and N more` when `shown` of `total` items were listed, else nothing.
+fn and_more(shown: usize, total: usize) -> String {
+    match total.saturating_sub(shown) {
+        0 => String::new(),
+        more => format!(" and {more} more"),
+    }
 }
 
 /// Bytes as B, KB, MB or GB with one decimal.

@@ -266,6 +266,16 @@ pub fn paths_of(results: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The scores of a `search --json` object's hits, in order.
+pub fn scores_of(results: &serde_json::Value) -> Vec<f64> {
+    results["hits"]
+        .as_array()
+        .expect("hits is an array")
+        .iter()
+        .map(|h| h["score"].as_f64().expect("score is a number"))
+        .collect()
+}
+
 /// What a run of the binary produced.
 #[derive(Debug)]
 pub struct Output {

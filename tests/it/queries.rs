@@ -1,7 +1,7 @@
 //! Queries people actually type (issue 17, item 4), on the bundled archive: an empty query, a
 //! query of common words only, a question, and misspellings, read as a new user would.
 
-use crate::common::{TestDir, paths_of};
+use crate::common::{TestDir, paths_of, scores_of};
 use std::path::Path;
 
 /// The highlighted words of a run's plain output (`[[word]]`), lower-cased.
@@ -71,12 +71,7 @@ fn common_words_only(t: &TestDir) {
     assert!(marked(&out.stdout).contains(&"the".to_string()));
     let v = t.search_json("the and of to", &[]);
     assert_eq!(v["total"], 382);
-    let scores: Vec<f64> = v["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["score"].as_f64().unwrap())
-        .collect();
+    let scores = scores_of(&v);
     assert!(scores[0] > 1.0, "{scores:?}");
     assert!(scores[0] > scores[9], "{scores:?}");
     // A query with a rarer word: no note.

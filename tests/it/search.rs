@@ -3,7 +3,7 @@
 
 use crate::common::{
     BY_DATE, CRASH, GOOD, HARVEST, LEAP, NEW_YEAR, RAIL, SEED, TestDir, WINTER, indexed_good,
-    paths_of, set,
+    paths_of, scores_of, set,
 };
 use std::collections::BTreeSet;
 
@@ -27,12 +27,7 @@ fn aid_convoys_aleppo_ranks_the_seed_first() {
     assert_eq!(paths[0], SEED, "{paths:?}");
     // The seed matches two of the three words; everything else one.
     let v = t.search_json("aid convoys Aleppo", &[]);
-    let scores: Vec<f64> = v["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["score"].as_f64().unwrap())
-        .collect();
+    let scores = scores_of(&v);
     assert!(scores[0] > scores[1], "{scores:?}");
 }
 
