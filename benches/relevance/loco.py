@@ -198,11 +198,15 @@ def report(cache, collections):
     w(f"Lowest held-out ratio to the best peer: {low_peer:.3f}; to BM25: {low_bm25:.3f}.")
     plain = loco(cache, collections, choices, plateau=False)
     pr = [(plain[c][1][0] / BEST_PEER[c][0], plain[c][1][1] / BEST_PEER[c][1]) for c in collections]
+    differ = [c for c in collections if plain[c][0] != rows[c][0]]
     w("")
-    w(f"Chosen by the gain alone (no plateau), the held-out mean ratios to the best peer are "
-      f"{mean([r[0] for r in pr]):.3f} / {mean([r[1] for r in pr]):.3f}, the lowest "
-      f"{min(min(r) for r in pr):.3f} (" + ", ".join(
-          f"{c} {short(plain[c][0])}" for c in collections if plain[c][0] != rows[c][0]) + ").")
+    if differ:
+        w(f"Chosen by the gain alone (no plateau), the held-out mean ratios to the best peer are "
+          f"{mean([r[0] for r in pr]):.3f} / {mean([r[1] for r in pr]):.3f}, the lowest "
+          f"{min(min(r) for r in pr):.3f} (" + ", ".join(
+              f"{c}: {short(plain[c][0])}" for c in differ) + ").")
+    else:
+        w("Chosen by the gain alone (no plateau), every fold chooses the same setting.")
     w("")
     w("**What each step is worth, out of sample**: the same protocol with the step held off "
       "(every other choice still made on the five), against the full protocol above; mean over "
