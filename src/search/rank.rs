@@ -365,7 +365,7 @@ fn weighted(terms: &[(Term, f32)]) -> Box<dyn Query> {
 /// `expansion` show it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Expansion {
-    /// The word as the feedback articles spell it most often.
+    /// The word as the feedback articles first spell it (the best article first).
     pub word: String,
     /// Its indexed (stemmed) form.
     #[serde(skip)]
@@ -464,8 +464,8 @@ pub fn rewrite(
 /// The feedback words of a first pass with `query`: the words of its best
 /// [`Ranking::feedback_docs`] articles, each weighed by the article's share of their scores
 /// times the word's smoothed frequency in it, times the word's classic IDF; the best
-/// [`Ranking::feedback_words`], normalised to sum to one. Each comes with its commonest
-/// spelling in those articles (lower-cased).
+/// [`Ranking::feedback_words`], normalised to sum to one. Each comes with its first spelling
+/// in those articles (lower-cased), the best article first.
 fn feedback(
     searcher: &Searcher,
     body: Field,
@@ -487,8 +487,8 @@ fn feedback(
     let score_sum: f64 = top.iter().map(|(s, _)| f64::from(*s)).sum();
     let mut analyzer = schema::word_analyzer();
     let mut weights: HashMap<String, f64> = HashMap::new();
-    // Each indexed form's spellings, counted (filled lazily: only for the words kept).
-    let mut texts: Vec<String> = Vec::new();
+    // Each indexed form's first spelling in the feedback articles (the best article first).
+    let mut spellings: HashMap<String, String> = HashMap::new();
     for (score, addr) in &top {
         let doc: TantivyDocument = searcher.doc(*addr)?;
         let mut tf: HashMap<String, f64> = HashMap::new();
@@ -496,10 +496,18 @@ fn feedback(
         for text in doc.get_all(body).filter_map(|v| v.as_str()) {
             let mut stream = analyzer.token_stream(text);
             while let Some(tok) = stream.next() {
-                *tf.entry(tok.text.clone()).or_default() += 1.0;
                 len += 1.0;
+                // One allocation per distinct word, not per token.
+                if let Some(count) = tf.get_mut(&tok.text) {
+                    *count += 1.0;
+                    continue;
+                }
+                tf.insert(tok.text.clone(), 1.0);
+                if !spellings.contains_key(&tok.text) {
+                    let spelled = text[tok.offset_from..tok.offset_to].to_lowercase();
+                    spellings.insert(tok.text.clone(), spelled);
+                }
             }
-            texts.push(text.to_string());
         }
         let share = if score_sum > 0.0 {
             f64::from(*score) / score_sum
@@ -522,55 +530,14 @@ fn feedback(
     words.truncate(r.feedback_words);
     words.retain(|(_, w)| *w > 0.0);
     let sum: f64 = words.iter().map(|(_, w)| w).sum();
-    let spellings = spellings(&mut analyzer, &texts, &words);
     Ok(words
         .into_iter()
         .map(|(t, w)| {
             let stem = t.value().as_str().unwrap_or_default().to_string();
-            let word = spellings.get(&stem).cloned().unwrap_or(stem);
+            let word = spellings.remove(&stem).unwrap_or(stem);
             (t, word, (w / sum) as f32)
         })
         .collect())
-}
-
-/// The commonest lower-cased spelling in `texts` of each word's indexed form (ties: the
-/// shortest, then the first in order).
-fn spellings(
-    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
-    texts: &[String],
-    words: &[(Term, f64)],
-) -> HashMap<String, String> {
-    let wanted: std::collections::HashSet<String> = words
-        .iter()
-        .filter_map(|(t, _)| t.value().as_str().map(str::to_string))
-        .collect();
-    let mut counts: HashMap<String, HashMap<String, usize>> = HashMap::new();
-    for text in texts {
-        let mut stream = analyzer.token_stream(text);
-        while let Some(tok) = stream.next() {
-            if wanted.contains(tok.text.as_str()) {
-                let spelled = text[tok.offset_from..tok.offset_to].to_lowercase();
-                *counts
-                    .entry(tok.text.clone())
-                    .or_default()
-                    .entry(spelled)
-                    .or_default() += 1;
-            }
-        }
-    }
-    counts
-        .into_iter()
-        .filter_map(|(stem, forms)| {
-            forms
-                .into_iter()
-                .max_by(|a, b| {
-                    a.1.cmp(&b.1)
-                        .then_with(|| b.0.len().cmp(&a.0.len()))
-                        .then_with(|| b.0.cmp(&a.0))
-                })
-                .map(|(w, _)| (stem, w))
-        })
-        .collect()
 }
 
 #[cfg(test)]
