@@ -16,7 +16,8 @@ use tantivy::tokenizer::{
 use tantivy::{DateTime, Index, IndexSettings, TantivyDocument};
 
 /// Bumped whenever the schema or the analyzer changes in a way an old index cannot serve.
-pub const FORMAT_VERSION: u32 = 3;
+/// 4: the paragraphs' first positions ([`STARTS`]).
+pub const FORMAT_VERSION: u32 = 4;
 
 /// What every commit records, so an index of another format version is recognised on open.
 pub fn commit_payload() -> String {
@@ -43,6 +44,10 @@ pub const PAIRS: &str = "pairs";
 /// positions below it are the lead's, for ranking an article whose lead holds the query's
 /// words higher.
 pub const LEAD: &str = "lead";
+/// Where each paragraph after the first begins among the body's positions (fast, one value
+/// per paragraph after the first): a hit's snippet finds the paragraphs holding the query's
+/// words from their positions in the index, without reading the others (see `snippet`).
+pub const STARTS: &str = "starts";
 /// Size, mtime and content hash of the file as indexed: the incremental plan's evidence.
 pub const SIZE: &str = "size";
 /// See [`SIZE`].
@@ -69,6 +74,8 @@ pub struct Fields {
     pub mtime: Field,
     /// Content hash (fast).
     pub hash: Field,
+    /// The first position of each paragraph after the first (fast, multi-valued).
+    pub starts: Field,
 }
 
 /// Builds the schema.
@@ -103,6 +110,7 @@ pub fn build() -> (Schema, Fields) {
     let size = sb.add_u64_field(SIZE, FAST);
     let mtime = sb.add_i64_field(MTIME, FAST);
     let hash = sb.add_u64_field(HASH, FAST);
+    let starts = sb.add_u64_field(STARTS, FAST);
     (
         sb.build(),
         Fields {
@@ -114,6 +122,7 @@ pub fn build() -> (Schema, Fields) {
             size,
             mtime,
             hash,
+            starts,
         },
     )
 }
@@ -152,6 +161,98 @@ pub fn word_count(text: &str) -> usize {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .count()
+}
+
+/// How many of the body's positions a paragraph takes, the gap after it included: tantivy
+/// starts a field's next value one position (`POSITION_GAP`) after the end of the last word
+/// it indexed, and a word dropped for its length (40 bytes or more) takes a position but does
+/// not end one. So paragraph `k` begins at the sum of this over paragraphs `0..k`.
+pub fn positions_taken(text: &str) -> u32 {
+    if !text.is_ascii() {
+        let mut end = 0;
+        for (k, (from, to)) in word_spans(text).enumerate() {
+            if to - from < 40 {
+                end = k as u32 + 1;
+            }
+        }
+        return end + 1;
+    }
+    // ASCII (nearly every paragraph), three to four times faster: count the words' first
+    // letters without branching, then step back over trailing words too long to index.
+    let bytes = text.as_bytes();
+    let (mut words, mut before) = (0u32, false);
+    for &b in bytes {
+        let alphanumeric = b.is_ascii_alphanumeric();
+        words += u32::from(alphanumeric & !before);
+        before = alphanumeric;
+    }
+    let mut i = bytes.len();
+    while words > 0 {
+        while i > 0 && !bytes[i - 1].is_ascii_alphanumeric() {
+            i -= 1;
+        }
+        let to = i;
+        while i > 0 && bytes[i - 1].is_ascii_alphanumeric() {
+            i -= 1;
+        }
+        if to - i < 40 {
+            break;
+        }
+        words -= 1;
+    }
+    words + 1
+}
+
+/// The byte ranges of a text's words as the tokenizer splits them (runs of letters and
+/// digits), in order: the `k`-th is the word at position `k`.
+pub fn word_spans(text: &str) -> WordSpans<'_> {
+    WordSpans { text, at: 0 }
+}
+
+/// See [`word_spans`].
+pub struct WordSpans<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl WordSpans<'_> {
+    /// Whether the character at byte `i` is a letter or digit, and its length.
+    fn class(&self, i: usize) -> (bool, usize) {
+        let b = self.text.as_bytes()[i];
+        if b.is_ascii() {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = self.text[i..].chars().next().unwrap_or(' ');
+            (c.is_alphanumeric(), c.len_utf8())
+        }
+    }
+}
+
+impl Iterator for WordSpans<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let len = self.text.len();
+        while self.at < len {
+            let (alphanumeric, width) = self.class(self.at);
+            if alphanumeric {
+                break;
+            }
+            self.at += width;
+        }
+        if self.at >= len {
+            return None;
+        }
+        let from = self.at;
+        while self.at < len {
+            let (alphanumeric, width) = self.class(self.at);
+            if !alphanumeric {
+                break;
+            }
+            self.at += width;
+        }
+        Some((from, self.at))
+    }
 }
 
 /// The words of a text (see [`words`]). Words over 40 bytes are dropped.
@@ -216,6 +317,7 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         size: schema.get_field(SIZE).ok()?,
         mtime: schema.get_field(MTIME).ok()?,
         hash: schema.get_field(HASH).ok()?,
+        starts: schema.get_field(STARTS).ok()?,
     })
 }
 
@@ -268,7 +370,7 @@ pub struct Evidence {
 }
 
 /// An article as one document: the key, the date, each paragraph in the body and the pairs
-/// field, the lead's word count, the evidence. [`Stored::from_doc`] reads it back.
+/// field, the lead's word count, the paragraphs' first positions, the evidence. [`Stored::from_doc`] reads it back.
 pub fn document(
     f: Fields,
     key: &str,
@@ -285,6 +387,11 @@ pub fn document(
     }
     let lead = paragraphs.first().map_or(0, |p| word_count(p));
     doc.add_u64(f.lead, lead as u64);
+    let mut start = 0u64;
+    for p in paragraphs.iter().take(paragraphs.len().saturating_sub(1)) {
+        start += u64::from(positions_taken(p));
+        doc.add_u64(f.starts, start);
+    }
     doc.add_u64(f.size, evidence.size);
     doc.add_i64(f.mtime, evidence.mtime_ns);
     doc.add_u64(f.hash, evidence.hash);
@@ -375,6 +482,38 @@ mod tests {
         }
         let long = format!("a {} b", "x".repeat(50));
         assert_eq!(word_count(&long), 3);
+    }
+
+    #[test]
+    fn positions_taken_is_one_past_the_last_indexed_word_and_the_gap_and_spans_are_words() {
+        let long = "x".repeat(40);
+        let short = "y".repeat(39);
+        for text in [
+            "Aid caravans reach Aleppo.".to_string(),
+            "  U.S.-backed aid: 3,000 tonnes!".to_string(),
+            String::new(),
+            "--".to_string(),
+            format!("a {long} b"),
+            format!("a b {long}"),
+            format!("a b {long}."),
+            format!("a {long} b {long}, {long}"),
+            format!("{long} {long}"),
+            long.clone(),
+            format!("a {short}"),
+            "Köln, São Paulo — 東京 über Ωmega ²".to_string(),
+            format!("é{}", "é".repeat(19)),
+            format!("a é{}", "é".repeat(20)),
+        ] {
+            let mut a = body_analyzer();
+            let mut s = a.token_stream(&text);
+            let mut end = 0;
+            let spans: Vec<(usize, usize)> = word_spans(&text).collect();
+            while let Some(t) = s.next() {
+                end = t.position + t.position_length;
+                assert_eq!(spans[t.position], (t.offset_from, t.offset_to), "{text:?}");
+            }
+            assert_eq!(positions_taken(&text) as usize, end + 1, "{text:?}");
+        }
     }
 
     #[test]

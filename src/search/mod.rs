@@ -468,7 +468,7 @@ pub(crate) fn make_hit(
         paragraphs,
     } = store::Stored::from_doc(&doc, store.fields);
     let (snippets, best) = match highlighter {
-        Some(h) => h.best_n(&paragraphs, snippets),
+        Some(h) => h.best_n_of_hit(searcher, addr, &paragraphs, snippets)?,
         None => (
             vec![crate::search::snippet::lead(&paragraphs, snippet_chars)],
             0,

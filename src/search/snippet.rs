@@ -7,16 +7,30 @@
 //! and the window is the stretch of at most `max_chars` characters that covers the most weight,
 //! widened with context on both sides and cut at word boundaries.
 //!
+//! A hit's paragraphs are ranked from the index, not by analysing them: the positions of the
+//! query's words in the hit (its postings) and where each paragraph begins (the `starts` fast
+//! field) give each paragraph's matches, phrases included (their words at consecutive
+//! positions). In the chosen paragraphs, the words at those positions (counted as the
+//! tokenizer splits words, nothing stemmed) are the highlights; so no word of a hit is
+//! analysed, and the paragraphs' text is only read up to the chosen ones' last match. The
+//! snippets are the same as analysing every paragraph gives (tested on the bundled archive),
+//! which remains the way for texts that are not a hit of this index, and the fallback where the
+//! positions cannot tell (no `starts`, a paragraph past `MAX_MATCHES`).
+//!
 //! An exact phrase is marked as one span where its words stand together, and its words
 //! elsewhere are not marked (the query asked for the phrase, not the words): Elasticsearch,
 //! Meilisearch and Typesense mark each word of a phrase on its own, wherever it occurs.
 
+use crate::index::schema;
 use crate::search::plan::{Marks, Plan};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
-use tantivy::schema::Field;
+use std::sync::Arc;
+use tantivy::columnar::Column;
+use tantivy::postings::{Postings, TermInfo};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Searcher, Term};
+use tantivy::{DocAddress, DocSet, InvertedIndexReader, Searcher, Term};
 
 /// Matches more than this far into one paragraph are not considered (bounds the work on
 /// pathological paragraphs).
@@ -45,6 +59,53 @@ pub struct Highlighter {
     weights: Vec<f32>,
     analyzer: TextAnalyzer,
     max_chars: usize,
+    /// Every word of `singles` and `phrases`, once each, as the body's terms: their
+    /// positions in a hit rank its paragraphs.
+    words: Vec<Term>,
+    /// The term number of each of `words` that is a single word.
+    word_singles: Vec<Option<usize>>,
+    /// Each phrase as indices into `words`, with its term number.
+    phrase_words: Vec<(Vec<usize>, usize)>,
+    /// What reading positions needs of each segment, by segment ordinal (filled on first use).
+    segments: FxHashMap<u32, Option<SegmentPositions>>,
+    /// Buffers reused from hit to hit.
+    buffers: Buffers,
+}
+
+/// A segment's body postings, its `starts` column, and the term infos of the query's words.
+struct SegmentPositions {
+    inverted: Arc<InvertedIndexReader>,
+    starts: Column<u64>,
+    infos: Vec<Option<TermInfo>>,
+}
+
+#[derive(Default)]
+struct Buffers {
+    /// The first position of each paragraph of the hit.
+    starts: Vec<u32>,
+    /// The positions of each of `words` in the hit.
+    positions: Vec<Vec<u32>>,
+    /// (paragraph, first position, last position, term number) of each match: sorted, the
+    /// order reading finds them in (it sums a paragraph's weights in that order).
+    found: Vec<(u32, u32, u32, u32)>,
+    seen: Vec<bool>,
+}
+
+/// A paragraph's rank (the weight of its distinct matched terms, then its number of matches),
+/// its index, and its matches.
+type Ranked = ((f32, usize), usize, Found);
+
+/// A paragraph's index, weight and number of matches, for comparing rankings.
+#[cfg(test)]
+type FlatRank = (usize, f32, usize);
+
+/// A ranked paragraph's matches.
+enum Found {
+    /// Found by reading the paragraph.
+    Read(Vec<Match>),
+    /// Found among the positions: the paragraph's first position and its range of
+    /// `Buffers::found`.
+    At(u32, std::ops::Range<usize>),
 }
 
 struct Match {
@@ -115,13 +176,62 @@ impl Highlighter {
             phrases.push((words, weights.len()));
             weights.push(sum);
         }
-        Ok(Highlighter {
+        Ok(Highlighter::from_parts(
+            singles, phrases, weights, body, max_chars,
+        ))
+    }
+
+    fn from_parts(
+        singles: FxHashMap<String, usize>,
+        phrases: Vec<(Vec<String>, usize)>,
+        weights: Vec<f32>,
+        body: Field,
+        max_chars: usize,
+    ) -> Highlighter {
+        // The number of a word among `words`, added on first sight.
+        fn number(
+            body: Field,
+            w: &str,
+            words: &mut Vec<Term>,
+            word_singles: &mut Vec<Option<usize>>,
+        ) -> usize {
+            let term = Term::from_field_text(body, w);
+            words.iter().position(|t| *t == term).unwrap_or_else(|| {
+                words.push(term);
+                word_singles.push(None);
+                words.len() - 1
+            })
+        }
+        let mut words: Vec<Term> = Vec::new();
+        let mut word_singles = Vec::new();
+        let mut by_term: Vec<(&String, usize)> = singles.iter().map(|(w, &t)| (w, t)).collect();
+        by_term.sort_by_key(|&(_, t)| t);
+        for (w, t) in by_term {
+            let i = number(body, w, &mut words, &mut word_singles);
+            word_singles[i] = Some(t);
+        }
+        let phrase_words = phrases
+            .iter()
+            .map(|(ws, t)| {
+                let ws = ws
+                    .iter()
+                    .map(|w| number(body, w, &mut words, &mut word_singles))
+                    .collect();
+                (ws, *t)
+            })
+            .collect();
+        Highlighter {
             singles,
             phrases,
             weights,
-            analyzer: crate::index::schema::word_analyzer(),
+            analyzer: schema::word_analyzer(),
             max_chars,
-        })
+            words,
+            word_singles,
+            phrase_words,
+            segments: FxHashMap::default(),
+            buffers: Buffers::default(),
+        }
     }
 
     /// The best paragraph's snippet; the article's lead when no paragraph has a match.
@@ -132,19 +242,199 @@ impl Highlighter {
 
     /// The snippets of the `n` best paragraphs (the heaviest distinct matches, then the most
     /// matches, then the first), in paragraph order, and the index among them of the best; the
-    /// lead alone when none matches.
+    /// lead alone when none matches. Reads and analyses every paragraph: for a text that is
+    /// not a hit of the index ([`Highlighter::best_n_of_hit`] is the way for a hit).
     pub fn best_n(&mut self, paragraphs: &[String], n: usize) -> (Vec<Snippet>, usize) {
-        let mut ranked: Vec<((f32, usize), usize, Vec<Match>)> = Vec::new();
+        let ranked = self.rank_by_reading(paragraphs);
+        self.choose(paragraphs, ranked, n)
+            .expect("the matches of a read paragraph are at hand")
+    }
+
+    /// [`Highlighter::best_n`] for the hit `addr` of `searcher`, whose stored paragraphs are
+    /// `paragraphs`: the paragraphs are ranked from the positions of the query's words in the
+    /// index and only the chosen ones are read. The same snippets as reading them all: where
+    /// the positions cannot tell (no `starts`, a paragraph past `MAX_MATCHES`, a chosen
+    /// paragraph whose words disagree with its positions), every paragraph is read.
+    pub fn best_n_of_hit(
+        &mut self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        paragraphs: &[String],
+        n: usize,
+    ) -> tantivy::Result<(Vec<Snippet>, usize)> {
+        match self.by_positions(searcher, addr, paragraphs, n)? {
+            Some(chosen) => Ok(chosen),
+            None => Ok(self.best_n(paragraphs, n)),
+        }
+    }
+
+    /// [`Highlighter::best_n_of_hit`] from the positions alone; `None` where they cannot tell.
+    fn by_positions(
+        &mut self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        paragraphs: &[String],
+        n: usize,
+    ) -> tantivy::Result<Option<(Vec<Snippet>, usize)>> {
+        Ok(
+            match self.rank_by_positions(searcher, addr, paragraphs.len())? {
+                Some(ranked) => self.choose(paragraphs, ranked, n),
+                None => None,
+            },
+        )
+    }
+
+    /// Every paragraph with a match, ranked by reading it.
+    fn rank_by_reading(&mut self, paragraphs: &[String]) -> Vec<Ranked> {
+        let mut ranked = Vec::new();
         for (i, p) in paragraphs.iter().enumerate() {
             let matches = self.matches(p);
             if matches.is_empty() {
                 continue;
             }
-            let rank = (self.weight(matches.iter()), matches.len());
-            ranked.push((rank, i, matches));
+            let rank = (self.weight(matches.iter().map(|m| m.term)), matches.len());
+            ranked.push((rank, i, Found::Read(matches)));
         }
+        ranked
+    }
+
+    /// The ranks of a hit's matching paragraphs, from the positions and from reading every
+    /// paragraph.
+    #[cfg(test)]
+    fn both_ranks(
+        &mut self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        paragraphs: &[String],
+    ) -> (Option<Vec<FlatRank>>, Vec<FlatRank>) {
+        let flat = |mut r: Vec<Ranked>| {
+            r.sort_by_key(|(_, i, _)| *i);
+            r.into_iter()
+                .map(|((w, c), i, _)| (i, w, c))
+                .collect::<Vec<_>>()
+        };
+        let positions = self
+            .rank_by_positions(searcher, addr, paragraphs.len())
+            .unwrap()
+            .map(flat);
+        (positions, flat(self.rank_by_reading(paragraphs)))
+    }
+
+    /// Every paragraph with a match, ranked from the positions of the query's words in the
+    /// hit; `None` where they cannot tell.
+    fn rank_by_positions(
+        &mut self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        num_paragraphs: usize,
+    ) -> tantivy::Result<Option<Vec<Ranked>>> {
+        if self.weights.is_empty() || num_paragraphs == 0 {
+            return Ok(Some(Vec::new()));
+        }
+        if !self.segments.contains_key(&addr.segment_ord) {
+            let seg = searcher.segment_reader(addr.segment_ord);
+            let positions = match seg.fast_fields().u64(schema::STARTS) {
+                Ok(starts) => {
+                    let inverted = seg.inverted_index(self.words[0].field())?;
+                    let infos = self
+                        .words
+                        .iter()
+                        .map(|t| inverted.get_term_info(t))
+                        .collect::<std::io::Result<_>>()?;
+                    Some(SegmentPositions {
+                        inverted,
+                        starts,
+                        infos,
+                    })
+                }
+                Err(_) => None,
+            };
+            self.segments.insert(addr.segment_ord, positions);
+        }
+        let Some(Some(seg)) = self.segments.get(&addr.segment_ord) else {
+            return Ok(None);
+        };
+        let doc = addr.doc_id;
+        let b = &mut self.buffers;
+        b.starts.clear();
+        b.starts.push(0);
+        b.starts
+            .extend(seg.starts.values_for_doc(doc).map(|s| s as u32));
+        if b.starts.len() != num_paragraphs {
+            return Ok(None);
+        }
+        b.positions.resize_with(self.words.len(), Vec::new);
+        for (info, positions) in seg.infos.iter().zip(b.positions.iter_mut()) {
+            positions.clear();
+            let Some(info) = info else { continue };
+            let mut postings = seg
+                .inverted
+                .read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?;
+            if postings.doc() < doc {
+                postings.seek(doc);
+            }
+            if postings.doc() == doc {
+                postings.positions(positions);
+            }
+        }
+        let paragraph = |p: u32| (b.starts.partition_point(|&s| s <= p) - 1) as u32;
+        b.found.clear();
+        for (positions, single) in b.positions.iter().zip(&self.word_singles) {
+            if let Some(term) = single {
+                let term = *term as u32;
+                b.found
+                    .extend(positions.iter().map(|&p| (paragraph(p), p, p, term)));
+            }
+        }
+        // A phrase where its words stand at consecutive positions (never across paragraphs:
+        // the position between two paragraphs holds no word).
+        for (words, term) in &self.phrase_words {
+            let (first, rest) = words.split_first().expect("a phrase has words");
+            for &p in &b.positions[*first] {
+                let whole = rest
+                    .iter()
+                    .enumerate()
+                    .all(|(k, &w)| b.positions[w].binary_search(&(p + 1 + k as u32)).is_ok());
+                if whole {
+                    let last = p + rest.len() as u32;
+                    b.found.push((paragraph(p), p, last, *term as u32));
+                }
+            }
+        }
+        b.found.sort_unstable();
+        let mut ranked = Vec::new();
+        let mut at = 0;
+        for run in b.found.chunk_by(|a, b| a.0 == b.0) {
+            // Reading stops counting at MAX_MATCHES: leave such a paragraph to it.
+            if run.len() >= MAX_MATCHES {
+                return Ok(None);
+            }
+            b.seen.clear();
+            b.seen.resize(self.weights.len(), false);
+            let mut weight = 0.0;
+            for &(_, _, _, term) in run {
+                if !std::mem::replace(&mut b.seen[term as usize], true) {
+                    weight += self.weights[term as usize];
+                }
+            }
+            let i = run[0].0 as usize;
+            let found = Found::At(b.starts[i], at..at + run.len());
+            ranked.push(((weight, run.len()), i, found));
+            at += run.len();
+        }
+        Ok(Some(ranked))
+    }
+
+    /// The `n` best of the ranked paragraphs, with their windows; `None` when a chosen
+    /// paragraph has fewer words than its positions say.
+    fn choose(
+        &mut self,
+        paragraphs: &[String],
+        mut ranked: Vec<Ranked>,
+        n: usize,
+    ) -> Option<(Vec<Snippet>, usize)> {
         if ranked.is_empty() {
-            return (vec![lead(paragraphs, self.max_chars)], 0);
+            return Some((vec![lead(paragraphs, self.max_chars)], 0));
         }
         ranked.sort_by(|a, b| {
             b.0.0
@@ -156,18 +446,22 @@ impl Highlighter {
         let first = ranked[0].1;
         ranked.sort_by_key(|(_, i, _)| *i);
         let best = ranked.iter().position(|(_, i, _)| *i == first).unwrap_or(0);
-        let snippets = ranked
-            .into_iter()
-            .map(|(_, i, matches)| {
-                let (text, highlights) = self.window(&paragraphs[i], &matches);
-                Snippet {
-                    paragraph: i + 1,
-                    text,
-                    highlights,
+        let mut snippets = Vec::with_capacity(ranked.len());
+        for (_, i, found) in ranked {
+            let matches = match found {
+                Found::Read(m) => m,
+                Found::At(start, range) => {
+                    matches_at(&paragraphs[i], start, &self.buffers.found[range])?
                 }
-            })
-            .collect();
-        (snippets, best)
+            };
+            let (text, highlights) = self.window(&paragraphs[i], &matches);
+            snippets.push(Snippet {
+                paragraph: i + 1,
+                text,
+                highlights,
+            });
+        }
+        Some((snippets, best))
     }
 
     /// The matches in a paragraph, in text order: single words, and phrases as one span.
@@ -213,22 +507,7 @@ impl Highlighter {
         }
         raw.sort_unstable();
         raw.truncate(MAX_MATCHES);
-        // Char offsets counted incrementally over the sorted starts.
-        let (mut byte_at, mut char_at) = (0usize, 0usize);
-        raw.into_iter()
-            .map(|(start, end, term)| {
-                char_at += text[byte_at..start].chars().count();
-                byte_at = start;
-                let cstart = char_at;
-                Match {
-                    start,
-                    end,
-                    cstart,
-                    cend: cstart + text[start..end].chars().count(),
-                    term,
-                }
-            })
-            .collect()
+        to_matches(text, raw)
     }
 
     /// The byte ranges of a whole text's matches (a paragraph, as an article view marks it):
@@ -244,14 +523,14 @@ impl Highlighter {
         out
     }
 
-    /// The summed weight of the distinct terms among `matches`.
-    fn weight<'a>(&self, matches: impl Iterator<Item = &'a Match>) -> f32 {
+    /// The summed weight of the distinct terms among `terms`.
+    fn weight(&self, terms: impl Iterator<Item = usize>) -> f32 {
         let mut seen = vec![false; self.weights.len()];
         let mut sum = 0.0;
-        for m in matches {
-            if !seen[m.term] {
-                seen[m.term] = true;
-                sum += self.weights[m.term];
+        for t in terms {
+            if !seen[t] {
+                seen[t] = true;
+                sum += self.weights[t];
             }
         }
         sum
@@ -267,7 +546,10 @@ impl Highlighter {
             {
                 j += 1;
             }
-            let rank = (self.weight(matches[i..=j].iter()), j - i + 1);
+            let rank = (
+                self.weight(matches[i..=j].iter().map(|m| m.term)),
+                j - i + 1,
+            );
             if rank.0 > best_rank.0 || (rank.0 == best_rank.0 && rank.1 > best_rank.1) {
                 (best_i, best_j, best_rank) = (i, j, rank);
             }
@@ -327,6 +609,46 @@ impl Highlighter {
     }
 }
 
+/// Matches from sorted (start, end, term number) byte ranges: their char offsets counted
+/// incrementally over the starts.
+fn to_matches(text: &str, raw: Vec<(usize, usize, usize)>) -> Vec<Match> {
+    let (mut byte_at, mut char_at) = (0usize, 0usize);
+    raw.into_iter()
+        .map(|(start, end, term)| {
+            char_at += text[byte_at..start].chars().count();
+            byte_at = start;
+            let cstart = char_at;
+            Match {
+                start,
+                end,
+                cstart,
+                cend: cstart + text[start..end].chars().count(),
+                term,
+            }
+        })
+        .collect()
+}
+
+/// The matches of a paragraph beginning at position `start`, from its sorted `found`
+/// (paragraph, first and last position, term number): the words at those positions, without
+/// analysing the text. `None` if the text has fewer words than the positions say.
+fn matches_at(text: &str, start: u32, found: &[(u32, u32, u32, u32)]) -> Option<Vec<Match>> {
+    let last = found.iter().map(|f| f.2).max()?.checked_sub(start)? as usize;
+    let spans: Vec<(usize, usize)> = schema::word_spans(text).take(last + 1).collect();
+    if spans.len() <= last {
+        return None;
+    }
+    let raw = found
+        .iter()
+        .map(|&(_, first, last, term)| {
+            let from = spans[(first - start) as usize].0;
+            let to = spans[(last - start) as usize].1;
+            (from, to, term as usize)
+        })
+        .collect();
+    Some(to_matches(text, raw))
+}
+
 /// The byte offset `n` characters before `at` (or 0).
 fn back_chars(text: &str, at: usize, n: usize) -> usize {
     text[..at]
@@ -367,20 +689,39 @@ pub fn lead(paragraphs: &[String], max_chars: usize) -> Snippet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::schema;
+    use crate::index::store::Store;
+    use tantivy::TantivyDocument;
+    use tantivy::collector::TopDocs;
 
     fn highlighter(words: &[(&str, f32)], max_chars: usize) -> Highlighter {
-        Highlighter {
-            singles: words
-                .iter()
-                .enumerate()
-                .map(|(i, (w, _))| (w.to_string(), i))
-                .collect(),
-            phrases: Vec::new(),
-            weights: words.iter().map(|(_, s)| *s).collect(),
-            analyzer: schema::word_analyzer(),
-            max_chars,
-        }
+        with_phrases(words, &[], max_chars)
+    }
+
+    /// Single words, then phrases of indexed words, each with its weight.
+    fn with_phrases(
+        words: &[(&str, f32)],
+        phrases: &[(&[&str], f32)],
+        max_chars: usize,
+    ) -> Highlighter {
+        let singles = words
+            .iter()
+            .enumerate()
+            .map(|(i, (w, _))| (w.to_string(), i))
+            .collect();
+        let mut weights: Vec<f32> = words.iter().map(|(_, s)| *s).collect();
+        let phrases = phrases
+            .iter()
+            .map(|(ws, weight)| {
+                weights.push(*weight);
+                (
+                    ws.iter().map(|w| w.to_string()).collect(),
+                    weights.len() - 1,
+                )
+            })
+            .collect();
+        let (schema, _) = schema::build();
+        let body = schema.get_field(schema::BODY).unwrap();
+        Highlighter::from_parts(singles, phrases, weights, body, max_chars)
     }
 
     fn marked(s: &Snippet) -> String {
@@ -468,9 +809,7 @@ mod tests {
 
     #[test]
     fn a_phrase_is_one_span_and_its_words_alone_are_not_marked() {
-        let mut h = highlighter(&[("aid", 1.0)], 200);
-        h.phrases.push((vec!["stand".into(), "armi".into()], 1));
-        h.weights.push(2.0);
+        let mut h = with_phrases(&[("aid", 1.0)], &[(&["stand", "armi"], 2.0)], 200);
         let s = h.best(&["An army, then standing armies, and aid: no standing here.".to_string()]);
         assert_eq!(
             marked(&s),
@@ -492,6 +831,186 @@ mod tests {
         assert_eq!(snippets[best].paragraph, 4);
         let (one, best) = h.best_n(&ps, 1);
         assert_eq!((one.len(), one[best].paragraph), (1, 4));
+    }
+
+    /// For each query, the top hits of `store`: the paragraphs ranked from the positions are
+    /// those reading ranks, each with the same weight and number of matches, and the snippets
+    /// (`n` of them) are the same. Returns how many hits were compared.
+    fn positions_agree_with_reading(store: &Store, queries: &[String], n: usize) -> usize {
+        let f = store.fields;
+        let reader = store.reader().unwrap();
+        let searcher = reader.searcher();
+        let mut compared = 0;
+        for query in queries {
+            let Ok(plan) = crate::search::plan::parse(store, query, &Default::default()) else {
+                panic!("{query:?} does not parse");
+            };
+            let hits = searcher
+                .search(&*plan.full, &TopDocs::with_limit(10).order_by_score())
+                .unwrap();
+            let mut h = Highlighter::new(&searcher, &plan, f.body, 200).unwrap();
+            for (_, addr) in hits {
+                let doc: TantivyDocument = searcher.doc(addr).unwrap();
+                let paragraphs = schema::paragraphs(&doc, f);
+                let (positions, reading) = h.both_ranks(&searcher, addr, &paragraphs);
+                assert_eq!(positions.as_ref(), Some(&reading), "{query:?} {addr:?}");
+                let by_positions = h.by_positions(&searcher, addr, &paragraphs, n).unwrap();
+                let by_reading = h.best_n(&paragraphs, n);
+                assert_eq!(by_positions, Some(by_reading), "{query:?} {addr:?}");
+                compared += 1;
+            }
+        }
+        compared
+    }
+
+    #[test]
+    fn positions_choose_what_reading_chooses_on_fixtures() {
+        let long = "x".repeat(45);
+        let files = [
+            (
+                "a.txt",
+                format!(
+                    " date 2001-01-01 The company said standing armies aid caravans.\n\n\
+                     Aid aid aid, and then the company said it again: {long}\n\n\
+                     --\n\n\
+                     Standing armies of the company said nothing {long}.\n\n\
+                     Köln: über aid caravans, standing armies, standing, armies."
+                ),
+            ),
+            (
+                "b.txt",
+                " date 2002-02-02 Of the people, by the people, for the people.\n\n\
+                 The people said the company said the people.\n\n\
+                 Caravans without aid; aid without caravans; aid caravans aid caravans."
+                    .to_string(),
+            ),
+            (
+                "c.txt",
+                format!(
+                    " date 2003-03-03 {long}\n\n{long} aid\n\nnothing here\n\n\
+                     the company said aid"
+                ),
+            ),
+        ];
+        let (_dir, store) = crate::index::writer::index_files(
+            files.iter().map(|(n, t)| (n.to_string(), t.clone())),
+        );
+        let queries: Vec<String> = [
+            "aid",
+            "aid caravans",
+            "\"aid caravans\"",
+            "\"standing army\" aid",
+            "\"the company said\"",
+            "\"the people\"",
+            "\"of the people\" caravans",
+            "aid -\"aid caravans\"",
+            "aid -caravans",
+            "+aid +company",
+            "\"standing armies\"~2",
+            "people OR caravans OR armies",
+            "\"said the company\" \"the company said\"",
+            "k\u{f6}ln uber",
+        ]
+        .iter()
+        .map(|q| q.to_string())
+        .collect();
+        for n in [1, 3] {
+            assert!(positions_agree_with_reading(&store, &queries, n) >= 20);
+        }
+    }
+
+    /// The bundled archive (speeches of tens of thousands of words, two segments), over
+    /// queries of its own words: single words, several, phrases, common-word phrases read from
+    /// the pairs field, exclusions.
+    #[test]
+    fn positions_choose_what_reading_chooses_on_the_bundled_archive() {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let dir = tempfile::tempdir().unwrap();
+        let opts = crate::index::writer::Options::default();
+        crate::index::writer::run(dir.path(), &[corpus], &opts, &crate::index::writer::Silent)
+            .unwrap();
+        let store = crate::index::store::open(dir.path()).unwrap();
+        let mut queries: Vec<String> = [
+            "aid convoys Aleppo",
+            "militia",
+            "\"the people\"",
+            "\"of the united states\"",
+            "\"standing army\" militia",
+            "war -peace",
+            "+congress +tariff",
+            "the",
+            "\"we the people\" constitution",
+            "taxes OR tariffs OR duties",
+        ]
+        .iter()
+        .map(|q| q.to_string())
+        .collect();
+        // Words and word pairs of the archive's own text, at fixed strides.
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("corpus/sotu/sotu-1943-01-07-roosevelt-32.txt"),
+        )
+        .unwrap();
+        let words: Vec<&str> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        for (k, i) in (3..words.len()).step_by(53).enumerate() {
+            queries.push(match k % 4 {
+                0 => words[i].to_string(),
+                1 => format!("{} {}", words[i], words[i - 2]),
+                2 => format!("\"{} {}\"", words[i - 1], words[i]),
+                _ => format!(
+                    "\"{} {} {}\" {}",
+                    words[i - 2],
+                    words[i - 1],
+                    words[i],
+                    words[i - 3]
+                ),
+            });
+        }
+        assert!(queries.len() > 90, "{}", queries.len());
+        assert!(positions_agree_with_reading(&store, &queries, 1) > 500);
+        assert!(positions_agree_with_reading(&store, &queries[..10], 3) > 80);
+    }
+
+    #[test]
+    fn the_paragraph_starts_are_where_the_index_puts_each_first_word() {
+        let long = "y".repeat(50);
+        let paragraphs = [
+            format!("Alpha one {long}"),
+            "--".to_string(),
+            long.clone(),
+            "Beta two three".to_string(),
+            format!("Köln {long} four"),
+            "Gamma".to_string(),
+        ];
+        let text = format!(" date 2001-01-01 {}", paragraphs.join("\n\n"));
+        let (_dir, store) = crate::index::writer::index_files([("a.txt".to_string(), text)]);
+        let reader = store.reader().unwrap();
+        let searcher = reader.searcher();
+        let seg = searcher.segment_reader(0);
+        let starts: Vec<u64> = seg
+            .fast_fields()
+            .u64(schema::STARTS)
+            .unwrap()
+            .values_for_doc(0)
+            .collect();
+        let inverted = seg.inverted_index(store.fields.body).unwrap();
+        let first = |word: &str| {
+            let term = Term::from_field_text(store.fields.body, word);
+            let mut p = inverted
+                .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
+                .unwrap()
+                .unwrap();
+            let mut at = Vec::new();
+            p.positions(&mut at);
+            at[0] as u64
+        };
+        assert_eq!(starts.len(), 5, "{starts:?}");
+        assert_eq!(first("beta"), starts[2]);
+        assert_eq!(first("koln"), starts[3]);
+        assert_eq!(first("gamma"), starts[4]);
     }
 
     #[test]
