@@ -12,12 +12,16 @@
 use crate::index::schema;
 pub use crate::search::plan::Bag;
 use crate::search::plan::Plan;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
+
+/// Feedback reads at most this many words of each article (a speech of 30,000 words costs no
+/// more than an article of 5,000; every article of the judged collections is shorter).
+const FEEDBACK_MAX_WORDS: f64 = 5_000.0;
 
 /// A word whose classic IDF is at most this share of tantivy's (a word in most articles) is
 /// left out of the proximity pairs, whatever the IDF floor.
@@ -486,16 +490,19 @@ fn feedback(
     )?;
     let score_sum: f64 = top.iter().map(|(s, _)| f64::from(*s)).sum();
     let mut analyzer = schema::word_analyzer();
-    let mut weights: HashMap<String, f64> = HashMap::new();
+    let mut weights: FxHashMap<String, f64> = FxHashMap::default();
     // Each indexed form's first spelling in the feedback articles (the best article first).
-    let mut spellings: HashMap<String, String> = HashMap::new();
+    let mut spellings: FxHashMap<String, String> = FxHashMap::default();
     for (score, addr) in &top {
         let doc: TantivyDocument = searcher.doc(*addr)?;
-        let mut tf: HashMap<String, f64> = HashMap::new();
+        let mut tf: FxHashMap<String, f64> = FxHashMap::default();
         let mut len = 0.0;
-        for text in doc.get_all(body).filter_map(|v| v.as_str()) {
+        'article: for text in doc.get_all(body).filter_map(|v| v.as_str()) {
             let mut stream = analyzer.token_stream(text);
             while let Some(tok) = stream.next() {
+                if len >= FEEDBACK_MAX_WORDS {
+                    break 'article;
+                }
                 len += 1.0;
                 // One allocation per distinct word, not per token.
                 if let Some(count) = tf.get_mut(&tok.text) {
