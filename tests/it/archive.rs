@@ -885,7 +885,7 @@ fn no_suggestion_for_a_word_without_a_near_neighbour() {
     let v = out.json();
     assert_eq!(
         keys(&v),
-        set(&["query", "total", "took_ms", "hits"]),
+        set(&["query", "total", "took_ms", "hits", "expansion"]),
         "no suggestion key: {v}"
     );
     assert_eq!(suggestion(&t, "zebra", 0), None);

@@ -184,8 +184,16 @@ pub(crate) fn check_results(t: &TestDir, v: &Value, query: &str) {
     let mut top = keys(v);
     // A suggestion comes only when the query finds little.
     top.remove("suggestion");
-    assert_eq!(top, set(&["query", "total", "took_ms", "hits"]), "{v}");
+    assert_eq!(
+        top,
+        set(&["query", "total", "took_ms", "hits", "expansion"]),
+        "{v}"
+    );
     assert_eq!(v["query"], query);
+    for e in v["expansion"].as_array().unwrap() {
+        assert_eq!(keys(e), set(&["word", "weight"]), "{e}");
+        assert!(e["weight"].as_f64().is_some_and(|w| w > 0.0), "{e}");
+    }
     assert!(v["total"].is_u64());
     assert!(v["took_ms"].as_f64().is_some_and(|ms| ms >= 0.0));
     let hits = v["hits"].as_array().unwrap();
