@@ -2,7 +2,7 @@
 //! `DATELINE_CORPORA` (`.ci/run` sets it): each is indexed and run through `dateline eval`; its
 //! nDCG@10 and MAP must be at least the engine's own BM25 (`--ranking bm25`) and the best of
 //! SQLite FTS5, Xapian and tantivy-cli, as `benches/relevance.sh` measured them
-//! (`docs/relevance.md`), and 5 % above the best peer on average. The default ranking is the
+//! (`docs/relevance.md`), and 5 % above the best peer on average out of sample. The default is the
 //! setting the leave-one-collection-out protocol (`benches/loco.sh`) chooses; its out-of-sample
 //! table is in `docs/relevance.md`. Then the news check, on a collection never tuned on:
 //! Reuters-21578 headlines as queries for their own stories (`benches/relevance/reuters_news.py`
@@ -14,14 +14,16 @@ mod common;
 use common::{corpora, unpack};
 use std::path::Path;
 
-/// The best peer's nDCG@10 and MAP per collection (`benches/relevance.sh`, 2026-11-25).
-const BEST_PEER: [(&str, f64, f64); 6] = [
-    ("cranfield", 0.3291, 0.2942),
-    ("cacm", 0.4655, 0.3167),
-    ("cisi", 0.3610, 0.2073),
-    ("med", 0.6900, 0.5281),
-    ("adi", 0.4781, 0.4085),
-    ("lisa", 0.4598, 0.3603),
+/// Per collection: the best peer's nDCG@10 and MAP (`benches/relevance.sh`, 2026-11-25), and
+/// the ranking the leave-one-collection-out protocol chose for it on the other five
+/// (`benches/loco.sh`, docs/relevance.md, 2026-12-06): its out-of-sample setting.
+const BEST_PEER: [(&str, f64, f64, &str); 6] = [
+    ("cranfield", 0.3291, 0.2942, "default"),
+    ("cacm", 0.4655, 0.3167, "default,coordination=off"),
+    ("cisi", 0.3610, 0.2073, "default"),
+    ("med", 0.6900, 0.5281, "default"),
+    ("adi", 0.4781, 0.4085, "default"),
+    ("lisa", 0.4598, 0.3603, "default"),
 ];
 
 /// SQLite FTS5 on the news check (`benches/loco.sh`, 2026-12-06): nDCG@10, MAP.
@@ -51,33 +53,44 @@ fn judged_collections_rank_at_least_as_well_as_the_best_peer() {
     let tmp = tempfile::tempdir().unwrap();
     let mut shortfalls = Vec::new();
     let mut ratios = Vec::new();
-    for (name, peer_ndcg, peer_map) in BEST_PEER {
+    for (name, peer_ndcg, peer_map, held_out) in BEST_PEER {
         unpack(&corpora, name, tmp.path());
         let index = format!("{name}-index");
         let docs = format!("{name}/docs");
         dateline(tmp.path(), &["--index", &index, "index", &docs]);
-        let out = eval(tmp.path(), &index, name, "default");
-        let (ndcg, map) = means(&out);
         let (bm25_ndcg, bm25_map) = means(&eval(tmp.path(), &index, name, "bm25"));
-        eprintln!(
-            "{name}: nDCG@10 {ndcg:.4} (best peer {peer_ndcg}, BM25 {bm25_ndcg:.4}), \
-             MAP {map:.4} ({peer_map}, {bm25_map:.4})"
-        );
-        if ndcg < bm25_ndcg || map < bm25_map {
-            shortfalls.push(format!("{name}: below BM25: {ndcg:.4} / {map:.4}"));
+        // The default (what `search` ranks with) and the setting chosen without this
+        // collection (out of sample): both at least BM25 and the best peer.
+        let mut settings = vec!["default"];
+        if held_out != "default" {
+            settings.push(held_out);
         }
-        ratios.push((ndcg / peer_ndcg, map / peer_map));
-        // Equal to four decimals counts as equal: the figures are printed rounded.
-        if ndcg < peer_ndcg - 0.0002 || map < peer_map - 0.0002 {
-            shortfalls.push(format!("{name}: {ndcg:.4} / {map:.4}"));
+        for setting in settings {
+            let (ndcg, map) = means(&eval(tmp.path(), &index, name, setting));
+            eprintln!(
+                "{name} ({setting}): nDCG@10 {ndcg:.4} (best peer {peer_ndcg}, BM25 \
+                 {bm25_ndcg:.4}), MAP {map:.4} ({peer_map}, {bm25_map:.4})"
+            );
+            if ndcg < bm25_ndcg || map < bm25_map {
+                shortfalls.push(format!(
+                    "{name} ({setting}): below BM25: {ndcg:.4} / {map:.4}"
+                ));
+            }
+            // Equal to four decimals counts as equal: the figures are printed rounded.
+            if ndcg < peer_ndcg - 0.0002 || map < peer_map - 0.0002 {
+                shortfalls.push(format!("{name} ({setting}): {ndcg:.4} / {map:.4}"));
+            }
+            if setting == held_out {
+                ratios.push((ndcg / peer_ndcg, map / peer_map));
+            }
         }
     }
     assert!(shortfalls.is_empty(), "below the best peer: {shortfalls:?}");
     let n = ratios.len() as f64;
     let ndcg_gain = ratios.iter().map(|r| r.0).sum::<f64>() / n;
     let map_gain = ratios.iter().map(|r| r.1).sum::<f64>() / n;
-    eprintln!("mean ratio to the best peer: nDCG@10 {ndcg_gain:.3}, MAP {map_gain:.3}");
-    // The target: on average 5 % above the best peer.
+    eprintln!("mean held-out ratio to the best peer: nDCG@10 {ndcg_gain:.3}, MAP {map_gain:.3}");
+    // The target: out of sample, on average 5 % above the best peer.
     assert!(
         ndcg_gain >= 1.05 && map_gain >= 1.05,
         "mean ratios {ndcg_gain:.3} / {map_gain:.3}"
