@@ -87,13 +87,13 @@ pub(crate) fn segment_of(name: &str) -> Option<&str> {
     (id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) && !ext.is_empty()).then_some(id)
 }
 
-/// Whether the folder holds what only an index holds (segment files, `.managed.json`).
+/// Whether the folder holds what only an index holds: segment files (`.managed.json` alone is
+/// what an interrupted creation leaves).
 pub(crate) fn holds_index_files(dir: &Path) -> bool {
     fs::read_dir(dir).is_ok_and(|entries| {
         entries.flatten().any(|e| {
             let name = e.file_name();
-            let name = name.to_string_lossy();
-            name == ".managed.json" || segment_of(&name).is_some()
+            segment_of(&name.to_string_lossy()).is_some()
         })
     })
 }
@@ -119,7 +119,7 @@ pub fn scan_metas(dir: &Path) -> Vec<DamagedFile> {
             let ok = serde_json::from_slice::<serde_json::Value>(&bytes)
                 .ok()
                 .is_some_and(|v| v.get("segments").is_some_and(|s| s.is_array()));
-            if !ok {
+            if !ok && holds_index_files(dir) {
                 let why = if bytes.is_empty() {
                     "empty".into()
                 } else {
@@ -231,7 +231,9 @@ pub fn scan_reads(index: &Index, dir: &Path, skip: &[DamagedFile]) -> Vec<Damage
     found
 }
 
-/// The keys of a segment's articles, read from its path column, when its files can be trusted.
+/// The keys of a segment's live articles, read from its path column alone (its `.fast` file,
+/// and its delete bitset if it has one), so that a damaged store or term file does not hide
+/// them; `None` when those files are damaged too.
 pub fn segment_keys(index: &Index, segment_id: &str) -> Option<Vec<String>> {
     let segment = index
         .searchable_segments()
@@ -239,19 +241,36 @@ pub fn segment_keys(index: &Index, segment_id: &str) -> Option<Vec<String>> {
         .into_iter()
         .find(|s| s.id().uuid_string() == segment_id)?;
     catch_unwind(AssertUnwindSafe(|| {
-        let reader = SegmentReader::open(&segment).ok()?;
-        let paths = reader.fast_fields().str(schema::PATH).ok()??;
-        let mut keys = Vec::new();
-        let mut alive = vec![false; paths.num_terms()];
-        for doc in reader.doc_ids_alive() {
+        let fast = segment.open_read(SegmentComponent::FastFields).ok()?;
+        let columns = tantivy::columnar::ColumnarReader::open(fast).ok()?;
+        let handle = columns.read_columns(schema::PATH).ok()?.into_iter().next()?;
+        let tantivy::columnar::DynamicColumn::Str(paths) = handle.open().ok()? else {
+            return None;
+        };
+        let alive = if segment.meta().has_deletes() {
+            let bytes = segment
+                .open_read(SegmentComponent::Delete)
+                .ok()?
+                .read_bytes()
+                .ok()?;
+            Some(tantivy::fastfield::AliveBitSet::open(bytes))
+        } else {
+            None
+        };
+        let mut live = vec![false; paths.num_terms()];
+        for doc in 0..segment.meta().max_doc() {
+            if alive.as_ref().is_some_and(|a| !a.is_alive(doc)) {
+                continue;
+            }
             for ord in paths.term_ords(doc) {
-                *alive.get_mut(ord as usize)? = true;
+                *live.get_mut(ord as usize)? = true;
             }
         }
+        let mut keys = Vec::new();
         let mut stream = paths.dictionary().stream().ok()?;
         let mut ord = 0;
         while stream.advance() {
-            if *alive.get(ord)? {
+            if *live.get(ord)? {
                 keys.push(String::from_utf8(stream.key().to_vec()).ok()?);
             }
             ord += 1;

@@ -238,7 +238,15 @@ pub fn run_with(
         }
     }
     let existed = dir.exists();
-    let lock_file = lock(dir).map_err(|e| write_failure(dir, e.into()))?;
+    let lock_file = lock(dir).map_err(|e| {
+        let e = anyhow::Error::from(e);
+        match damage::io_kind(&e) {
+            Some(io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied) => {
+                write_failure(dir, e)
+            }
+            _ => e,
+        }
+    })?;
     let before = listing(dir);
     let result = (|| -> anyhow::Result<IndexSummary> {
         let mut repair = Repair::default();

@@ -19,6 +19,7 @@ mod archive;
 mod bundled;
 mod check;
 mod crash;
+mod damage;
 mod errors;
 mod eval;
 mod export;
