@@ -382,6 +382,9 @@ pub fn io_kind(e: &anyhow::Error) -> Option<io::ErrorKind> {
     [
         ("StorageFull", io::ErrorKind::StorageFull),
         ("os error 28", io::ErrorKind::StorageFull),
+        ("No space left on device", io::ErrorKind::StorageFull),
+        ("Read-only file system", io::ErrorKind::ReadOnlyFilesystem),
+        ("Permission denied", io::ErrorKind::PermissionDenied),
         ("QuotaExceeded", io::ErrorKind::QuotaExceeded),
         ("ReadOnlyFilesystem", io::ErrorKind::ReadOnlyFilesystem),
         ("os error 30", io::ErrorKind::ReadOnlyFilesystem),

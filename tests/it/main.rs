@@ -20,6 +20,7 @@ mod bundled;
 mod check;
 mod crash;
 mod damage;
+mod full_disk;
 mod errors;
 mod eval;
 mod export;
