@@ -89,11 +89,14 @@ pub enum Command {
     /// Index (or update the index of) folders of dated articles
     #[command(after_help = with_exit_status("index", concat!(
         "Folders are walked recursively; hidden entries and files not ending in .txt are skipped.\n",
-        "Unchanged files are skipped, edited ones re-indexed, deleted ones removed, in one commit.\n",
+        "Unchanged files are skipped, edited ones re-indexed, deleted ones removed, in one commit;\n",
+        "--forget PATH removes articles on request. --repair drops damaged segments and reads\n",
+        "their articles again; a failed run (full disk) removes what it wrote.\n",
         "Files that fail to parse are reported on stderr as path:line: reason and skipped.\n\n",
         "Examples:\n",
         "  dateline index corpus/\n",
         "  dateline index --rebuild corpus/ more/articles/\n",
+        "  dateline index --repair corpus/\n",
         "  dateline index --index /tmp/idx ~/archive/2016"
     )))]
     Index {
@@ -320,10 +323,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Verify the index: every article reads back, one document per path
+    /// Verify the index: every file's checksum, every article reads back, one document per path
     #[command(after_help = with_exit_status("check", concat!(
-        "Reads every stored article back into the dated format and parses it again, and counts\n",
-        "the documents of each path. Prints `ok: N articles checked`, or one problem per line.\n\n",
+        "Checks every index file against its checksum, reads every stored article back into the\n",
+        "dated format and parses it again, and counts the documents of each path. Prints\n",
+        "`ok: N articles checked`, or one problem per line (a damaged file named with its\n",
+        "segment); `dateline index --repair CORPUS` mends damage, `--rebuild` when meta.json is.\n\n",
         "Examples:\n",
         "  dateline check\n",
         "  dateline check --json --index /tmp/idx"
@@ -397,8 +402,8 @@ pub const EXIT_ONE: &[(&str, &str)] = &[
 ];
 
 /// What exit status 2 means, for every command.
-pub const EXIT_ERROR: &str =
-    "an error: a bad argument or date, no index, another index run holds the lock, …";
+pub const EXIT_ERROR: &str = "an error: a bad argument or date, no index, another index run holds the lock, a damaged \
+     index, a full disk, …";
 
 /// The exit-status table: each code and its meaning, commands named in `backticks`.
 pub fn exit_statuses() -> Vec<(u8, String)> {

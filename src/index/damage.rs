@@ -111,7 +111,10 @@ pub fn scan_metas(dir: &Path) -> Vec<DamagedFile> {
     match fs::read(&meta) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             if holds_index_files(dir) {
-                found.push(broken(meta, "missing: the list of the index's segments".into()));
+                found.push(broken(
+                    meta,
+                    "missing: the list of the index's segments".into(),
+                ));
             }
         }
         Err(e) => found.push(broken(meta, format!("unreadable: {e}"))),
@@ -200,22 +203,24 @@ pub fn scan_reads(index: &Index, dir: &Path, skip: &[DamagedFile]) -> Vec<Damage
             continue;
         }
         let articles = segment.meta().num_docs();
-        let read = catch_unwind(AssertUnwindSafe(|| -> Result<(), (SegmentComponent, String)> {
-            let reader = SegmentReader::open(&segment)
-                .map_err(|e| (SegmentComponent::Terms, short_cause(&e.to_string())))?;
-            let store = reader
-                .get_store_reader(1)
-                .map_err(|e| (SegmentComponent::Store, short_cause(&e.to_string())))?;
-            for doc in reader.doc_ids_alive() {
-                store
-                    .get::<tantivy::TantivyDocument>(doc)
+        let read = catch_unwind(AssertUnwindSafe(
+            || -> Result<(), (SegmentComponent, String)> {
+                let reader = SegmentReader::open(&segment)
+                    .map_err(|e| (SegmentComponent::Terms, short_cause(&e.to_string())))?;
+                let store = reader
+                    .get_store_reader(1)
                     .map_err(|e| (SegmentComponent::Store, short_cause(&e.to_string())))?;
-            }
-            let ff = reader.fast_fields();
-            ff.str(schema::PATH)
-                .map_err(|e| (SegmentComponent::FastFields, short_cause(&e.to_string())))?;
-            Ok(())
-        }));
+                for doc in reader.doc_ids_alive() {
+                    store
+                        .get::<tantivy::TantivyDocument>(doc)
+                        .map_err(|e| (SegmentComponent::Store, short_cause(&e.to_string())))?;
+                }
+                let ff = reader.fast_fields();
+                ff.str(schema::PATH)
+                    .map_err(|e| (SegmentComponent::FastFields, short_cause(&e.to_string())))?;
+                Ok(())
+            },
+        ));
         let (component, why) = match read {
             Ok(Ok(())) => continue,
             Ok(Err(e)) => e,
@@ -243,7 +248,11 @@ pub fn segment_keys(index: &Index, segment_id: &str) -> Option<Vec<String>> {
     catch_unwind(AssertUnwindSafe(|| {
         let fast = segment.open_read(SegmentComponent::FastFields).ok()?;
         let columns = tantivy::columnar::ColumnarReader::open(fast).ok()?;
-        let handle = columns.read_columns(schema::PATH).ok()?.into_iter().next()?;
+        let handle = columns
+            .read_columns(schema::PATH)
+            .ok()?
+            .into_iter()
+            .next()?;
         let tantivy::columnar::DynamicColumn::Str(paths) = handle.open().ok()? else {
             return None;
         };

@@ -3,22 +3,22 @@
 
 use crate::article;
 use crate::corpus::{self, FileEntry, Walk};
-use crate::index::schema::{self, Fields};
 use crate::index::damage::{self, Damaged, DamagedFile, WriteError};
+use crate::index::schema::{self, Fields};
 use crate::index::store::{
     self, LOCK_FILE, OpenError, PLACEHOLDERS, Store, is_creation_leftover, is_vacant, other,
     payload,
 };
 use anyhow::Context;
 use rayon::prelude::*;
+use std::collections::{BTreeSet, HashSet};
+use std::ffi::OsString;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use tantivy::directory::error::LockError;
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::{Directory, Index, IndexReader, IndexWriter, TantivyError, Term};
-use std::collections::{BTreeSet, HashSet};
-use std::ffi::OsString;
 
 /// Makes the [`Directory`] an index folder is read and written through (a test's, to fail
 /// writes); given the folder, which exists.
@@ -703,7 +703,7 @@ pub(crate) fn index_files(
         &Silent,
     )
     .unwrap();
-    let store = open(dir.path()).unwrap();
+    let store = store::open(dir.path()).unwrap();
     (dir, store)
 }
 

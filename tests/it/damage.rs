@@ -44,7 +44,10 @@ fn target(t: &TestDir, kind: &str) -> PathBuf {
             .filter(|p| p.extension().is_some_and(|e| *e == kind[1..]))
             .collect();
         names.sort();
-        names.into_iter().next().expect("a segment file of that kind")
+        names
+            .into_iter()
+            .next()
+            .expect("a segment file of that kind")
     } else {
         index.join(kind)
     }
@@ -103,7 +106,10 @@ fn assert_named(out: &Output, file: &str, cell: &str, args: &[&str]) {
     assert!(!out.stderr.contains("Custom {"), "{what}");
     if out.code == 2 {
         assert_eq!(out.stderr.lines().count(), 1, "{what}");
-        assert!(out.stderr.contains(file), "the message names {file}: {what}");
+        assert!(
+            out.stderr.contains(file),
+            "the message names {file}: {what}"
+        );
         assert!(
             out.stderr.contains("--repair") || out.stderr.contains("--rebuild"),
             "{what}"
@@ -143,17 +149,28 @@ fn matrix(kind: &str) {
         let repair = run(&t, &["index", "--repair", "corpus"]);
         assert_named(&repair, &name, &cell, &["index", "--repair"]);
         if repair.code == 2 {
-            assert!(repair.stderr.contains("--rebuild"), "{cell}: {}", repair.stderr);
+            assert!(
+                repair.stderr.contains("--rebuild"),
+                "{cell}: {}",
+                repair.stderr
+            );
             run(&t, &["index", "--rebuild", "corpus"]).assert_code(0);
         } else {
             repair.assert_code(0);
         }
         let check = run(&t, &["check"]);
         check.assert_code(0);
-        assert_eq!(check.stdout, format!("ok: {n} articles checked\n"), "{cell}");
+        assert_eq!(
+            check.stdout,
+            format!("ok: {n} articles checked\n"),
+            "{cell}"
+        );
         assert_eq!(common_articles(&t), n, "{cell}");
     }
-    eprintln!("{kind}: 4 cells in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "{kind}: 4 cells in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 }
 
 fn common_articles(t: &TestDir) -> u64 {
@@ -228,8 +245,9 @@ fn repair_lists_the_articles_whose_files_are_gone() {
     let out = run(&t, &["index", "--repair", "corpus"]);
     out.assert_code(0);
     assert!(
-        out.stderr.lines().any(|l| l.starts_with("lost: ")
-            && l.contains("2016-09-17-aleppo-aid-caravans.txt")),
+        out.stderr
+            .lines()
+            .any(|l| l.starts_with("lost: ") && l.contains("2016-09-17-aleppo-aid-caravans.txt")),
         "{}",
         out.stderr
     );
@@ -270,7 +288,10 @@ fn serve_answers_500_naming_the_damage_and_follows_the_repair() {
         if status == 200 {
             break;
         }
-        assert!(Instant::now() < deadline, "still {status} after the repair: {body}");
+        assert!(
+            Instant::now() < deadline,
+            "still {status} after the repair: {body}"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -278,7 +299,10 @@ fn serve_answers_500_naming_the_damage_and_follows_the_repair() {
 #[test]
 fn a_file_named_directly_stays_until_it_is_gone_or_forgotten() {
     let t = TestDir::with_good();
-    t.write("corpus/notes.md", " date 2016-09-17\n\nNotes on the aid convoys.\n");
+    t.write(
+        "corpus/notes.md",
+        " date 2016-09-17\n\nNotes on the aid convoys.\n",
+    );
     run(&t, &["index", "corpus"]).assert_code(0);
     run(&t, &["index", "corpus/notes.md"]).assert_code(0);
     assert_eq!(common_articles(&t), 8);
@@ -308,5 +332,10 @@ fn an_index_path_through_a_file_names_its_cause_once() {
     cmd.args(["--index", "some-file/idx", "index", "corpus"]);
     let out = Running::start(cmd, "dateline --index some-file/idx".into(), WATCHDOG).finish();
     out.assert_code(2);
-    assert_eq!(out.stderr.matches("Not a directory").count(), 1, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.matches("Not a directory").count(),
+        1,
+        "{}",
+        out.stderr
+    );
 }

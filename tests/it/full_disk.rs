@@ -18,8 +18,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use tantivy::Directory;
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
-    AntiCallToken, DirectoryLock, FileHandle, Lock, MmapDirectory, TerminatingWrite,
-    WatchCallback, WatchHandle, WritePtr,
+    AntiCallToken, DirectoryLock, FileHandle, Lock, MmapDirectory, TerminatingWrite, WatchCallback,
+    WatchHandle, WritePtr,
 };
 
 /// A folder's directory that lets `budget` bytes through, then fails every write with `kind`.
@@ -155,7 +155,13 @@ fn a_full_disk_leaves_the_last_commit_and_the_next_run_succeeds() {
     let (good, more) = corpus(&t, 40);
     let n = fixture_names("good").len() as u64;
     let pristine = t.path().join("pristine");
-    writer::run(&pristine, std::slice::from_ref(&good), &Options::default(), &Silent).unwrap();
+    writer::run(
+        &pristine,
+        std::slice::from_ref(&good),
+        &Options::default(),
+        &Silent,
+    )
+    .unwrap();
     let committed = files(&pristine);
     let mut failures = 0;
     for budget in [0, 100, 2_000, 20_000, 60_000, 200_000] {
@@ -170,11 +176,18 @@ fn a_full_disk_leaves_the_last_commit_and_the_next_run_succeeds() {
             Err(e) => {
                 failures += 1;
                 let w = e.downcast_ref::<WriteError>();
-                assert!(matches!(w, Some(WriteError::Full { .. })), "{budget}: {e:#}");
+                assert!(
+                    matches!(w, Some(WriteError::Full { .. })),
+                    "{budget}: {e:#}"
+                );
                 let message = e.to_string();
                 assert!(message.contains(&dir.display().to_string()), "{message}");
                 assert!(message.contains("is full"), "{message}");
-                assert_eq!(files(&dir), committed, "after a full disk at {budget} bytes");
+                assert_eq!(
+                    files(&dir),
+                    committed,
+                    "after a full disk at {budget} bytes"
+                );
                 assert_eq!(articles(&dir), n, "the last commit is searchable");
             }
             Ok(r) => assert_eq!(r.total, n + 40, "{budget}"),
@@ -188,8 +201,20 @@ fn a_full_disk_leaves_the_last_commit_and_the_next_run_succeeds() {
 
     // A first run on a full disk leaves no folder behind.
     let fresh = t.path().join("fresh");
-    let e = run_failing(&fresh, &[good.clone()], 5_000, io::ErrorKind::StorageFull).unwrap_err();
-    assert!(matches!(e.downcast_ref::<WriteError>(), Some(WriteError::Full { .. })), "{e:#}");
+    let e = run_failing(
+        &fresh,
+        std::slice::from_ref(&good),
+        5_000,
+        io::ErrorKind::StorageFull,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e.downcast_ref::<WriteError>(),
+            Some(WriteError::Full { .. })
+        ),
+        "{e:#}"
+    );
     assert!(!fresh.exists(), "{:?}", files(&fresh));
     writer::run(&fresh, &[good], &Options::default(), &Silent).unwrap();
     assert_eq!(articles(&fresh), n);
@@ -200,10 +225,22 @@ fn a_read_only_index_is_searchable_and_index_says_why_it_cannot_write() {
     let t = TestDir::with_good();
     let (good, more) = corpus(&t, 5);
     let dir = t.index();
-    writer::run(&dir, std::slice::from_ref(&good), &Options::default(), &Silent).unwrap();
+    writer::run(
+        &dir,
+        std::slice::from_ref(&good),
+        &Options::default(),
+        &Silent,
+    )
+    .unwrap();
     let before = files(&dir);
     let e = run_failing(&dir, &[good, more], 0, io::ErrorKind::PermissionDenied).unwrap_err();
-    assert!(matches!(e.downcast_ref::<WriteError>(), Some(WriteError::ReadOnly { .. })), "{e:#}");
+    assert!(
+        matches!(
+            e.downcast_ref::<WriteError>(),
+            Some(WriteError::ReadOnly { .. })
+        ),
+        "{e:#}"
+    );
     assert!(e.to_string().contains("cannot write"), "{e}");
     assert_eq!(files(&dir), before);
     assert_eq!(articles(&dir), fixture_names("good").len() as u64);
@@ -225,17 +262,32 @@ fn an_index_folder_that_vanishes_during_a_run_is_named_and_made_anew() {
     let t = TestDir::with_good();
     let (good, more) = corpus(&t, 5);
     let dir = t.index();
-    writer::run(&dir, std::slice::from_ref(&good), &Options::default(), &Silent).unwrap();
+    writer::run(
+        &dir,
+        std::slice::from_ref(&good),
+        &Options::default(),
+        &Silent,
+    )
+    .unwrap();
     let roots = [good, more];
     let e = writer::run(&dir, &roots, &Options::default(), &Vanish(dir.clone())).unwrap_err();
-    assert!(matches!(e.downcast_ref::<WriteError>(), Some(WriteError::Vanished { .. })), "{e:#}");
+    assert!(
+        matches!(
+            e.downcast_ref::<WriteError>(),
+            Some(WriteError::Vanished { .. })
+        ),
+        "{e:#}"
+    );
     let r = writer::run(&dir, &roots, &Options::default(), &Silent).unwrap();
     assert_eq!(r.total, fixture_names("good").len() as u64 + 5);
 }
 
 #[test]
 fn a_real_full_tmpfs() {
-    let root = Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n");
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n");
     if !root.unwrap_or(false) {
         println!("skipped: a real full disk needs root to mount a tmpfs");
         return;
@@ -260,11 +312,23 @@ fn a_real_full_tmpfs() {
     let _unmount = Unmount(mnt.clone());
     let dir = mnt.join("idx");
     let good = t.corpus();
-    writer::run(&dir, std::slice::from_ref(&good), &Options::default(), &Silent).unwrap();
+    writer::run(
+        &dir,
+        std::slice::from_ref(&good),
+        &Options::default(),
+        &Silent,
+    )
+    .unwrap();
     let committed = files(&dir);
     let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let e = writer::run(&dir, &[good.clone(), bundled], &Options::default(), &Silent).unwrap_err();
-    assert!(matches!(e.downcast_ref::<WriteError>(), Some(WriteError::Full { .. })), "{e:#}");
+    assert!(
+        matches!(
+            e.downcast_ref::<WriteError>(),
+            Some(WriteError::Full { .. })
+        ),
+        "{e:#}"
+    );
     assert_eq!(files(&dir), committed);
     assert_eq!(articles(&dir), fixture_names("good").len() as u64);
     let r = writer::run(&dir, &[good], &Options::default(), &Silent).unwrap();
