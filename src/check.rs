@@ -1,13 +1,18 @@
-//! `dateline check`: proves the index sound: every stored article reads back into the dated
+//! `dateline check`: proves the index sound: every file of every segment is present and
+//! matches its checksum, every segment opens, every stored article reads back into the dated
 //! format and parses to the same date and paragraphs, and every path has one live document.
+//! Damage is reported by file and segment; a panic inside Tantivy on a damaged file is caught
+//! and reported as damage.
 
 use crate::article;
+use crate::index::damage::{self, DamagedFile};
 use crate::index::schema;
 use crate::index::store::Store;
 use crate::index::store::Stored;
 use serde::Serialize;
 use std::collections::HashMap;
-use tantivy::{DocAddress, TantivyDocument};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use tantivy::TantivyDocument;
 
 /// What `check` found.
 #[derive(Debug, Clone, Serialize)]
@@ -16,40 +21,34 @@ pub struct CheckResult {
     pub articles: u64,
     /// One line per problem; empty when the index is sound.
     pub problems: Vec<String>,
+    /// The damaged files among the problems, each with its segment.
+    pub damaged: Vec<DamagedFile>,
 }
 
-/// Examines every live document of the index.
+/// Examines every file and every live document of the index.
 pub fn run(store: &Store) -> anyhow::Result<CheckResult> {
-    let reader = store.reader()?;
-    let searcher = reader.searcher();
+    let dir = &store.dir;
+    let mut damaged = damage::scan_files(&store.index, dir)?;
+    damaged.extend(damage::scan_reads(&store.index, dir, &damaged));
+    let mut problems: Vec<String> = damaged.iter().map(|d| format!("damaged: {d}")).collect();
     let mut per_path: HashMap<String, u32> = HashMap::new();
-    let mut problems = Vec::new();
     let mut articles = 0u64;
-    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-        for doc_id in seg.doc_ids_alive() {
-            articles += 1;
-            let addr = DocAddress::new(ord as u32, doc_id);
-            let doc: TantivyDocument = match searcher.doc(addr) {
-                Ok(d) => d,
-                Err(e) => {
-                    problems.push(format!("unreadable: document {ord}/{doc_id}: {e}"));
-                    continue;
-                }
-            };
-            let stored = Stored::from_doc(&doc, store.fields);
-            // Keys shown as the user sees paths (relative to the current directory).
-            let name = if stored.path.is_empty() {
-                format!("document {ord}/{doc_id}")
-            } else {
-                crate::corpus::display_key(&stored.path)
-            };
-            if stored.path.is_empty() {
-                problems.push(format!("no path: {name}"));
-            }
-            *per_path.entry(stored.path.clone()).or_default() += 1;
-            if let Err(why) = parses_back(&stored) {
-                problems.push(format!("does not parse back: {name}: {why}"));
-            }
+    for (ord, segment) in store.index.searchable_segments()?.iter().enumerate() {
+        let id = segment.id().uuid_string();
+        if damaged.iter().any(|d| d.segment.as_deref() == Some(&id)) {
+            articles += u64::from(segment.meta().num_docs());
+            continue;
+        }
+        let read = catch_unwind(AssertUnwindSafe(|| {
+            check_segment(store, segment, ord, &mut per_path, &mut problems)
+        }));
+        match read {
+            Ok(Ok(n)) => articles += n,
+            Ok(Err(e)) => problems.push(format!(
+                "damaged: segment {id}: {}",
+                damage::short_cause(&e.to_string())
+            )),
+            Err(_) => problems.push(format!("damaged: segment {id}: unreadable")),
         }
     }
     let mut duplicates: Vec<_> = per_path.into_iter().filter(|(_, n)| *n > 1).collect();
@@ -58,7 +57,49 @@ pub fn run(store: &Store) -> anyhow::Result<CheckResult> {
         let path = crate::corpus::display_key(&path);
         problems.push(format!("duplicate: {path} ({n} documents)"));
     }
-    Ok(CheckResult { articles, problems })
+    Ok(CheckResult {
+        articles,
+        problems,
+        damaged,
+    })
+}
+
+/// Reads back every live article of one segment; returns how many.
+fn check_segment(
+    store: &Store,
+    segment: &tantivy::index::Segment,
+    ord: usize,
+    per_path: &mut HashMap<String, u32>,
+    problems: &mut Vec<String>,
+) -> tantivy::Result<u64> {
+    let reader = tantivy::SegmentReader::open(segment)?;
+    let docs = reader.get_store_reader(1)?;
+    let mut articles = 0;
+    for doc_id in reader.doc_ids_alive() {
+        articles += 1;
+        let doc: TantivyDocument = match docs.get(doc_id) {
+            Ok(d) => d,
+            Err(e) => {
+                problems.push(format!("unreadable: document {ord}/{doc_id}: {e}"));
+                continue;
+            }
+        };
+        let stored = Stored::from_doc(&doc, store.fields);
+        // Keys shown as the user sees paths (relative to the current directory).
+        let name = if stored.path.is_empty() {
+            format!("document {ord}/{doc_id}")
+        } else {
+            crate::corpus::display_key(&stored.path)
+        };
+        if stored.path.is_empty() {
+            problems.push(format!("no path: {name}"));
+        }
+        *per_path.entry(stored.path.clone()).or_default() += 1;
+        if let Err(why) = parses_back(&stored) {
+            problems.push(format!("does not parse back: {name}: {why}"));
+        }
+    }
+    Ok(articles)
 }
 
 /// Writes the stored article in the dated format and parses it again: the date and the

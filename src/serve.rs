@@ -237,6 +237,7 @@ async fn blocking<T: Send + 'static>(
         return Err(ApiError::Timeout(limit));
     }
     let slots = app.slots.clone();
+    let dir = app.store.dir.clone();
     let app = app.clone();
     // Waiting for a slot counts towards the limit.
     let in_slot = async move {
@@ -252,6 +253,10 @@ async fn blocking<T: Send + 'static>(
         .map_err(|join| ApiError::Internal(format!("the request failed: {join}")))?
     };
     match tokio::time::timeout(limit, in_slot).await {
+        // A failure of the index's files: name the damage, if that is its cause.
+        Ok(Err(ApiError::Internal(m))) => Err(ApiError::Internal(
+            crate::index::damage::diagnose(&dir).map_or(m, |d| d.to_string()),
+        )),
         Ok(result) => result,
         // The search goes on in its thread (it cannot be interrupted), holding its slot, and
         // its answer is dropped.

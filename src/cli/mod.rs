@@ -3,6 +3,7 @@
 
 pub mod manual;
 
+use crate::index::damage::{self, Damaged, WriteError};
 use crate::index::store::{self, OpenError};
 use crate::index::writer::{self, Progress};
 use crate::render::{self, ColorChoice, Printer};
@@ -88,20 +89,30 @@ pub enum Command {
     /// Index (or update the index of) folders of dated articles
     #[command(after_help = with_exit_status("index", concat!(
         "Folders are walked recursively; hidden entries and files not ending in .txt are skipped.\n",
-        "Unchanged files are skipped, edited ones re-indexed, deleted ones removed, in one commit.\n",
+        "Unchanged files are skipped, edited ones re-indexed, deleted ones removed, in one commit;\n",
+        "--forget PATH removes articles on request. --repair drops damaged segments and reads\n",
+        "their articles again; a failed run (full disk) removes what it wrote.\n",
         "Files that fail to parse are reported on stderr as path:line: reason and skipped.\n\n",
         "Examples:\n",
         "  dateline index corpus/\n",
         "  dateline index --rebuild corpus/ more/articles/\n",
+        "  dateline index --repair corpus/\n",
         "  dateline index --index /tmp/idx ~/archive/2016"
     )))]
     Index {
-        /// Folders or files to index
-        #[arg(default_value = "corpus")]
+        /// Folders or files to index (default: corpus, unless --forget is given)
         paths: Vec<PathBuf>,
-        /// Start from an empty index
+        /// Start from an empty index (the remedy when `meta.json` is damaged or gone)
         #[arg(long)]
         rebuild: bool,
+        /// Drop the segments whose files are damaged and read their articles again from the
+        /// corpus; articles whose files are gone are listed
+        #[arg(long, conflicts_with = "rebuild")]
+        repair: bool,
+        /// Remove the articles of PATH (a file, or a folder and all below it) from the index,
+        /// whether or not the files still exist
+        #[arg(long, value_name = "PATH")]
+        forget: Vec<PathBuf>,
         /// Indexing threads (default: the number of cores)
         #[arg(long, short = 'j')]
         threads: Option<usize>,
@@ -312,10 +323,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Verify the index: every article reads back, one document per path
+    /// Verify the index: every file's checksum, every article reads back, one document per path
     #[command(after_help = with_exit_status("check", concat!(
-        "Reads every stored article back into the dated format and parses it again, and counts\n",
-        "the documents of each path. Prints `ok: N articles checked`, or one problem per line.\n\n",
+        "Checks every index file against its checksum, reads every stored article back into the\n",
+        "dated format and parses it again, and counts the documents of each path. Prints\n",
+        "`ok: N articles checked`, or one problem per line (a damaged file named with its\n",
+        "segment); `dateline index --repair CORPUS` mends damage, `--rebuild` when meta.json is.\n\n",
         "Examples:\n",
         "  dateline check\n",
         "  dateline check --json --index /tmp/idx"
@@ -389,8 +402,8 @@ pub const EXIT_ONE: &[(&str, &str)] = &[
 ];
 
 /// What exit status 2 means, for every command.
-pub const EXIT_ERROR: &str =
-    "an error: a bad argument or date, no index, another index run holds the lock, …";
+pub const EXIT_ERROR: &str = "an error: a bad argument or date, no index, another index run holds the lock, a damaged \
+     index, a full disk, …";
 
 /// The exit-status table: each code and its meaning, commands named in `backticks`.
 pub fn exit_statuses() -> Vec<(u8, String)> {
@@ -512,21 +525,98 @@ fn open_hint(e: &OpenError, index: &Path) -> Option<String> {
         )),
         OpenError::Locked(_) => Some("wait for it to finish, then run again".into()),
         OpenError::NotAnIndex(_) => Some("choose another folder with --index".into()),
+        OpenError::Damaged(d) => Some(damage_hint(d, index)),
         OpenError::Other { .. } => None,
     }
 }
 
+/// What to do about a damaged index: `--repair` when it can mend it, else `--rebuild`.
+fn damage_hint(d: &Damaged, index: &Path) -> String {
+    if d.repairable() {
+        format!(
+            "repair it: {} --repair CORPUS…, naming the folders indexed (or --rebuild)",
+            dateline_command("index", index)
+        )
+    } else {
+        format!(
+            "only a rebuild can restore it: {} --rebuild CORPUS…, naming the folders indexed",
+            dateline_command("index", index)
+        )
+    }
+}
+
+/// What to do when the index could not be written.
+fn write_hint(e: &WriteError, index: &Path) -> String {
+    match e {
+        WriteError::Full { .. } => "free some space, then run again".into(),
+        WriteError::ReadOnly { .. } => {
+            "make the folder writable, or index into another folder with --index".into()
+        }
+        WriteError::Vanished { .. } => format!(
+            "run again to create it anew: {} CORPUS…",
+            dateline_command("index", index)
+        ),
+    }
+}
+
+/// Whether an error came from the index's files (Tantivy, or the file system under it), so
+/// that damage could be its cause.
+fn from_index_files(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.is::<tantivy::TantivyError>()
+            || c.is::<tantivy::directory::error::OpenReadError>()
+            || c.is::<io::Error>()
+    }) || e.to_string().contains("corrupt")
+}
+
+/// The message of the last panic, recorded by the binary's panic hook (see `main.rs`) instead
+/// of printed: a panic inside Tantivy on a damaged file becomes a one-line error.
+pub static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
 /// Runs the parsed command line, writing results to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
     let index = cli.index.clone();
-    run_command(cli, out).map_err(|mut f| {
+    // `index` reads and checks the index itself; every other command that reads it is asked
+    // about damage when it fails.
+    let reads_index = !matches!(
+        cli.command,
+        Command::Index { .. } | Command::Completions { .. } | Command::Man
+    );
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_command(cli, out)))
+        .unwrap_or_else(|_| {
+            let message = LAST_PANIC
+                .lock()
+                .ok()
+                .and_then(|mut m| m.take())
+                .unwrap_or_else(|| "a panic".into());
+            Err(CommandError {
+                error: anyhow::anyhow!("internal error: {message}"),
+                hint: Some("please report it; dateline check looks for damage in the index".into()),
+            })
+        });
+    outcome.map_err(|mut f| {
+        let panicked = f.error.to_string().starts_with("internal error: ");
+        if reads_index
+            && f.error.downcast_ref::<OpenError>().is_none()
+            && (panicked || from_index_files(&f.error))
+            && let Some(d) = damage::diagnose(&index)
+        {
+            f = CommandError {
+                hint: None,
+                error: d.into(),
+            };
+        }
         if f.hint.is_none() {
-            f.hint = match f.error.downcast_ref::<OpenError>() {
-                Some(e) => open_hint(e, &index),
-                None => f
-                    .error
+            f.hint = if let Some(e) = f.error.downcast_ref::<OpenError>() {
+                open_hint(e, &index)
+            } else if let Some(d) = f.error.downcast_ref::<Damaged>() {
+                Some(damage_hint(d, &index))
+            } else if let Some(w) = f.error.downcast_ref::<WriteError>() {
+                Some(write_hint(w, &index))
+            } else {
+                f.error
                     .downcast_ref::<export::Damaged>()
-                    .map(|_| format!("run: {}", dateline_command("check", &index))),
+                    .map(|_| format!("run: {}", dateline_command("check", &index)))
             };
         }
         f
@@ -543,12 +633,19 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
     };
     match cli.command {
         Command::Index {
-            paths,
+            mut paths,
             rebuild,
+            repair,
+            forget,
             threads,
         } => {
+            if paths.is_empty() && forget.is_empty() {
+                paths.push(PathBuf::from("corpus"));
+            }
             let mut opts = writer::Options {
                 rebuild,
+                repair,
+                forget,
                 ..Default::default()
             };
             if let Some(t) = threads {
@@ -562,6 +659,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             for f in &report.skipped {
                 printer.skipped_file(&mut err, f)?;
             }
+            repair_notes(&mut err, &report.repair)?;
             printer.index_summary(out, &report, started.elapsed().as_secs_f64())?;
             Ok(if report.skipped.is_empty() {
                 Outcome::Success
@@ -812,6 +910,13 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             } else {
                 printer.check(out, &report)?;
             }
+            if !report.damaged.is_empty() {
+                let d = Damaged {
+                    dir: cli.index.clone(),
+                    files: report.damaged.clone(),
+                };
+                eprintln!("hint: {}", damage_hint(&d, &cli.index));
+            }
             Ok(if report.problems.is_empty() {
                 Outcome::Success
             } else {
@@ -827,6 +932,43 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             Ok(Outcome::Success)
         }
     }
+}
+
+/// What `--repair` did, on standard error: the damaged files and their segments dropped, the
+/// articles read again, those lost.
+fn repair_notes(err: &mut dyn Write, r: &writer::Repair) -> io::Result<()> {
+    if r.rewrote_file_list {
+        writeln!(
+            err,
+            "repaired: .managed.json (Tantivy's list of its files) written anew"
+        )?;
+    }
+    for d in &r.damaged {
+        writeln!(err, "repaired: dropped {d}")?;
+    }
+    if !r.damaged.is_empty() {
+        writeln!(
+            err,
+            "repaired: {} articles of the dropped segments read again from their files",
+            r.reread
+        )?;
+    }
+    for key in &r.lost {
+        writeln!(
+            err,
+            "lost: {} (its only copy was in a damaged segment and its file is gone)",
+            corpus::display_key(key)
+        )?;
+    }
+    if r.unnamed > 0 {
+        writeln!(
+            err,
+            "note: {} articles of the dropped segments could not be named; those under the \
+             paths given were read again with the rest, any others are no longer indexed",
+            r.unnamed
+        )?;
+    }
+    Ok(())
 }
 
 fn search_failure(e: SearchError) -> CommandError {

@@ -2,13 +2,14 @@
 //! exists), the read handle, and lookups of one article by its key. The indexer writes; this
 //! module reads.
 
+use crate::index::damage;
 use crate::index::schema::{self, Fields};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use tantivy::DocSet;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, TantivyError, Term};
+use tantivy::{Directory, Index, IndexReader, ReloadPolicy, TantivyDocument, TantivyError, Term};
 
 /// Files that may sit in an index folder before the index exists (the repository ships one).
 pub(crate) const PLACEHOLDERS: &[&str] = &["README.md", ".gitkeep", LOCK_FILE];
@@ -53,6 +54,9 @@ pub enum OpenError {
     /// Another `dateline index` holds the writer lock.
     #[error("another dateline index is writing to {0}")]
     Locked(PathBuf),
+    /// A file the index cannot be opened without is damaged.
+    #[error(transparent)]
+    Damaged(#[from] crate::index::damage::Damaged),
     /// Anything tantivy or the file system reports; the cause is the error's source, so it is
     /// printed once, after this message.
     #[error("cannot open the index at {dir}")]
@@ -209,20 +213,44 @@ pub(crate) fn is_vacant(dir: &Path) -> std::io::Result<bool> {
     }
 }
 
+/// The error for an index whose `meta.json` or `.managed.json` is damaged, if it is.
+fn damaged_metas(dir: &Path) -> Option<OpenError> {
+    let files = damage::scan_metas(dir);
+    (!files.is_empty()).then(|| {
+        OpenError::Damaged(damage::Damaged {
+            dir: dir.to_path_buf(),
+            files,
+        })
+    })
+}
+
 /// Opens an existing index for reading.
 pub fn open(dir: &Path) -> Result<Store, OpenError> {
+    open_in(dir, None)
+}
+
+/// [`open`], through `directory` when given (a test's, to fail writes) instead of the folder's
+/// own memory-mapped one.
+pub fn open_in(dir: &Path, directory: Option<Box<dyn Directory>>) -> Result<Store, OpenError> {
     if !dir.join("meta.json").is_file() {
+        if let Some(e) = damaged_metas(dir) {
+            return Err(e);
+        }
         return Err(match is_vacant(dir) {
             Ok(true) => OpenError::Missing(dir.to_path_buf()),
             Ok(false) => OpenError::NotAnIndex(dir.to_path_buf()),
             Err(e) => other(dir, e),
         });
     }
-    let mut index = Index::open_in_dir(dir).map_err(|e| match e {
+    let opened = match directory {
+        Some(d) => Index::open(d),
+        None => Index::open_in_dir(dir),
+    };
+    let mut index = opened.map_err(|e| match e {
         TantivyError::DataCorruption(_) | TantivyError::SchemaError(_) => {
-            OpenError::NotAnIndex(dir.to_path_buf())
+            damaged_metas(dir).unwrap_or_else(|| OpenError::NotAnIndex(dir.to_path_buf()))
         }
-        e => other(dir, e),
+        e => damaged_metas(dir).unwrap_or_else(|| other(dir, e)),
     })?;
     // The format version first: an index of another version may have other fields.
     let metas = index.load_metas().map_err(|e| other(dir, e))?;

@@ -3,27 +3,45 @@
 
 use crate::article;
 use crate::corpus::{self, FileEntry, Walk};
+use crate::index::damage::{self, Damaged, DamagedFile, WriteError};
 use crate::index::schema::{self, Fields};
 use crate::index::store::{
-    LOCK_FILE, OpenError, PLACEHOLDERS, Store, is_creation_leftover, is_vacant, open, other,
+    self, LOCK_FILE, OpenError, PLACEHOLDERS, Store, is_creation_leftover, is_vacant, other,
     payload,
 };
 use anyhow::Context;
 use rayon::prelude::*;
+use std::collections::{BTreeSet, HashSet};
+use std::ffi::OsString;
 use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use tantivy::directory::error::LockError;
 use tantivy::indexer::IndexWriterOptions;
-use tantivy::{Index, IndexReader, IndexWriter, TantivyError, Term};
+use tantivy::{Directory, Index, IndexReader, IndexWriter, TantivyError, Term};
+
+/// Makes the [`Directory`] an index folder is read and written through (a test's, to fail
+/// writes); given the folder, which exists.
+pub type DirectoryMaker = dyn Fn(&Path) -> Box<dyn Directory>;
 
 /// Opens the index, creating it when the folder is absent or holds only placeholders. With
-/// `rebuild`, an index of another format version is replaced.
+/// `rebuild`, an index of another format version, or one whose `meta.json` is damaged, is
+/// replaced.
 pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<Store, OpenError> {
-    match open(dir) {
-        Err(OpenError::Missing(_)) => create(dir),
-        Err(OpenError::Version { .. }) if rebuild => {
+    open_or_create_in(dir, rebuild, None)
+}
+
+fn open_or_create_in(
+    dir: &Path,
+    rebuild: bool,
+    make: Option<&DirectoryMaker>,
+) -> Result<Store, OpenError> {
+    let directory = || make.filter(|_| dir.is_dir()).map(|m| m(dir));
+    match store::open_in(dir, directory()) {
+        Err(OpenError::Missing(_)) => create(dir, make),
+        Err(OpenError::Version { .. } | OpenError::Damaged(_)) if rebuild => {
             clear_index_files(dir).map_err(|e| other(dir, e))?;
-            create(dir)
+            create(dir, make)
         }
         r => r,
     }
@@ -31,7 +49,7 @@ pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<Store, OpenError> {
 
 /// Creates the index; the caller holds the run lock, so leftovers of an interrupted creation
 /// can be cleared first.
-fn create(dir: &Path) -> Result<Store, OpenError> {
+fn create(dir: &Path, make: Option<&DirectoryMaker>) -> Result<Store, OpenError> {
     fs::create_dir_all(dir)
         .with_context(|| format!("creating {}", dir.display()))
         .map_err(|e| other(dir, e))?;
@@ -42,11 +60,12 @@ fn create(dir: &Path) -> Result<Store, OpenError> {
         }
     }
     let (schema, fields) = schema::build();
-    let index = Index::builder()
-        .schema(schema)
-        .settings(schema::settings())
-        .create_in_dir(dir)
-        .map_err(|e| other(dir, e))?;
+    let builder = Index::builder().schema(schema).settings(schema::settings());
+    let index = match make {
+        Some(m) => builder.open_or_create(m(dir)),
+        None => builder.create_in_dir(dir),
+    }
+    .map_err(|e| other(dir, e))?;
     schema::register(&index);
     Ok(Store::new(index, fields, dir))
 }
@@ -73,6 +92,10 @@ fn clear_index_files(dir: &Path) -> std::io::Result<()> {
 pub struct Options {
     /// Start from an empty index.
     pub rebuild: bool,
+    /// Drop the segments whose files are damaged and re-read their articles.
+    pub repair: bool,
+    /// Remove the articles of these paths (files, or folders and all below them).
+    pub forget: Vec<PathBuf>,
     /// Indexing threads (tantivy's writer); parsing uses rayon's pool.
     pub threads: usize,
     /// The writer's memory budget per thread, in bytes; bounds peak memory whatever the corpus.
@@ -83,6 +106,8 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             rebuild: false,
+            repair: false,
+            forget: Vec::new(),
             threads: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1)
@@ -148,6 +173,24 @@ pub struct IndexSummary {
     pub total: u64,
     /// Whether anything was committed.
     pub committed: bool,
+    /// What `--repair` found and did.
+    pub repair: Repair,
+}
+
+/// What `--repair` did.
+#[derive(Debug, Default, Clone)]
+pub struct Repair {
+    /// The damaged files; their segments were dropped from the index.
+    pub damaged: Vec<DamagedFile>,
+    /// Articles of the dropped segments read again from their files.
+    pub reread: u64,
+    /// Articles of the dropped segments whose files are gone: lost (their keys).
+    pub lost: Vec<String>,
+    /// Articles of dropped segments whose names could not be read back: those below the paths
+    /// of the run were re-read with the rest of the corpus, any others are lost.
+    pub unnamed: u64,
+    /// Whether `.managed.json` (Tantivy's list of its files) was written anew.
+    pub rewrote_file_list: bool,
 }
 
 /// What the index knows of one article's file.
@@ -172,6 +215,21 @@ pub fn run(
     opts: &Options,
     progress: &dyn Progress,
 ) -> anyhow::Result<IndexSummary> {
+    run_with(dir, roots, opts, progress, None)
+}
+
+/// [`run`], reading and writing the index through the directory `make` gives (a test's, to
+/// fail writes).
+///
+/// Whatever stops the run (a full disk, a read-only or vanished folder, damage), the files it
+/// wrote are removed: the folder holds the last commit, intact, and the next run starts clean.
+pub fn run_with(
+    dir: &Path,
+    roots: &[PathBuf],
+    opts: &Options,
+    progress: &dyn Progress,
+    make: Option<&DirectoryMaker>,
+) -> anyhow::Result<IndexSummary> {
     // A path named on the command line that cannot be read is a mistake in the arguments:
     // stop before touching the index.
     for root in roots {
@@ -179,17 +237,246 @@ pub fn run(
             anyhow::bail!("{}: {}", root.display(), corpus::io_reason(&e));
         }
     }
-    let _lock = lock(dir)?;
-    let store = open_or_create(dir, opts.rebuild)?;
-    let walk = corpus::walk(roots);
-    index_walk(&store, walk, opts, progress)
+    let existed = dir.exists();
+    let lock_file = lock(dir).map_err(|e| {
+        let e = anyhow::Error::from(e);
+        match damage::io_kind(&e) {
+            Some(io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied) => {
+                write_failure(dir, e)
+            }
+            _ => e,
+        }
+    })?;
+    let before = listing(dir);
+    let result = (|| -> anyhow::Result<IndexSummary> {
+        let mut repair = Repair::default();
+        if opts.repair && !opts.rebuild {
+            repair.rewrote_file_list = rewrite_file_list(dir)?;
+        }
+        let store = open_or_create_in(dir, opts.rebuild, make)?;
+        let mut roots = roots.to_vec();
+        if opts.repair && !opts.rebuild {
+            let refetch = drop_damaged(&store, &mut repair)?;
+            roots.extend(refetch.into_iter().map(PathBuf::from));
+        } else if !opts.rebuild {
+            // Damage found before writing: a merge could copy it into a sound-looking file.
+            let damaged = damage::scan_files(&store.index, dir).map_err(|e| other(dir, e))?;
+            if !damaged.is_empty() {
+                return Err(Damaged {
+                    dir: dir.to_path_buf(),
+                    files: damaged,
+                }
+                .into());
+            }
+        }
+        let walk = corpus::walk(&roots);
+        let mut report = index_walk(&store, walk, opts, progress)?;
+        report.repair = repair;
+        Ok(report)
+    })();
+    result.map_err(|e| {
+        let e = write_failure(dir, e);
+        if e.downcast_ref::<WriteError>().is_some() {
+            remove_written(dir, &before, existed);
+        }
+        drop(lock_file);
+        if !existed && e.downcast_ref::<WriteError>().is_some() {
+            let _ = fs::remove_dir_all(dir);
+        }
+        e
+    })
+}
+
+/// The names in a folder (empty when it cannot be read).
+fn listing(dir: &Path) -> HashSet<OsString> {
+    fs::read_dir(dir)
+        .map(|entries| entries.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default()
+}
+
+/// The segment ids of the commit `meta.json` holds now (dashes removed, as in file names).
+fn committed_segments(dir: &Path) -> Option<HashSet<String>> {
+    let bytes = fs::read(dir.join("meta.json")).ok()?;
+    let meta: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    Some(
+        meta.get("segments")?
+            .as_array()?
+            .iter()
+            .filter_map(|s| s.get("segment_id")?.as_str())
+            .map(|id| id.replace('-', ""))
+            .collect(),
+    )
+}
+
+/// Removes what a failed run wrote: every file that was not in the folder before the run and
+/// is not part of the commit `meta.json` holds now. Returns the bytes removed.
+fn remove_written(dir: &Path, before: &HashSet<OsString>, _existed: bool) -> u64 {
+    let live = committed_segments(dir).unwrap_or_default();
+    let mut removed = 0;
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        if before.contains(&name) {
+            continue;
+        }
+        let text = name.to_string_lossy();
+        let ours = match damage::segment_of(&text) {
+            Some(id) => !live.contains(id),
+            None => text.starts_with(".tmp"),
+        };
+        if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            if fs::remove_file(entry.path()).is_ok() {
+                removed += len;
+            }
+        }
+    }
+    removed
+}
+
+/// Names a failure to write: a full disk, a read-only folder, a vanished folder; other errors
+/// pass unchanged. Called before [`remove_written`], it measures what the run wrote.
+fn write_failure(dir: &Path, e: anyhow::Error) -> anyhow::Error {
+    if e.downcast_ref::<Damaged>().is_some() || e.downcast_ref::<WriteError>().is_some() {
+        return e;
+    }
+    if !dir.exists() {
+        return WriteError::Vanished {
+            dir: dir.to_path_buf(),
+        }
+        .into();
+    }
+    match damage::io_kind(&e) {
+        Some(io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded) => {
+            // What the run wrote and will remove: the files the last commit does not use.
+            let live = committed_segments(dir).unwrap_or_default();
+            let wrote: u64 = fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|e| {
+                    let name = e.file_name();
+                    let name = name.to_string_lossy();
+                    damage::segment_of(&name).is_some_and(|id| !live.contains(id))
+                        || name.starts_with(".tmp")
+                })
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum();
+            WriteError::Full {
+                dir: dir.to_path_buf(),
+                wrote: crate::render::human_bytes(wrote),
+            }
+            .into()
+        }
+        Some(
+            kind @ (io::ErrorKind::ReadOnlyFilesystem
+            | io::ErrorKind::PermissionDenied
+            | io::ErrorKind::NotADirectory),
+        ) => WriteError::ReadOnly {
+            dir: dir.to_path_buf(),
+            why: match kind {
+                io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only".into(),
+                io::ErrorKind::PermissionDenied => "permission denied".into(),
+                k => k.to_string(),
+            },
+        }
+        .into(),
+        _ => e,
+    }
+}
+
+/// With `--repair`: writes `.managed.json` (Tantivy's list of the files it wrote) anew when it
+/// is damaged, from the files of the last commit. Returns whether it did.
+fn rewrite_file_list(dir: &Path) -> anyhow::Result<bool> {
+    let damaged = damage::scan_metas(dir);
+    if damaged.is_empty() {
+        return Ok(false);
+    }
+    if damaged.iter().any(|d| !d.repairable()) {
+        return Err(Damaged {
+            dir: dir.to_path_buf(),
+            files: damaged,
+        }
+        .into());
+    }
+    let live = committed_segments(dir).unwrap_or_default();
+    let mut files: Vec<String> = vec!["meta.json".into()];
+    for entry in fs::read_dir(dir)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if damage::segment_of(&name).is_some_and(|id| live.contains(id)) {
+            files.push(name);
+        }
+    }
+    let mut json = serde_json::to_vec(&files)?;
+    json.push(b'\n');
+    let tmp = dir.join(".managed.json.dateline-tmp");
+    fs::write(&tmp, &json)?;
+    fs::rename(&tmp, dir.join(".managed.json"))?;
+    Ok(true)
+}
+
+/// With `--repair`: finds the damaged segments (a file missing or failing its checksum, or an
+/// article that cannot be read back), drops them from the commit and removes their files.
+/// Returns the keys of their articles whose files still exist, to be read again.
+fn drop_damaged(store: &Store, repair: &mut Repair) -> anyhow::Result<Vec<String>> {
+    let dir = &store.dir;
+    let mut damaged = damage::scan_files(&store.index, dir).map_err(|e| other(dir, e))?;
+    let unreadable = damage::scan_reads(&store.index, dir, &damaged);
+    damaged.extend(unreadable);
+    if damaged.is_empty() {
+        return Ok(Vec::new());
+    }
+    let bad: BTreeSet<String> = damaged.iter().filter_map(|d| d.segment.clone()).collect();
+    let mut refetch = Vec::new();
+    let mut metas = store.index.load_metas()?;
+    for seg in &metas.segments {
+        let id = seg.id().uuid_string();
+        if !bad.contains(&id) {
+            continue;
+        }
+        match damage::segment_keys(&store.index, &id) {
+            Some(keys) => {
+                for key in keys {
+                    if Path::new(&key).is_file() {
+                        refetch.push(key);
+                    } else {
+                        repair.lost.push(key);
+                    }
+                }
+            }
+            None => repair.unnamed += u64::from(seg.num_docs()),
+        }
+    }
+    repair.reread = refetch.len() as u64;
+    metas
+        .segments
+        .retain(|s| !bad.contains(&s.id().uuid_string()));
+    let mut json = serde_json::to_vec_pretty(&metas)?;
+    json.push(b'\n');
+    store
+        .index
+        .directory()
+        .atomic_write(Path::new("meta.json"), &json)?;
+    for entry in fs::read_dir(dir)?.flatten() {
+        let name = entry.file_name();
+        if damage::segment_of(&name.to_string_lossy()).is_some_and(|id| bad.contains(id)) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+    repair.lost.sort();
+    repair.damaged = damaged;
+    Ok(refetch)
 }
 
 /// Takes the run lock (see [`LOCK_FILE`]), creating the folder if needed; fails at once when
 /// another run holds it.
 fn lock(dir: &Path) -> Result<fs::File, OpenError> {
     // A folder of something else is refused before the lock file would litter it.
-    if !dir.join("meta.json").is_file() && !is_vacant(dir).map_err(|e| other(dir, e))? {
+    // (An index that lost its `meta.json` is left to `open_or_create`: damaged, or rebuilt.)
+    if !dir.join("meta.json").is_file()
+        && !is_vacant(dir).map_err(|e| other(dir, e))?
+        && !damage::holds_index_files(dir)
+    {
         return Err(OpenError::NotAnIndex(dir.to_path_buf()));
     }
     fs::create_dir_all(dir)
@@ -253,10 +540,23 @@ fn index_walk(
     // below a scope of this run, not found now, and not below a folder that could not be listed
     // (an unreadable folder must not empty the index).
     let in_scope = |key: &str, scopes: &[String]| scopes.iter().any(|s| corpus::in_scope(key, s));
+    let forget: Vec<String> = opts
+        .forget
+        .iter()
+        .map(|p| corpus::key_as_named(p))
+        .collect();
+    let forgotten = |key: &str| {
+        forget.iter().any(|f| {
+            key == f
+                || key
+                    .strip_prefix(f.as_str())
+                    .is_some_and(|rest| rest.starts_with('/') || f.ends_with('/'))
+        })
+    };
     let mut to_read: Vec<(&FileEntry, Option<Known>)> = Vec::new();
     let mut not_found: Vec<&str> = Vec::new();
-    let mut known_iter = known.iter().peekable();
-    for entry in &walk.files {
+    let mut known_iter = known.iter().filter(|(key, _)| !forgotten(key)).peekable();
+    for entry in walk.files.iter().filter(|e| !forgotten(&e.key)) {
         while let Some((key, _)) = known_iter.next_if(|(key, _)| key.as_str() < entry.key.as_str())
         {
             not_found.push(key);
@@ -270,8 +570,21 @@ fn index_walk(
         }
     }
     not_found.extend(known_iter.map(|(key, _)| key.as_str()));
+    // An article goes only when its file is gone: one named directly (`dateline index
+    // notes.md`) stays when a later walk of its folder passes it by.
     for key in not_found {
-        if in_scope(key, &walk.scopes) && !in_scope(key, &walk.protected) {
+        if in_scope(key, &walk.scopes)
+            && !in_scope(key, &walk.protected)
+            && !forgotten(key)
+            && fs::symlink_metadata(key).is_err()
+        {
+            writer.delete_term(Term::from_field_text(f.path, key));
+            report.removed += 1;
+        }
+    }
+    // `--forget PATH`: gone, whether or not the file is.
+    for (key, _) in &known {
+        if forgotten(key) {
             writer.delete_term(Term::from_field_text(f.path, key));
             report.removed += 1;
         }
@@ -390,7 +703,7 @@ pub(crate) fn index_files(
         &Silent,
     )
     .unwrap();
-    let store = open(dir.path()).unwrap();
+    let store = store::open(dir.path()).unwrap();
     (dir, store)
 }
 
