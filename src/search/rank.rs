@@ -277,17 +277,15 @@ pub fn rescoring(plan: &Plan, bag: &Bag) -> tantivy::Result<Rescoring> {
             .position(|(u, _)| u == t)
             .map_or(0.0, |i| dfs[i])
     };
-    let kept: Vec<&Term> = bag
-        .sequence
-        .iter()
-        .filter(|t| classic_share(n, df_of(t)) > PAIR_MIN_SHARE)
-        .collect();
-    let mut pairs: Vec<(&Term, &Term)> = Vec::new();
-    for w in kept.windows(2).filter(|_| r.proximity_weight > 0.0) {
-        if w[0] != w[1] && !pairs.contains(&(w[0], w[1])) {
-            pairs.push((w[0], w[1]));
-        }
-    }
+    let pairs = if r.proximity_weight > 0.0 {
+        adjacent_pairs(
+            bag.sequence
+                .iter()
+                .filter(|t| classic_share(n, df_of(t)) > PAIR_MIN_SHARE),
+        )
+    } else {
+        Vec::new()
+    };
     let phrases = pairs
         .into_iter()
         .map(|(a, b)| -> Box<dyn Query> {
@@ -312,6 +310,18 @@ pub fn rescoring(plan: &Plan, bag: &Bag) -> tantivy::Result<Rescoring> {
         Vec::new()
     };
     Ok(Rescoring { phrases, lead })
+}
+
+/// Each pair of adjacent, different words of `words`, once, in the order they first stand.
+pub fn adjacent_pairs<'a>(words: impl IntoIterator<Item = &'a Term>) -> Vec<(&'a Term, &'a Term)> {
+    let words: Vec<&Term> = words.into_iter().collect();
+    let mut pairs = Vec::new();
+    for w in words.windows(2) {
+        if w[0] != w[1] && !pairs.contains(&(w[0], w[1])) {
+            pairs.push((w[0], w[1]));
+        }
+    }
+    pairs
 }
 
 /// The lead score of a word found `tf` times in a lead of `len` words, leads being `avg` words

@@ -180,21 +180,15 @@ pub(crate) fn score_of(
     })
 }
 
-/// The query that ranks, and what it is made of.
-pub(crate) struct Scoring {
-    /// For free words, the rewriting of `rank` (same matches, other weights), with the date
-    /// filter; otherwise the parsed query itself.
-    pub(crate) query: Box<dyn Query>,
-    /// For free words, each term with its boost (see `rank::Rewritten::terms`).
-    pub(crate) terms: Vec<(Term, f32)>,
-    /// The words feedback added.
-    pub(crate) expansion: Vec<crate::search::rank::Expansion>,
-}
+/// The query that ranks, and what it is made of: for free words, the rewriting of `rank` (its
+/// query with the side-by-side pairs of a common-words query and the date filter added);
+/// otherwise the parsed query itself, with no terms and no expansion.
+pub(crate) type Scoring = crate::search::rank::Rewritten;
 
 /// The query that ranks (see [`Scoring`]).
 pub(crate) fn scoring_query(searcher: &Searcher, parsed: &plan::Plan) -> tantivy::Result<Scoring> {
     let body = searcher.schema().get_field(schema::BODY)?;
-    let Some(rewritten) = crate::search::rank::rewrite(searcher, body, parsed)? else {
+    let Some(mut rewritten) = crate::search::rank::rewrite(searcher, body, parsed)? else {
         return Ok(Scoring {
             query: parsed.full.box_clone(),
             terms: Vec::new(),
@@ -202,18 +196,14 @@ pub(crate) fn scoring_query(searcher: &Searcher, parsed: &plan::Plan) -> tantivy
         });
     };
     let ranked = side_by_side(searcher, parsed, rewritten.query)?;
-    let query: Box<dyn Query> = match &parsed.filter {
+    rewritten.query = match &parsed.filter {
         Some(f) => Box::new(BooleanQuery::new(vec![
             (Occur::Must, ranked),
             (Occur::Must, f.box_clone()),
         ])),
         None => ranked,
     };
-    Ok(Scoring {
-        query,
-        terms: rewritten.terms,
-        expansion: rewritten.expansion,
-    })
+    Ok(rewritten)
 }
 
 /// For a query of common words only (`the and of to`, `of the people`): the ranking `query`
@@ -232,12 +222,7 @@ fn side_by_side(
     };
     let schema = searcher.schema();
     let pairs_field = schema.get_field(schema::PAIRS)?;
-    let mut pairs: Vec<(&Term, &Term)> = Vec::new();
-    for w in bag.sequence.windows(2) {
-        if w[0] != w[1] && !pairs.contains(&(&w[0], &w[1])) {
-            pairs.push((&w[0], &w[1]));
-        }
-    }
+    let pairs = crate::search::rank::adjacent_pairs(&bag.sequence);
     if pairs.is_empty() {
         return Ok(query);
     }
