@@ -133,6 +133,11 @@ fn corpus(t: &TestDir, extra: usize) -> (PathBuf, PathBuf) {
     (t.corpus(), more)
 }
 
+/// An index run over `roots` into `dir` with the default options and no progress output.
+fn index_quietly(dir: &Path, roots: &[PathBuf]) -> anyhow::Result<writer::IndexSummary> {
+    writer::run(dir, roots, &Options::default(), &Silent)
+}
+
 fn run_failing(
     dir: &Path,
     roots: &[PathBuf],
@@ -155,13 +160,7 @@ fn a_full_disk_leaves_the_last_commit_and_the_next_run_succeeds() {
     let (good, more) = corpus(&t, 40);
     let n = fixture_names("good").len() as u64;
     let pristine = t.path().join("pristine");
-    writer::run(
-        &pristine,
-        std::slice::from_ref(&good),
-        &Options::default(),
-        &Silent,
-    )
-    .unwrap();
+    index_quietly(&pristine, std::slice::from_ref(&good)).unwrap();
     let committed = files(&pristine);
     let mut failures = 0;
     for budget in [0, 100, 2_000, 20_000, 60_000, 200_000] {
@@ -193,7 +192,7 @@ fn a_full_disk_leaves_the_last_commit_and_the_next_run_succeeds() {
             Ok(r) => assert_eq!(r.total, n + 40, "{budget}"),
         }
         // Space freed: the next run succeeds, no manual step.
-        let r = writer::run(&dir, &roots, &Options::default(), &Silent).unwrap();
+        let r = index_quietly(&dir, &roots).unwrap();
         assert_eq!(r.total, n + 40);
         assert_eq!(articles(&dir), n + 40);
     }
@@ -216,7 +215,7 @@ fn a_full_disk_leaves_the_last_commit_and_the_next_run_succeeds() {
         "{e:#}"
     );
     assert!(!fresh.exists(), "{:?}", files(&fresh));
-    writer::run(&fresh, &[good], &Options::default(), &Silent).unwrap();
+    index_quietly(&fresh, &[good]).unwrap();
     assert_eq!(articles(&fresh), n);
 }
 
@@ -225,13 +224,7 @@ fn a_read_only_index_is_searchable_and_index_says_why_it_cannot_write() {
     let t = TestDir::with_good();
     let (good, more) = corpus(&t, 5);
     let dir = t.index();
-    writer::run(
-        &dir,
-        std::slice::from_ref(&good),
-        &Options::default(),
-        &Silent,
-    )
-    .unwrap();
+    index_quietly(&dir, std::slice::from_ref(&good)).unwrap();
     let before = files(&dir);
     let e = run_failing(&dir, &[good, more], 0, io::ErrorKind::PermissionDenied).unwrap_err();
     assert!(
@@ -262,13 +255,7 @@ fn an_index_folder_that_vanishes_during_a_run_is_named_and_made_anew() {
     let t = TestDir::with_good();
     let (good, more) = corpus(&t, 5);
     let dir = t.index();
-    writer::run(
-        &dir,
-        std::slice::from_ref(&good),
-        &Options::default(),
-        &Silent,
-    )
-    .unwrap();
+    index_quietly(&dir, std::slice::from_ref(&good)).unwrap();
     let roots = [good, more];
     let e = writer::run(&dir, &roots, &Options::default(), &Vanish(dir.clone())).unwrap_err();
     assert!(
@@ -278,7 +265,7 @@ fn an_index_folder_that_vanishes_during_a_run_is_named_and_made_anew() {
         ),
         "{e:#}"
     );
-    let r = writer::run(&dir, &roots, &Options::default(), &Silent).unwrap();
+    let r = index_quietly(&dir, &roots).unwrap();
     assert_eq!(r.total, fixture_names("good").len() as u64 + 5);
 }
 
@@ -312,16 +299,10 @@ fn a_real_full_tmpfs() {
     let _unmount = Unmount(mnt.clone());
     let dir = mnt.join("idx");
     let good = t.corpus();
-    writer::run(
-        &dir,
-        std::slice::from_ref(&good),
-        &Options::default(),
-        &Silent,
-    )
-    .unwrap();
+    index_quietly(&dir, std::slice::from_ref(&good)).unwrap();
     let committed = files(&dir);
     let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let e = writer::run(&dir, &[good.clone(), bundled], &Options::default(), &Silent).unwrap_err();
+    let e = index_quietly(&dir, &[good.clone(), bundled]).unwrap_err();
     assert!(
         matches!(
             e.downcast_ref::<WriteError>(),
@@ -331,6 +312,6 @@ fn a_real_full_tmpfs() {
     );
     assert_eq!(files(&dir), committed);
     assert_eq!(articles(&dir), fixture_names("good").len() as u64);
-    let r = writer::run(&dir, &[good], &Options::default(), &Silent).unwrap();
+    let r = index_quietly(&dir, &[good]).unwrap();
     assert_eq!(r.total, fixture_names("good").len() as u64);
 }
