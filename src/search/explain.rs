@@ -3,9 +3,8 @@
 //! added. The parts add up to the hit's score: `bm25 × coordination + proximity + lead`.
 
 use crate::index::schema;
-use crate::index::store::Store;
 use crate::search::plan::Plan;
-use crate::search::rerank::{Coordination, Rescorer, Scoring, coordination, score_of};
+use crate::search::rerank::{HitScoring, Scoring, score_of};
 use serde::Serialize;
 use std::collections::HashMap;
 use tantivy::query::{BoostQuery, EnableScoring, Query, TermQuery, Weight};
@@ -48,11 +47,8 @@ pub struct Explanation {
 
 /// Explains hits of one query.
 pub(crate) struct Explainer {
-    whole: Box<dyn Weight>,
     /// Each ranked term: its display word, whether feedback added it, its boost, its weight.
     terms: Vec<(String, bool, f32, Box<dyn Weight>)>,
-    coordination: Option<Coordination>,
-    rescorer: Rescorer,
     common_only: bool,
 }
 
@@ -60,7 +56,6 @@ impl Explainer {
     /// For the hits of `plan` ranked by `scoring`; `text` is the query as typed.
     pub(crate) fn new(
         searcher: &Searcher,
-        store: &Store,
         plan: &Plan,
         scoring: &Scoring,
         text: &str,
@@ -82,21 +77,21 @@ impl Explainer {
             terms.push((word, added.is_some(), *boost, query.weight(enabled)?));
         }
         Ok(Explainer {
-            whole: scoring.query.weight(enabled)?,
             terms,
-            coordination: coordination(searcher, plan)?,
-            rescorer: Rescorer::new(searcher, store, plan)?,
             common_only: plan.only_common_words(),
         })
     }
 
+    /// A hit's explanation, its parts from `hits` (scoring as the ranking did).
     pub(crate) fn explain(
         &self,
+        hits: &HitScoring,
         searcher: &Searcher,
         addr: DocAddress,
     ) -> tantivy::Result<Explanation> {
         let seg = searcher.segment_reader(addr.segment_ord);
-        let bm25 = score_of(&*self.whole, seg, addr.doc_id)?;
+        let parts = hits.parts(searcher, addr)?;
+        let bm25 = parts.bm25;
         let mut words = Vec::new();
         let mut feedback = Vec::new();
         for (word, added, weight, w) in &self.terms {
@@ -120,20 +115,15 @@ impl Explainer {
             0.0
         };
         feedback.sort_by(|a, b| b.score.total_cmp(&a.score));
-        let coordination = match &self.coordination {
-            Some(c) => c.for_segment(seg).factor(addr.doc_id),
-            None => 1.0,
-        };
-        let (proximity, lead) = self.rescorer.parts(searcher, addr)?;
         Ok(Explanation {
-            score: bm25 * coordination + proximity + lead,
+            score: parts.score(),
             bm25,
             words,
             feedback,
             side_by_side,
-            coordination,
-            proximity,
-            lead,
+            coordination: parts.coordination,
+            proximity: parts.proximity,
+            lead: parts.lead,
         })
     }
 }

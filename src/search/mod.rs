@@ -19,9 +19,7 @@ pub use crate::index::store::{Stored, article};
 use crate::search::explain::{Explainer, Explanation};
 use crate::search::plan::{DateRange, QueryError};
 use crate::search::rank::Expansion;
-use crate::search::rerank::{
-    DateSortScoring, Rescorer, Scoring, coordination, rerank, scoring_query,
-};
+use crate::search::rerank::{HitScoring, Rescorer, Scoring, coordination, rerank, scoring_query};
 use crate::search::snippet::{Highlighter, Snippet};
 use serde::Serialize;
 use std::time::Instant;
@@ -196,27 +194,33 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
         )?),
         None => None,
     };
-    // Hits sorted by date come without a score: weigh the query once for all of them.
-    let scoring = if page.iter().any(|(s, _)| s.is_none()) {
-        Some(DateSortScoring::new(&searcher, store, &parsed)?)
+    let expansion = ranked_by.as_ref().map(|r| r.expansion.clone());
+    // Hits sorted by date come without a score, and `--explain` takes each hit's score apart:
+    // both score single hits as ranking does, from the query that ranked when there is one.
+    let unscored = page.iter().any(|(s, _)| s.is_none());
+    let scoring = if unscored || (req.explain && !page.is_empty()) {
+        let query = match ranked_by {
+            Some(r) => r,
+            None => scoring_query(&searcher, &parsed)?,
+        };
+        Some(HitScoring::of(&searcher, store, &parsed, query)?)
     } else {
         None
     };
-    let ranked_by = ranked_by.as_ref().or(scoring.as_ref().map(|s| &s.scoring));
-    let explainer = match ranked_by {
-        Some(r) if req.explain => Some(Explainer::new(&searcher, store, &parsed, r, &req.text)?),
+    let explainer = match &scoring {
+        Some(s) if req.explain => Some(Explainer::new(&searcher, &parsed, &s.scoring, &req.text)?),
         _ => None,
     };
     let mut hits = Vec::with_capacity(page.len());
     for (score, addr) in page {
         let score = match (score, &scoring) {
             (Some(s), _) => s,
-            (None, Some(scoring)) => scoring.score(&searcher, addr)?,
+            (None, Some(scoring)) => scoring.parts(&searcher, addr)?.score(),
             (None, None) => 0.0,
         };
-        let explanation = match &explainer {
-            Some(e) => Some(e.explain(&searcher, addr)?),
-            None => None,
+        let explanation = match (&explainer, &scoring) {
+            (Some(e), Some(s)) => Some(e.explain(s, &searcher, addr)?),
+            _ => None,
         };
         let (mut hit, _) = make_hit(
             &searcher,
@@ -258,7 +262,9 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         hits,
         suggestion,
-        expansion: ranked_by.map(|r| r.expansion.clone()).unwrap_or_default(),
+        expansion: expansion
+            .or_else(|| scoring.map(|s| s.scoring.expansion))
+            .unwrap_or_default(),
         warnings: parsed.warnings,
         notes,
     })

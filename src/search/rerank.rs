@@ -344,9 +344,30 @@ pub(crate) fn coordination(
     Ok(Some(Coordination { weights }))
 }
 
-/// Scores hits that were ordered by date as ranking by relevance would: the BM25 score,
-/// coordinated, plus the rescoring of a query of free words, from weights built once per query.
-pub(crate) struct DateSortScoring {
+/// What one hit's score is made of, as ranking by relevance gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct HitParts {
+    /// The BM25 score of the query that ranks.
+    pub(crate) bm25: f32,
+    /// The coordination factor (1 when not coordinated).
+    pub(crate) coordination: f32,
+    /// What query words close together add.
+    pub(crate) proximity: f32,
+    /// What query words in the lead add.
+    pub(crate) lead: f32,
+}
+
+impl HitParts {
+    /// The score: `bm25 × coordination + proximity + lead`, summed as ranking sums it.
+    pub(crate) fn score(&self) -> f32 {
+        self.bm25 * self.coordination + (self.proximity + self.lead)
+    }
+}
+
+/// Scores single hits as ranking by relevance would (hits ordered by date, `--explain`): the
+/// BM25 score, coordinated, plus the rescoring of a query of free words, from weights built
+/// once per query.
+pub(crate) struct HitScoring {
     weight: Box<dyn Weight>,
     coordination: Option<Coordination>,
     rescorer: Rescorer,
@@ -354,14 +375,15 @@ pub(crate) struct DateSortScoring {
     pub(crate) scoring: Scoring,
 }
 
-impl DateSortScoring {
-    pub(crate) fn new(
+impl HitScoring {
+    /// From the query that ranks (see [`scoring_query`]).
+    pub(crate) fn of(
         searcher: &Searcher,
         store: &Store,
         parsed: &plan::Plan,
+        scoring: Scoring,
     ) -> tantivy::Result<Self> {
-        let scoring = scoring_query(searcher, parsed)?;
-        Ok(DateSortScoring {
+        Ok(HitScoring {
             weight: scoring
                 .query
                 .weight(EnableScoring::enabled_from_searcher(searcher))?,
@@ -371,19 +393,22 @@ impl DateSortScoring {
         })
     }
 
-    pub(crate) fn score(&self, searcher: &Searcher, addr: DocAddress) -> tantivy::Result<f32> {
+    pub(crate) fn parts(&self, searcher: &Searcher, addr: DocAddress) -> tantivy::Result<HitParts> {
         let seg = searcher.segment_reader(addr.segment_ord);
         // Scorers of our own rather than `Query::explain`: tantivy's phrase explain seeks
         // backwards (a debug assertion) for an article that matches other clauses but not the
         // phrase.
         let bm25 = score_of(&*self.weight, seg, addr.doc_id)?;
-        let factor = match &self.coordination {
+        let coordination = match &self.coordination {
             Some(c) => c.for_segment(seg).factor(addr.doc_id),
             None => 1.0,
         };
-        let rescored = self
-            .rescorer
-            .rescore(searcher, vec![(bm25 * factor, addr)])?;
-        Ok(rescored[0].0)
+        let (proximity, lead) = self.rescorer.parts(searcher, addr)?;
+        Ok(HitParts {
+            bm25,
+            coordination,
+            proximity,
+            lead,
+        })
     }
 }
