@@ -19,6 +19,22 @@ pub struct Article {
     pub paragraphs: Vec<String>,
     /// The 1-based line the date is on, for messages about the date.
     pub date_line: usize,
+    /// What a records file says of the article beside its text (empty for a dated file).
+    pub meta: Meta,
+}
+
+/// An article's metadata, as records files (JSON Lines, CSV) give it: none of it is required,
+/// and a dated text file has none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Meta {
+    /// The title or headline.
+    pub title: Option<String>,
+    /// The authors, in the order given.
+    pub authors: Vec<String>,
+    /// The outlet: a newspaper, a site, a collection.
+    pub source: Option<String>,
+    /// Where the article was published.
+    pub url: Option<String>,
 }
 
 /// Why a file is not a valid dated article, and on which line (1-based).
@@ -138,6 +154,7 @@ pub fn parse(text: &str) -> Result<Article, ParseError> {
         date,
         paragraphs,
         date_line: date_line_no,
+        meta: Meta::default(),
     })
 }
 

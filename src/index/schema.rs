@@ -376,6 +376,7 @@ pub fn document(
     key: &str,
     date: DateTime,
     paragraphs: &[String],
+    _meta: &crate::article::Meta,
     evidence: Evidence,
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::new();

@@ -674,7 +674,14 @@ fn index_file(
         mtime_ns: entry.mtime_ns,
         hash,
     };
-    let doc = schema::document(f, &entry.key, date, &article.paragraphs, evidence);
+    let doc = schema::document(
+        f,
+        &entry.key,
+        date,
+        &article.paragraphs,
+        &article.meta,
+        evidence,
+    );
     if known.is_some() {
         writer.delete_term(Term::from_field_text(f.path, &entry.key));
     }
