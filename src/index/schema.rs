@@ -130,17 +130,17 @@ pub fn build() -> (Schema, Fields) {
 /// The settings a new index is created with: how the stored paragraphs are compressed. Read back
 /// from `meta.json` on open, so an index made with other settings still opens.
 ///
-/// zstd level 3 on 64 KB blocks, chosen on measurements (benches/README.md, "Doc store"): on
-/// 100,000 generated articles the index is 0.90x the text against 1.17x with tantivy's default
-/// (lz4, 16 KB), for the same indexing CPU and about 1 ms more per search process (ten blocks
-/// to decompress). Higher levels and larger blocks save a few per cent more, for a third more
-/// indexing CPU (level 9) or 2.4 ms per search (128 KB).
+/// zstd level 3 on 16 KB blocks, chosen on measurements (benches/README.md, "Doc store"). Each
+/// hit shown decompresses one whole block, so the block size is a search's per-hit cost: on
+/// 100,000 generated articles, 16 KB blocks take a search process 0.9-1.1 ms less CPU than
+/// 64 KB ones (ten hits), for an index 1.26x the text instead of 1.16x; lz4 (tantivy's default)
+/// on 16 KB blocks is 0.1-0.3 ms faster again but 1.48x the text.
 pub fn settings() -> IndexSettings {
     IndexSettings {
         docstore_compression: Compressor::Zstd(ZstdCompressor {
             compression_level: Some(3),
         }),
-        docstore_blocksize: 64 * 1024,
+        docstore_blocksize: 16 * 1024,
         ..IndexSettings::default()
     }
 }
