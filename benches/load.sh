@@ -5,13 +5,14 @@
 # answers other than 200, and the server's peak memory (VmHWM).
 #   benches/load.sh INDEX [SECONDS] [EXTRA]
 # Needs wrk (Debian: apt-get install -y wrk) and a release build (cargo build --release).
-# The EXTRA run changes INDEX: run it on a copy.
+# The EXTRA run changes INDEX: run it on a copy. DATELINE=PATH serves with another build (to
+# compare two builds in turn), CLIENTS="8" runs only those client counts.
 set -euo pipefail
 index=${1:?usage: benches/load.sh INDEX [SECONDS] [EXTRA]}
 secs=${2:-20}
 extra=${3:-}
 repo=$(cd "$(dirname "$0")/.." && pwd)
-bin="$repo/target/release/dateline"
+bin="${DATELINE:-$repo/target/release/dateline}"
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install -y wrk)" >&2; exit 2; }
 [ -x "$bin" ] || { echo "build first: cargo build --release" >&2; exit 2; }
 
@@ -31,7 +32,7 @@ run() { # label, connections
 }
 echo "| run | requests | rps | p50 ms | p99 ms | socket errors | non-200 |"
 echo "|---|---|---|---|---|---|---|"
-for c in 1 8 64; do run "$c clients" "$c"; done
+for c in ${CLIENTS:-1 8 64}; do run "$c clients" "$c"; done
 if [ -n "$extra" ]; then
   "$bin" --index "$index" index "$extra" >/tmp/load-index.log 2>&1 &
   indexer=$!
