@@ -306,7 +306,7 @@ fn page(
     let limit = req.limit.min(num_docs - offset);
 
     Ok(if limit == 0 {
-        (count(searcher, parsed)?, Vec::new(), None)
+        (searcher.search(&*parsed.full, &Count)?, Vec::new(), None)
     } else {
         let top = TopDocs::with_limit(limit).and_offset(offset);
         // Without words nothing is more relevant than anything else: the articles are listed
@@ -421,7 +421,7 @@ fn ranked(
     let mut total = if positions {
         None
     } else {
-        Some(count(searcher, parsed)?)
+        Some(searcher.search(&*parsed.full, &Count)?)
     };
     let page = |hits: Vec<(f32, DocAddress)>| -> Page {
         hits.into_iter()
@@ -452,28 +452,6 @@ fn ranked(
             return Ok((total, hits, Some(scoring)));
         }
         window = window.saturating_mul(4);
-    }
-}
-
-/// The number of articles the plan matches. A single free word over the whole archive is
-/// counted from its document frequencies, as tantivy counts a lone term query, when no segment
-/// has deleted articles (a frequency counts those until a merge drops them): the plan's query
-/// is a boolean of one clause, which tantivy would count by reading the word's whole posting
-/// list, a millisecond or more for a common word at a million articles.
-pub(crate) fn count(searcher: &Searcher, parsed: &plan::Plan) -> tantivy::Result<usize> {
-    let single = match &parsed.bag {
-        Some(bag) if parsed.filter.is_none() && bag.terms.len() == 1 => Some(&bag.terms[0].0),
-        _ => None,
-    };
-    match single {
-        Some(term) if searcher.segment_readers().iter().all(|s| !s.has_deletes()) => {
-            let mut n = 0u64;
-            for segment in searcher.segment_readers() {
-                n += u64::from(segment.inverted_index(term.field())?.doc_freq(term)?);
-            }
-            Ok(n as usize)
-        }
-        _ => searcher.search(&*parsed.full, &Count),
     }
 }
 
@@ -543,79 +521,6 @@ mod tests {
             (format!("long{i:03}.txt"), text)
         });
         writer::index_files(short.chain(other).chain(long))
-    }
-
-    /// A single free word is counted from its frequencies exactly as tantivy counts the plan's
-    /// query, and by the query itself once an update leaves deleted articles behind.
-    #[test]
-    fn a_single_word_is_counted_as_tantivy_counts_it() {
-        let corpus = tempfile::tempdir().unwrap();
-        let write = |i: usize, words: &str| {
-            let text = format!(" date 2001-01-{:02} {words} number{i}\n", i % 28 + 1);
-            std::fs::write(corpus.path().join(format!("a{i:02}.txt")), text).unwrap();
-        };
-        for i in 0..40 {
-            write(i, "convoys and harvest");
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let index = || {
-            let opts = writer::Options::default();
-            writer::run(
-                dir.path(),
-                &[corpus.path().to_path_buf()],
-                &opts,
-                &writer::Silent,
-            )
-            .unwrap()
-        };
-        let counts = |store: &Store| -> Vec<(usize, usize)> {
-            let reader = store.reader().unwrap();
-            let searcher = reader.searcher();
-            [
-                "convoys",
-                "number3",
-                "absent",
-                "convoys harvest",
-                "\"convoys and\"",
-                "-convoys",
-            ]
-            .iter()
-            .map(|q| {
-                let parsed = plan::parse(store, q, &DateRange::default()).unwrap();
-                let tantivy = searcher.search(&*parsed.full, &Count).unwrap();
-                (count(&searcher, &parsed).unwrap(), tantivy)
-            })
-            .collect()
-        };
-        index();
-        let store = crate::index::store::open(dir.path()).unwrap();
-        let before = counts(&store);
-        assert!(
-            before.iter().all(|(ours, tantivy)| ours == tantivy),
-            "{before:?}"
-        );
-        assert_eq!(before[0].0, 40);
-        assert_eq!(before[2].0, 0);
-        // Five articles lose the word: their old versions stay in the segment, deleted.
-        for i in 0..5 {
-            write(i, "harvest only");
-        }
-        index();
-        let store = crate::index::store::open(dir.path()).unwrap();
-        let reader = store.reader().unwrap();
-        assert!(
-            reader
-                .searcher()
-                .segment_readers()
-                .iter()
-                .any(|s| s.has_deletes())
-        );
-        let after = counts(&store);
-        assert!(
-            after.iter().all(|(ours, tantivy)| ours == tantivy),
-            "{after:?}"
-        );
-        assert_eq!(after[0].0, 35);
     }
 
     #[test]
