@@ -78,7 +78,7 @@ type Shared = Arc<App>;
 
 /// Serves until Ctrl-C or SIGTERM. The first line on stdout is `listening on http://ADDR/`.
 pub fn run(index: &Path, opts: &Options) -> anyhow::Result<()> {
-    let store = store::open_for_concurrent_searches(index)?;
+    let store = store::open(index)?;
     store.follow_commits()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -229,25 +229,9 @@ pub fn open(dir: &Path) -> Result<Store, OpenError> {
     open_in(dir, None)
 }
 
-/// [`open`] for a server: each search runs its segments one after another on the thread that
-/// asked, as many searches run at once. Splitting one search over the cores only adds hand-offs
-/// when other requests keep the cores busy (benches/README.md, "`dateline serve` under load").
-pub fn open_for_concurrent_searches(dir: &Path) -> Result<Store, OpenError> {
-    open_with(dir, None, false)
-}
-
 /// [`open`], through `directory` when given (a test's, to fail writes) instead of the folder's
 /// own memory-mapped one.
 pub fn open_in(dir: &Path, directory: Option<Box<dyn Directory>>) -> Result<Store, OpenError> {
-    open_with(dir, directory, true)
-}
-
-/// [`open_in`]; `parallel`: whether a large index's searches may split over the cores.
-fn open_with(
-    dir: &Path,
-    directory: Option<Box<dyn Directory>>,
-    parallel: bool,
-) -> Result<Store, OpenError> {
     if !dir.join("meta.json").is_file() {
         if let Some(e) = damaged_metas(dir) {
             return Err(e);
@@ -296,7 +280,7 @@ fn open_with(
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(metas.segments.len());
-    if parallel && threads > 1 && articles >= PARALLEL_SEARCH_ARTICLES {
+    if threads > 1 && articles >= PARALLEL_SEARCH_ARTICLES {
         index
             .set_multithread_executor(threads)
             .map_err(|e| other(dir, e))?;
