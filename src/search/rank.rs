@@ -15,9 +15,12 @@ use crate::search::plan::Plan;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EnableScoring, Explanation, Occur, PhraseQuery, Query, Scorer,
+    TermQuery, Weight,
+};
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::{DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 /// Feedback reads at most this many words of each article (a speech of 30,000 words costs no
 /// more than an article of 5,000; every article of the judged collections is shorter).
@@ -364,6 +367,12 @@ impl Ranking {
 
 /// A union of weighted term queries.
 fn weighted(terms: &[(Term, f32)]) -> Box<dyn Query> {
+    if let [(term, weight)] = terms {
+        return Box::new(WeightedTerm {
+            term: term.clone(),
+            weight: *weight,
+        });
+    }
     Box::new(BooleanQuery::new(
         terms
             .iter()
@@ -373,6 +382,71 @@ fn weighted(terms: &[(Term, f32)]) -> Box<dyn Query> {
             })
             .collect(),
     ))
+}
+
+/// One weighted word: the scores of a boosted term query, found as fast as a lone term query.
+/// Tantivy ranks a lone term by its block-max scores, skipping the blocks that cannot reach
+/// the best so far; a boolean query of one clause, or a boost, scores every article holding
+/// the word instead (`said` at a million articles: 10.7 ms of CPU a search against 5.9).
+#[derive(Clone, Debug)]
+struct WeightedTerm {
+    term: Term,
+    weight: f32,
+}
+
+impl Query for WeightedTerm {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let term = TermQuery::new(self.term.clone(), IndexRecordOption::WithFreqs);
+        Ok(Box::new(WeightedTermWeight {
+            boosted: BoostQuery::new(Box::new(term.clone()), self.weight).weight(scoring)?,
+            plain: term.weight(scoring)?,
+            weight: self.weight,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        visitor(&self.term, false);
+    }
+}
+
+struct WeightedTermWeight {
+    /// Every score, as `BoostQuery(TermQuery)` gives it.
+    boosted: Box<dyn Weight>,
+    /// The term unweighted: its pruning, on thresholds scaled by the weight.
+    plain: Box<dyn Weight>,
+    weight: f32,
+}
+
+impl Weight for WeightedTermWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        self.boosted.scorer(reader, boost)
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.boosted.explain(reader, doc)
+    }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        self.plain.count(reader)
+    }
+
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        let w = self.weight;
+        if !(w.is_finite() && w > 0.0) {
+            return self.boosted.for_each_pruning(threshold, reader, callback);
+        }
+        // The unweighted scores times the weight are the weighted ones; the threshold, kept
+        // on the weighted scale by the collector, is divided back for the pruning.
+        self.plain
+            .for_each_pruning(threshold / w, reader, &mut |doc, score| {
+                callback(doc, score * w) / w
+            })
+    }
 }
 
 /// A word feedback added to a query (see [`feedback`]), as `--explain` and the JSON's
@@ -564,6 +638,46 @@ mod tests {
     use crate::index::writer;
     use crate::search::plan::{self, DateRange};
     use tantivy::collector::{Count, DocSetCollector};
+
+    /// One weighted word ranks the same articles with the same scores as the boosted term
+    /// query it stands for, pruned or not, for a short page and a long one.
+    #[test]
+    fn a_weighted_word_ranks_as_its_boosted_term_query() {
+        let files = (0..700).map(|i| {
+            let convoys = "convoys ".repeat(1 + i % 7);
+            let filler = "harvest market weather ".repeat(i % 23);
+            let text = format!(" date 2001-01-01 number{i} {filler}\n\n{convoys} {filler}\n");
+            (format!("a{i:03}.txt"), text)
+        });
+        let (_dir, store) = writer::index_files(files);
+        let reader = store.reader().unwrap();
+        let searcher = reader.searcher();
+        let term = Term::from_field_text(store.fields.body, "convoy");
+        for weight in [0.4f32, 1.0, 2.5] {
+            let ours = weighted(&[(term.clone(), weight)]);
+            let boosted = BooleanQuery::new(vec![(
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                    weight,
+                )) as Box<dyn Query>,
+            )]);
+            for k in [10, 100, 700] {
+                let top = TopDocs::with_limit(k).order_by_score();
+                let a = searcher.search(&*ours, &top).unwrap();
+                let b = searcher.search(&boosted, &top).unwrap();
+                assert_eq!(a.len(), b.len());
+                for ((sa, da), (sb, db)) in a.iter().zip(&b) {
+                    assert!((sa - sb).abs() <= 1e-6 * sb.abs(), "{sa} against {sb}");
+                    assert_eq!(da, db, "the same article at each rank");
+                }
+            }
+            assert_eq!(
+                searcher.search(&*ours, &Count).unwrap(),
+                searcher.search(&boosted, &Count).unwrap()
+            );
+        }
+    }
 
     fn index(texts: &[&str]) -> (tempfile::TempDir, store::Store) {
         writer::index_files(texts.iter().enumerate().map(|(i, t)| {
