@@ -326,8 +326,20 @@ fn key_of(app: &App, path: &str) -> String {
     corpus::key_as_named(&app.store.home().join(path))
 }
 
-fn folder(app: &App, params: &Params) -> Option<String> {
-    one(params, "in").map(|f| plan::folder_prefix(&app.store.home().join(f)))
+/// `in=`, `author=` and `source=` (both repeatable): the articles asked about.
+fn scope(app: &App, params: &Params) -> plan::Scope {
+    let all = |key: &str| -> Vec<String> {
+        params
+            .iter()
+            .filter(|(k, v)| k == key && !v.trim().is_empty())
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    plan::Scope {
+        folder: one(params, "in").map(|f| plan::folder_prefix(&app.store.home().join(f))),
+        authors: all("author"),
+        sources: all("source"),
+    }
 }
 
 async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
@@ -339,7 +351,7 @@ async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> 
             limit: number(&params, "limit", 10, 0, MAX_LIMIT)?,
             offset: number(&params, "offset", 0, 0, MAX_OFFSET)?,
             snippets: number(&params, "snippets", 1, 1, MAX_SNIPPETS)?,
-            folder: folder(&app, &params),
+            scope: scope(&app, &params),
             ..Request::default()
         })
     };
@@ -446,7 +458,7 @@ async fn api_timeline(State(app): State<Shared>, Query(params): Query<Params>) -
             queries,
             by,
             range: range(&params)?,
-            folder: folder(&app, &params),
+            scope: scope(&app, &params),
         })
     };
     let req = match request() {

@@ -32,8 +32,8 @@ pub struct Request {
     pub by: Option<By>,
     /// The range; an open end is the first or last date of the articles counted.
     pub range: DateRange,
-    /// Only articles whose key starts with this prefix (see `plan::folder_prefix`).
-    pub folder: Option<String>,
+    /// Only articles under a folder, by some authors, from some sources.
+    pub scope: plan::Scope,
 }
 
 /// One bucket's counts.
@@ -76,14 +76,14 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
     let started = Instant::now();
     let reader = store.reader()?;
     let searcher = reader.searcher();
-    let folder = req.folder.as_deref();
-    if let Some(prefix) = folder {
+    let scope = &req.scope;
+    if let Some(prefix) = &scope.folder {
         check_folder(&searcher, prefix)?;
     }
     let (lo, hi) = (schema::min_date(), schema::max_date());
     let span = match (req.range.from, req.range.to) {
         (Some(from), Some(to)) => Some((from, to)),
-        (from, to) => span(&searcher, store, folder)?
+        (from, to) => span(&searcher, store, scope)?
             .map(|(first, last)| (from.unwrap_or(first), to.unwrap_or(last))),
     };
     // The dates an index can hold bound the buckets; a range wholly outside them is empty.
@@ -124,7 +124,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
     let mut totals = Vec::with_capacity(req.queries.len());
     let mut warnings = Vec::new();
     for text in &req.queries {
-        let parsed = plan::parse_within(store, text, &range, folder)?;
+        let parsed = plan::parse_within(store, text, &range, scope)?;
         warnings.extend(parsed.warnings.iter().map(|w| format!("{text}: {w}")));
         let per_day = count_per_day(&searcher, &*parsed.full, first_day, day_number(to))?;
         let mut total = 0;
@@ -150,11 +150,11 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
 }
 
 /// The first and last dates of the articles counted: from the date column's bounds, or, for a
-/// folder, from its articles' dates. `None` when there are none.
+/// scope, from its articles' dates. `None` when there are none.
 fn span(
     searcher: &Searcher,
     store: &Store,
-    folder: Option<&str>,
+    scope: &plan::Scope,
 ) -> Result<Option<(NaiveDate, NaiveDate)>, SearchError> {
     let mut first: Option<i64> = None;
     let mut last: Option<i64> = None;
@@ -162,7 +162,7 @@ fn span(
         first = Some(first.map_or(secs, |f| f.min(secs)));
         last = Some(last.map_or(secs, |l| l.max(secs)));
     };
-    match folder {
+    match plan::filter(store.fields, &DateRange::default(), scope) {
         None => {
             for seg in searcher.segment_readers() {
                 if seg.num_docs() == 0 {
@@ -173,9 +173,7 @@ fn span(
                 widen(dates.max_value().into_timestamp_secs());
             }
         }
-        Some(prefix) => {
-            let filter = plan::filter(store.fields, &DateRange::default(), Some(prefix))
-                .expect("a folder filters");
+        Some(filter) => {
             let (min, max) = searcher.search(&*filter, &DateBounds)?;
             if let (Some(min), Some(max)) = (min, max) {
                 widen(min);

@@ -8,6 +8,7 @@ use crate::index::store::{self, OpenError};
 use crate::index::writer::{self, Progress};
 use crate::render::{self, ColorChoice, Printer};
 use crate::search::dates::{ArgNames, QueryError};
+use crate::search::facets::Facet;
 use crate::search::plan::{self, DateRange};
 use crate::search::rank::Ranking;
 use crate::search::{self, Request, SearchError, Sort};
@@ -56,7 +57,7 @@ impl Dates {
     }
 }
 
-/// `--from`, `--to` and `--in`: which articles a command reads.
+/// `--from`, `--to`, `--in`, `--author` and `--source`: which articles a command reads.
 #[derive(Debug, Args)]
 pub struct Within {
     #[command(flatten)]
@@ -64,17 +65,27 @@ pub struct Within {
     /// Only articles under this folder (as indexed; nested folders included)
     #[arg(long = "in", value_name = "FOLDER")]
     folder: Option<PathBuf>,
+    /// Only articles by this author (the exact name, any case; repeat for any of several)
+    #[arg(long = "author", value_name = "NAME")]
+    authors: Vec<String>,
+    /// Only articles from this source (the exact name, any case; repeat for any of several)
+    #[arg(long = "source", value_name = "NAME")]
+    sources: Vec<String>,
 }
 
 impl Within {
-    /// The folder's key prefix (see `plan::folder_prefix`).
-    fn prefix(&self) -> Option<String> {
-        self.folder.as_deref().map(plan::folder_prefix)
+    /// The folder's key prefix (see `plan::folder_prefix`), the authors and the sources.
+    fn scope(&self) -> plan::Scope {
+        plan::Scope {
+            folder: self.folder.as_deref().map(plan::folder_prefix),
+            authors: self.authors.clone(),
+            sources: self.sources.clone(),
+        }
     }
 
-    /// Whether a date or a folder narrows the articles read.
+    /// Whether a date, a folder, an author or a source narrows the articles read.
     fn restricts(&self) -> bool {
-        self.dates.from.is_some() || self.dates.to.is_some() || self.folder.is_some()
+        self.dates.from.is_some() || self.dates.to.is_some() || self.scope().restricts()
     }
 
     /// How a search error is reported, the `--in` folder named as the user wrote it.
@@ -164,6 +175,14 @@ pub enum Command {
         #[arg(long, value_name = "SPEC", default_value = "default", value_parser = parse_ranking,
               hide_default_value = true)]
         ranking: Ranking,
+        /// Count the matching articles by author or source (every match, not the page); repeat
+        /// for both
+        #[arg(long, value_enum, value_name = "FIELD")]
+        facet: Vec<Facet>,
+        /// How many values of each facet to show, the largest
+        #[arg(long, value_name = "N", default_value_t = search::FACET_LIMIT as u32,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        facet_limit: u32,
     },
     /// Chart how many articles match each query per decade, year, month or day
     #[command(after_help = with_exit_status("timeline", concat!(
@@ -678,6 +697,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             trec_run,
             ranking,
             explain,
+            facet,
+            facet_limit,
         } => {
             let range = within.dates.range()?;
             // No words and nothing to list by: every article, in no order worth the name.
@@ -699,9 +720,11 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 limit,
                 offset,
                 snippets: snippets.into(),
-                folder: within.prefix(),
+                scope: within.scope(),
                 ranking,
                 explain,
+                facets: facet,
+                facet_limit: facet_limit as usize,
                 ..Default::default()
             };
             let failure = within.failure();
@@ -751,7 +774,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 queries,
                 by,
                 range,
-                folder: within.prefix(),
+                scope: within.scope(),
             };
             let t = timeline::run(&store, &req).map_err(within.failure())?;
             for w in &t.warnings {
@@ -780,7 +803,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 path,
                 limit,
                 range,
-                folder: within.prefix(),
+                scope: within.scope(),
                 snippet_chars: search::Request::default().snippet_chars,
             };
             let mut s = similar::run(&store, &req).map_err(within.failure())?;

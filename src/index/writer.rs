@@ -759,3 +759,31 @@ fn known_files(reader: &IndexReader) -> anyhow::Result<Vec<(String, Known)>> {
     known.dedup_by(|a, b| a.0 == b.0);
     Ok(known)
 }
+
+/// Test support: indexes articles given as they would be read (key, date, paragraphs, metadata)
+/// into a new index in a temporary folder, which is returned with the opened index. For the
+/// metadata, which no file read here carries yet.
+#[cfg(test)]
+pub(crate) fn index_articles(
+    articles: impl IntoIterator<Item = (String, chrono::NaiveDate, Vec<String>, article::Meta)>,
+) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = create(dir.path(), None).unwrap();
+    let mut writer = writer(&store, &Options::default()).unwrap();
+    for (i, (key, date, paragraphs, meta)) in articles.into_iter().enumerate() {
+        let evidence = schema::Evidence {
+            size: 1,
+            mtime_ns: 0,
+            hash: i as u64,
+        };
+        let date = schema::to_index_date(date).unwrap();
+        let doc = schema::document(store.fields, &key, date, &paragraphs, &meta, evidence);
+        writer.add_document(doc).unwrap();
+    }
+    let mut prepared = writer.prepare_commit().unwrap();
+    prepared.set_payload(&payload());
+    prepared.commit().unwrap();
+    writer.wait_merging_threads().unwrap();
+    let store = store::open(dir.path()).unwrap();
+    (dir, store)
+}
