@@ -362,6 +362,19 @@ impl Printer {
                 writeln!(w, "  {:>4}  {:>8}  {}", y.year, y.articles, bar)?;
             }
         }
+        self.names(w, "authors", &s.authors)?;
+        self.names(w, "sources", &s.sources)
+    }
+
+    /// A list of names with their article counts (`stats`), nothing when empty.
+    fn names(&self, w: &mut dyn Write, heading: &str, names: &[FacetCount]) -> io::Result<()> {
+        if names.is_empty() {
+            return Ok(());
+        }
+        writeln!(w, "{heading}")?;
+        for n in names {
+            writeln!(w, "  {:>8}  {}", n.count, n.value)?;
+        }
         Ok(())
     }
 

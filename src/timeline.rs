@@ -12,7 +12,10 @@ use serde::Serialize;
 use std::time::Instant;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::query::Query;
+use crate::search::facets::{self, Facet};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::Term;
 use tantivy::{DateTime, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 pub use crate::search::dates::By;
@@ -34,7 +37,13 @@ pub struct Request {
     pub range: DateRange,
     /// Only articles under a folder, by some authors, from some sources.
     pub scope: plan::Scope,
+    /// One series per value of this facet (the largest, as many as the second says), for the
+    /// one query, instead of a series per query.
+    pub split: Option<(Facet, usize)>,
 }
+
+/// How many series `--split` draws unless told: as many as the chart has colours.
+pub const SPLIT_LIMIT: usize = 6;
 
 /// One bucket's counts.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -54,8 +63,11 @@ pub struct Bucket {
 pub struct Timeline {
     /// The bucket size.
     pub by: By,
-    /// The queries as given.
+    /// The queries as given; split (`--split`), the values, one series each.
     pub queries: Vec<String>,
+    /// The facet the one query was split by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split: Option<Facet>,
     /// The first day counted (absent when there is nothing to count).
     pub from: Option<String>,
     /// The last day counted.
@@ -74,6 +86,13 @@ pub struct Timeline {
 /// Counts the matches of each query per bucket.
 pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
     let started = Instant::now();
+    if req.split.is_some() && req.queries.len() != 1 {
+        return Err(QueryError::Syntax(format!(
+            "a timeline is split by author or source for one query, not {}",
+            req.queries.len()
+        ))
+        .into());
+    }
     let reader = store.reader()?;
     let searcher = reader.searcher();
     let scope = &req.scope;
@@ -98,6 +117,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
         return Ok(Timeline {
             by,
             queries: req.queries.clone(),
+            split: req.split.map(|(f, _)| f),
             from: None,
             to: None,
             buckets: Vec::new(),
@@ -123,10 +143,34 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
         .collect();
     let mut totals = Vec::with_capacity(req.queries.len());
     let mut warnings = Vec::new();
+    // Each series: its label and the query it counts.
+    let mut series: Vec<(String, Box<dyn Query>)> = Vec::new();
     for text in &req.queries {
         let parsed = plan::parse_within(store, text, &range, scope)?;
         warnings.extend(parsed.warnings.iter().map(|w| format!("{text}: {w}")));
-        let per_day = count_per_day(&searcher, &*parsed.full, first_day, day_number(to))?;
+        match req.split {
+            None => series.push((text.clone(), parsed.full)),
+            Some((facet, limit)) => {
+                let field = match facet {
+                    Facet::Author => store.fields.author,
+                    Facet::Source => store.fields.source,
+                };
+                for value in facets::count(&searcher, &*parsed.full, facet, limit)? {
+                    let name = Term::from_field_text(field, &value.value.to_lowercase());
+                    let query = BooleanQuery::new(vec![
+                        (Occur::Must, parsed.full.box_clone()),
+                        (
+                            Occur::Must,
+                            Box::new(TermQuery::new(name, IndexRecordOption::Basic)),
+                        ),
+                    ]);
+                    series.push((value.value, Box::new(query)));
+                }
+            }
+        }
+    }
+    for (_, query) in &series {
+        let per_day = count_per_day(&searcher, &**query, first_day, day_number(to))?;
         let mut total = 0;
         for (bucket, (_, start, end)) in buckets.iter_mut().zip(&bounds) {
             let a = (day_number(*start) - first_day) as usize;
@@ -139,7 +183,8 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
     }
     Ok(Timeline {
         by,
-        queries: req.queries.clone(),
+        queries: series.into_iter().map(|(label, _)| label).collect(),
+        split: req.split.map(|(f, _)| f),
         from: Some(ymd(from)),
         to: Some(ymd(to)),
         buckets,

@@ -208,6 +208,14 @@ pub enum Command {
         by: Option<By>,
         #[command(flatten)]
         within: Within,
+        /// One series per author or source (the largest) for the one query, instead of one
+        /// per query
+        #[arg(long, value_enum, value_name = "FIELD")]
+        split: Option<Facet>,
+        /// How many series --split draws, the largest
+        #[arg(long, value_name = "N", default_value_t = timeline::SPLIT_LIMIT as u32,
+              value_parser = clap::value_parser!(u32).range(1..), requires = "split")]
+        split_limit: u32,
         /// Print one JSON object instead of the chart
         #[arg(long)]
         json: bool,
@@ -766,6 +774,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             queries,
             by,
             within,
+            split,
+            split_limit,
             json,
         } => {
             let range = within.dates.range()?;
@@ -775,6 +785,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 by,
                 range,
                 scope: within.scope(),
+                split: split.map(|f| (f, split_limit as usize)),
             };
             let t = timeline::run(&store, &req).map_err(within.failure())?;
             for w in &t.warnings {

@@ -365,6 +365,82 @@ mod tests {
     }
 
     #[test]
+    fn free_words_match_titles_and_a_title_match_counts_for_more() {
+        let day = chrono::NaiveDate::from_ymd_opt(2016, 1, 1).unwrap();
+        let body = |s: &str| vec![s.to_string()];
+        let titled = |t: &str| Meta {
+            title: Some(t.to_string()),
+            ..Meta::default()
+        };
+        let filler = (0..20).map(|i| {
+            (
+                format!("/f/{i:02}.txt"),
+                day,
+                body("Weather and markets."),
+                Meta::default(),
+            )
+        });
+        let (_dir, store) = writer::index_articles(
+            [
+                (
+                    "/a/body.txt".to_string(),
+                    day,
+                    body("Harvest festival in the valley."),
+                    titled("Village life"),
+                ),
+                (
+                    "/a/title.txt".to_string(),
+                    day,
+                    body("Harvest festival in the valley."),
+                    titled("Harvest moon"),
+                ),
+                (
+                    "/a/only.txt".to_string(),
+                    day,
+                    body("Nothing of the kind."),
+                    titled("Orchards"),
+                ),
+            ]
+            .into_iter()
+            .chain(filler),
+        );
+        let run = |text: &str| {
+            search::run(
+                &store,
+                &Request {
+                    text: text.into(),
+                    ..Request::default()
+                },
+            )
+            .unwrap()
+        };
+        // Found by its title alone, and counted.
+        let r = run("orchards");
+        assert_eq!(r.total, 1);
+        assert_eq!(r.hits[0].path, "/a/only.txt");
+        // The same body; the article whose title holds the word first.
+        let r = run("harvest");
+        assert_eq!(r.total, 2);
+        assert_eq!(r.hits[0].path, "/a/title.txt");
+        assert!(r.hits[0].score > r.hits[1].score);
+        // Without the title's weight, the two score the same.
+        let flat = search::run(
+            &store,
+            &Request {
+                text: "harvest".into(),
+                ranking: crate::search::rank::Ranking::parse("title=0").unwrap(),
+                ..Request::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(flat.total, 2);
+        assert_eq!(flat.hits[0].score, flat.hits[1].score);
+        // A phrase and a required word match titles as well.
+        assert_eq!(run("+orchards").total, 1);
+        assert_eq!(run("\"harvest moon\"").total, 1);
+    }
+
+    #[test]
     fn hits_and_stored_articles_carry_their_metadata() {
         let (_dir, store) = archive();
         let r = search::run(

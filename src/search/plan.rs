@@ -63,6 +63,8 @@ pub struct Plan {
     num_docs: u64,
     /// How free words are ranked (the default unless the request says otherwise).
     pub ranking: crate::search::rank::Ranking,
+    /// The title field, when the index holds titles: free words match them too.
+    pub titles: Option<Field>,
 }
 
 /// The words of a query of free words.
@@ -199,7 +201,8 @@ pub fn parse_within(
             limit: MAX_NESTING,
         });
     }
-    let parser = store.parser();
+    let titles = store.holds_titles().then_some(store.fields.title);
+    let parser = store.parser(titles.is_some());
     let f = store.fields;
     let text = absolute_paths(text);
     let mut warnings = Vec::new();
@@ -292,6 +295,7 @@ pub fn parse_within(
         frequencies: HashMap::new(),
         num_docs: 0,
         ranking: crate::search::rank::Ranking::default(),
+        titles,
     })
 }
 

@@ -360,9 +360,14 @@ fn stats_json_figures() {
             "per_year",
             "size_bytes",
             "segments",
-            "format_version"
+            "format_version",
+            "authors",
+            "sources"
         ])
     );
+    // Dated files name no author and no source.
+    assert_eq!(s["authors"], serde_json::json!([]));
+    assert_eq!(s["sources"], serde_json::json!([]));
     assert_eq!(s["index"], "idx");
     assert_eq!(s["articles"], GOOD);
     assert_eq!(s["first_date"], "1987-10-19");
