@@ -49,6 +49,9 @@ pub struct Walk {
     pub scopes: Vec<String>,
     /// Key prefixes whose contents could not be fully listed: nothing below them is removed.
     pub protected: Vec<String>,
+    /// Files passed by because their names are not of an article format (as the user would
+    /// name them), sorted.
+    pub ignored: Vec<String>,
 }
 
 /// Resolves a path to its key (see the module docs).
@@ -115,12 +118,16 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_string_lossy().starts_with('.')
 }
 
-fn is_article_name(path: &Path) -> bool {
+/// Whether the walk reads a file of this name: `.txt` (dated articles), `.jsonl`, `.ndjson`
+/// and `.csv` (records files), the extension in any case.
+pub fn is_article_name(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+        || crate::records::format_of(path).is_some()
 }
 
-fn mtime_ns(meta: &fs::Metadata) -> i64 {
+/// A file's modification time in nanoseconds since the epoch (0 when unknown).
+pub fn mtime_ns(meta: &fs::Metadata) -> i64 {
     meta.modified()
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
@@ -129,7 +136,8 @@ fn mtime_ns(meta: &fs::Metadata) -> i64 {
 }
 
 /// Walks the roots: recurses into folders (following symlinks, reporting loops), skips hidden
-/// entries and files not ending in `.txt`; a file named directly is taken whatever its name.
+/// entries, and passes by (listing them in [`Walk::ignored`]) files whose names are not of an
+/// article format ([`is_article_name`]); a file named directly is taken whatever its name.
 ///
 /// Folders and the files in them are visited in parallel, and each file's size and mtime come
 /// from a `stat` relative to its folder's open handle (`DirEntry::metadata`), not from its full
@@ -177,6 +185,7 @@ pub fn walk(roots: &[PathBuf]) -> Walk {
     let mut out = out.into_inner().unwrap_or_else(|e| e.into_inner());
     out.files.par_sort_unstable_by(|a, b| a.key.cmp(&b.key));
     out.files.dedup_by(|a, b| a.key == b.key);
+    out.ignored.sort();
     out
 }
 
@@ -212,6 +221,7 @@ enum Found {
     File(FileEntry),
     Folder(Folder),
     Error(WalkError, String),
+    Ignored(String),
     Skip,
 }
 
@@ -245,6 +255,7 @@ fn walk_folder(folder: &Folder, out: &std::sync::Mutex<Walk>) {
                     out.errors.push(err);
                     out.protected.push(protect);
                 }
+                Found::Ignored(path) => out.ignored.push(path),
                 Found::Skip => {}
             }
         }
@@ -276,6 +287,8 @@ fn visit(folder: &Folder, entry: &fs::DirEntry) -> Found {
         fs::metadata(&path)
     } else if ty.is_dir() || (ty.is_file() && is_article_name(&path)) {
         entry.metadata()
+    } else if ty.is_file() {
+        return Found::Ignored(path.display().to_string());
     } else {
         return Found::Skip;
     };
@@ -307,6 +320,8 @@ fn visit(folder: &Folder, entry: &fs::DirEntry) -> Found {
             size: meta.len(),
             mtime_ns: mtime_ns(&meta),
         })
+    } else if meta.is_file() {
+        Found::Ignored(path.display().to_string())
     } else {
         Found::Skip
     }
@@ -322,9 +337,14 @@ fn dir_scope(abs: &Path) -> String {
     }
 }
 
-/// Whether a key lies in a scope: equal to a file's key, or below a folder's prefix.
+/// Whether a key lies in a scope: equal to a file's key, one of its records (`file#id`), or
+/// below a folder's prefix.
 pub fn in_scope(key: &str, scope: &str) -> bool {
-    key == scope || (scope.ends_with('/') && key.starts_with(scope))
+    key == scope
+        || (scope.ends_with('/') && key.starts_with(scope))
+        || key
+            .strip_prefix(scope)
+            .is_some_and(|rest| rest.starts_with('#'))
 }
 
 /// An I/O error as a short lower-case reason.
@@ -407,6 +427,7 @@ mod tests {
         for f in [
             "a.txt",
             "b.md",
+            "c.jsonl",
             ".c.txt",
             "sub/d.txt",
             "sub/deeper/e.TXT",
@@ -426,7 +447,11 @@ mod tests {
                     .into_owned()
             })
             .collect();
-        assert_eq!(names, vec!["a.txt", "sub/d.txt", "sub/deeper/e.TXT"]);
+        assert_eq!(
+            names,
+            vec!["a.txt", "c.jsonl", "sub/d.txt", "sub/deeper/e.TXT"]
+        );
+        assert_eq!(w.ignored, vec![p.join("b.md").display().to_string()]);
         assert!(w.errors.is_empty());
         assert_eq!(w.scopes.len(), 1);
         assert!(w.scopes[0].ends_with('/'));
