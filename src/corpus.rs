@@ -143,7 +143,13 @@ pub fn mtime_ns(meta: &fs::Metadata) -> i64 {
 /// from a `stat` relative to its folder's open handle (`DirEntry::metadata`), not from its full
 /// path: on a corpus of a million files that `stat` is most of a no-op run.
 pub fn walk(roots: &[PathBuf]) -> Walk {
+    walk_except(roots, None)
+}
+
+/// [`walk`], passing by the folder `except` (the index's own, when it lies below a root).
+pub fn walk_except(roots: &[PathBuf], except: Option<&Path>) -> Walk {
     use rayon::prelude::*;
+    let except = except.and_then(|p| fs::canonicalize(p).ok());
     let out = std::sync::Mutex::new(Walk::default());
     let mut jobs = Vec::new();
     for root in roots {
@@ -173,6 +179,7 @@ pub fn walk(roots: &[PathBuf]) -> Walk {
                 path: root.clone(),
                 abs: root_abs,
                 ancestors: vec![Ancestor::of(&meta, root)],
+                except: except.clone(),
             });
         } else {
             out.errors.push(WalkError {
@@ -195,6 +202,8 @@ struct Folder {
     path: PathBuf,
     abs: PathBuf,
     ancestors: Vec<Ancestor>,
+    /// A folder not to enter (the index's).
+    except: Option<PathBuf>,
 }
 
 /// A folder's identity on disk, to recognise a symlink that leads back to it.
@@ -297,6 +306,9 @@ fn visit(folder: &Folder, entry: &fs::DirEntry) -> Found {
         Err(e) => return error(io_reason(&e), key_from_abs(&abs)),
     };
     if meta.is_dir() {
+        if folder.except.as_deref().is_some_and(|e| e == abs) {
+            return Found::Skip;
+        }
         let me = Ancestor::of(&meta, &path);
         if let Some(a) = folder
             .ancestors
@@ -312,6 +324,7 @@ fn visit(folder: &Folder, entry: &fs::DirEntry) -> Found {
             path,
             abs,
             ancestors,
+            except: folder.except.clone(),
         })
     } else if meta.is_file() && is_article_name(&path) {
         Found::File(FileEntry {

@@ -277,7 +277,7 @@ pub fn run_with(
                 .into());
             }
         }
-        let walk = corpus::walk(&roots);
+        let walk = corpus::walk_except(&roots, Some(dir));
         let trust_cache = repair.damaged.is_empty();
         let mut report = index_walk(&store, walk, opts, progress, trust_cache)?;
         report.repair = repair;
@@ -975,10 +975,14 @@ fn index_records(
                             p.id
                         ),
                     ));
-                    if let Some(i) = in_batch.remove(&p.id) {
-                        writes[i] = None;
+                    // The earlier record's write, still pending, is dropped; one already made
+                    // (an earlier batch) is deleted before this one is added.
+                    let cancelled = in_batch.remove(&p.id).map(|i| writes[i] = None).is_some();
+                    let written_before = written && !cancelled;
+                    match known.get(&p.id) {
+                        Some(k) if k.hash == p.hash && !written_before => (false, false),
+                        k => (written_before || k.is_some(), true),
                     }
-                    (written || known.contains_key(&p.id), true)
                 }
                 None => match known.get(&p.id) {
                     Some(k) => (true, k.hash != p.hash),
