@@ -8,8 +8,10 @@
 //! none itself. A bad record is an error naming its line (the line a CSV row starts on); the
 //! caller reports it and goes on with the next.
 //!
-//! A record's key is the records file's key, `#`, and its id: the id field's value, or else the
-//! line the record starts on (`/srv/news/articles.jsonl#17`).
+//! A record holding its text is known by the records file's key, `#`, and its id: the id
+//! field's value, or else the line the record starts on (`/srv/news/articles.jsonl#17`). A
+//! record naming a text file is known by that file's own key, so the file keeps its name in
+//! hits, `show`, `similar` and `--in`, and is indexed once, with the record's metadata.
 
 use crate::article::{self, Article, Meta, ParseErrorKind};
 use crate::corpus;

@@ -598,6 +598,8 @@ struct RecordsOutcome {
     unchanged: u64,
     skipped: Vec<SkippedFile>,
     claims: Vec<records::Claim>,
+    /// Text files the file's records named when last read and name no more.
+    released: Vec<String>,
     /// Every record read and no duplicate id: the file can be passed by unread until it changes.
     clean: bool,
 }
@@ -621,6 +623,15 @@ fn index_walk(
     if !trust_cache || opts.rebuild || state.opstamp != metas.opstamp {
         state.files.clear();
     }
+    // The text files each records file named when last read.
+    let previous_claims: HashMap<String, Vec<String>> = state
+        .files
+        .iter()
+        .map(|(file, st)| {
+            let keys = st.claims.iter().map(|(k, _, _)| k.clone()).collect();
+            (file.clone(), keys)
+        })
+        .collect();
     if let Some(map) = &opts.map {
         let spec = map.spec();
         for scope in &walk.scopes {
@@ -708,7 +719,8 @@ fn index_walk(
         });
         match remembered {
             Some(st) => {
-                report.unchanged += record_known.get(&entry.key).map_or(0, |m| m.len() as u64);
+                report.unchanged += record_known.get(&entry.key).map_or(0, |m| m.len() as u64)
+                    + st.claims.len() as u64;
                 claimed.extend(st.claims.iter().map(|(k, _, _)| k.clone()));
                 files_state.insert(entry.key.clone(), st.clone());
             }
@@ -731,6 +743,15 @@ fn index_walk(
             state.files.remove(file);
         }
     }
+    // What the index knows of a text file (a dated file, or a record's text file).
+    let file_known = |key: &str| -> Option<Known> {
+        dated_known
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| dated_known[i].1)
+    };
+    // Text files no record names any more: read again on their own.
+    let mut released: HashSet<String> = HashSet::new();
     progress.start(records_to_read.len() as u64);
     for (entry, map) in &records_to_read {
         let allowed = walk
@@ -750,9 +771,14 @@ fn index_walk(
             f,
             entry,
             map,
-            record_known.get(&entry.key),
+            RecordsKnown {
+                records: record_known.get(&entry.key),
+                files: &file_known,
+                claims: previous_claims.get(&entry.key).map_or(&[], Vec::as_slice),
+            },
             &allowed,
         );
+        released.extend(o.released);
         progress.advance();
         report.added += o.added;
         report.updated += o.updated;
@@ -795,13 +821,18 @@ fn index_walk(
         }
         let known = known_iter.next_if(|(key, _)| *key == entry.key);
         if claimed.contains(&entry.key) {
-            if known.is_some() {
-                writer.delete_term(Term::from_field_text(f.path, &entry.key));
-                report.removed += 1;
-            }
+            // Read with its record.
             continue;
         }
         match known {
+            // Indexed with a record that names it no more: read as a file of its own.
+            Some((_, k)) if released.contains(&entry.key) => to_read.push((
+                entry,
+                Some(Known {
+                    hash: !k.hash,
+                    ..*k
+                }),
+            )),
             Some((_, k)) if k.size == entry.size && k.mtime_ns == entry.mtime_ns => {
                 report.unchanged += 1
             }
@@ -876,15 +907,27 @@ const BATCH_RECORDS: usize = 4096;
 /// The bytes of records read at once (about; one record may take up to its limit more).
 const BATCH_BYTES: usize = 32 * 1024 * 1024;
 
+/// What the index knows of one records file's articles.
+struct RecordsKnown<'a> {
+    /// Its records holding their text, by id.
+    records: Option<&'a HashMap<String, Known>>,
+    /// Any text file, by key (a record naming a text file is indexed under the file's key).
+    files: &'a dyn Fn(&str) -> Option<Known>,
+    /// The text files its records named when it was last read (when remembered).
+    claims: &'a [String],
+}
+
 /// Reads one records file: each record new or changed (by its hash) is written, the unchanged
 /// ones left as they are, and, when every record could be read, the known records it no longer
 /// holds are deleted (a bad line might be one of them: while there is one, none is deleted).
+/// A record holding its text is indexed as `file#id`; one naming a text file under that file's
+/// key, so the file is known by its own path as before.
 fn index_records(
     writer: &IndexWriter,
     f: Fields,
     entry: &FileEntry,
     map: &Mapping,
-    known: Option<&HashMap<String, Known>>,
+    known: RecordsKnown,
     allowed: &str,
 ) -> RecordsOutcome {
     let mut out = RecordsOutcome::default();
@@ -922,9 +965,10 @@ fn index_records(
         seed: corpus::hash(map.spec().as_bytes()) ^ header.as_deref().map_or(0, |h| h.hash()),
     };
     let empty = HashMap::new();
-    let known = known.unwrap_or(&empty);
-    // Each id read so far: the line of its record and whether it was written.
-    let mut seen: HashMap<String, (usize, bool)> = HashMap::new();
+    let known_records = known.records.unwrap_or(&empty);
+    // Each article key read so far: the line of its record, whether it was written, and
+    // whether the index knew it before this run.
+    let mut seen: HashMap<String, (usize, bool, bool)> = HashMap::new();
     let (mut errors, mut duplicates) = (false, false);
     loop {
         let batch = match reader.next_batch(BATCH_RECORDS, BATCH_BYTES) {
@@ -950,8 +994,7 @@ fn index_records(
             })
             .collect();
         drop(batch);
-        let mut writes: Vec<Option<(usize, records::Prepared, tantivy::DateTime, bool)>> =
-            Vec::new();
+        let mut writes: Vec<Option<Write>> = Vec::new();
         let mut in_batch: HashMap<String, usize> = HashMap::new();
         for (line, r) in prepared {
             let (p, date) = match r {
@@ -962,87 +1005,128 @@ fn index_records(
                     continue;
                 }
             };
-            if let Some(c) = &p.claim {
-                out.claims.push(c.clone());
-            }
-            let (delete_first, write) = match seen.insert(p.id.clone(), (line, false)) {
-                Some((first, written)) => {
-                    duplicates = true;
-                    out.skipped.push(fail(
+            let (key, before) = match &p.claim {
+                Some(c) => {
+                    out.claims.push(c.clone());
+                    (c.key.clone(), (known.files)(&c.key))
+                }
+                None => (
+                    records::record_key(&entry.key, &p.id),
+                    known_records.get(&p.id).copied(),
+                ),
+            };
+            let (delete_first, write) =
+                match seen.insert(key.clone(), (line, false, before.is_some())) {
+                    Some((first, written, _)) => {
+                        duplicates = true;
+                        let what = match &p.claim {
+                            Some(c) => format!("text file {}", corpus::display_key(&c.key)),
+                            None => format!("id {:?}", p.id),
+                        };
+                        out.skipped.push(fail(
                         Some(line),
                         format!(
-                            "duplicate id {:?} (also on line {first}): the last record is indexed",
-                            p.id
+                            "duplicate {what} (also on line {first}): the last record is indexed"
                         ),
                     ));
-                    // The earlier record's write, still pending, is dropped; one already made
-                    // (an earlier batch) is deleted before this one is added.
-                    let cancelled = in_batch.remove(&p.id).map(|i| writes[i] = None).is_some();
-                    let written_before = written && !cancelled;
-                    match known.get(&p.id) {
-                        Some(k) if k.hash == p.hash && !written_before => (false, false),
-                        k => (written_before || k.is_some(), true),
+                        // The earlier record's write, still pending, is dropped; one already made
+                        // (an earlier batch) is deleted before this one is added.
+                        let cancelled = in_batch.remove(&key).map(|i| writes[i] = None).is_some();
+                        let written_before = written && !cancelled;
+                        match before {
+                            Some(k) if k.hash == p.hash && !written_before => (false, false),
+                            k => (written_before || k.is_some(), true),
+                        }
                     }
-                }
-                None => match known.get(&p.id) {
-                    Some(k) => (true, k.hash != p.hash),
-                    None => (false, true),
-                },
-            };
+                    None => match before {
+                        Some(k) => (true, k.hash != p.hash),
+                        None => (false, true),
+                    },
+                };
             if write {
-                if let Some(s) = seen.get_mut(&p.id) {
+                if let Some(s) = seen.get_mut(&key) {
                     s.1 = true;
                 }
-                in_batch.insert(p.id.clone(), writes.len());
-                writes.push(Some((line, p, date, delete_first)));
+                in_batch.insert(key.clone(), writes.len());
+                writes.push(Some(Write {
+                    line,
+                    key,
+                    prepared: p,
+                    date,
+                    delete_first,
+                }));
             }
         }
         let failed: Vec<SkippedFile> = writes
             .into_par_iter()
             .flatten()
-            .filter_map(|(line, p, date, delete_first)| {
-                let key = records::record_key(&entry.key, &p.id);
-                if delete_first {
-                    writer.delete_term(Term::from_field_text(f.path, &key));
+            .filter_map(|w| {
+                if w.delete_first {
+                    writer.delete_term(Term::from_field_text(f.path, &w.key));
                 }
-                let evidence = schema::Evidence {
-                    size: entry.size,
-                    mtime_ns: entry.mtime_ns,
-                    hash: p.hash,
+                let evidence = match &w.prepared.claim {
+                    Some(c) => schema::Evidence {
+                        size: c.size,
+                        mtime_ns: c.mtime_ns,
+                        hash: w.prepared.hash,
+                    },
+                    None => schema::Evidence {
+                        size: entry.size,
+                        mtime_ns: entry.mtime_ns,
+                        hash: w.prepared.hash,
+                    },
                 };
+                let article = &w.prepared.article;
                 let doc = schema::document(
                     f,
-                    &key,
-                    date,
-                    &p.article.paragraphs,
-                    &p.article.meta,
+                    &w.key,
+                    w.date,
+                    &article.paragraphs,
+                    &article.meta,
                     evidence,
                 );
                 writer
                     .add_document(doc)
                     .err()
-                    .map(|e| fail(Some(line), format!("indexing failed: {e}")))
+                    .map(|e| fail(Some(w.line), format!("indexing failed: {e}")))
             })
             .collect();
         errors |= !failed.is_empty();
         out.skipped.extend(failed);
     }
-    for (id, (_, written)) in &seen {
-        match (known.contains_key(id), written) {
+    for (_, written, before) in seen.values() {
+        match (before, written) {
             (true, true) => out.updated += 1,
             (true, false) => out.unchanged += 1,
             (false, _) => out.added += 1,
         }
     }
     if !errors {
-        for id in known.keys().filter(|id| !seen.contains_key(*id)) {
+        for id in known_records.keys() {
             let key = records::record_key(&entry.key, id);
-            writer.delete_term(Term::from_field_text(f.path, &key));
-            out.removed += 1;
+            if !seen.contains_key(&key) {
+                writer.delete_term(Term::from_field_text(f.path, &key));
+                out.removed += 1;
+            }
         }
+        out.released = known
+            .claims
+            .iter()
+            .filter(|k| !seen.contains_key(*k))
+            .cloned()
+            .collect();
     }
     out.clean = !errors && !duplicates;
     out
+}
+
+/// A record to write.
+struct Write {
+    line: usize,
+    key: String,
+    prepared: records::Prepared,
+    date: tantivy::DateTime,
+    delete_first: bool,
 }
 
 fn out_of_range(date: chrono::NaiveDate) -> String {

@@ -109,18 +109,19 @@ fn json_lines_and_csv_records_are_articles() {
 fn a_metadata_table_beside_texts_indexes_each_text_once() {
     let t = TestDir::new();
     copy_records(&t, "table", "corpus/table");
-    // Two records, the two text files read with them and not again on their own.
+    // Two records, the two text files read with them and not again on their own; each is
+    // known by its text file.
     assert_eq!(t.index_corpus(), Summary::new(2, 0, 0, 0, 0, 2));
     // The dated text's own date wins; the plain text takes the record's.
     assert_eq!(
         dates(&t, "faction OR partition"),
         vec![
-            ("corpus/table/metadata.csv#2".into(), "1787-11-23".into()),
-            ("corpus/table/metadata.csv#3".into(), "1788-02-06".into()),
+            ("corpus/table/texts/dated.txt".into(), "1787-11-23".into()),
+            ("corpus/table/texts/plain.txt".into(), "1788-02-06".into()),
         ]
     );
     assert_eq!(
-        paragraphs(&t, "corpus/table/metadata.csv#3"),
+        paragraphs(&t, "corpus/table/texts/plain.txt"),
         vec![
             "To what expedient, then, shall we finally resort, for maintaining in practice the \
              necessary partition of power among the several departments?",
@@ -136,7 +137,7 @@ fn a_metadata_table_beside_texts_indexes_each_text_once() {
     assert_eq!(t.index_corpus(), Summary::new(0, 1, 0, 1, 0, 2));
     assert_eq!(
         t.hit_paths("ambition", &[]),
-        vec!["corpus/table/metadata.csv#3"]
+        vec!["corpus/table/texts/plain.txt"]
     );
     // A text file indexed on its own before a table described it is replaced by the record.
     let t = TestDir::new();
@@ -147,8 +148,21 @@ fn a_metadata_table_beside_texts_indexes_each_text_once() {
     );
     assert_eq!(t.index_corpus(), Summary::new(2, 0, 0, 0, 0, 2));
     copy_records(&t, "table/metadata.csv", "corpus/table/metadata.csv");
-    let s = t.index_corpus();
-    assert_eq!((s.added, s.removed, s.total), (2, 2, 2));
+    assert_eq!(t.index_corpus(), Summary::new(0, 2, 0, 0, 0, 2));
+    // And a text file no record names any more is read on its own again.
+    t.write(
+        "corpus/table/metadata.csv",
+        "file,date\ntexts/dated.txt,1787-11-22\n",
+    );
+    t.write(
+        "corpus/table/texts/plain.txt",
+        " date 1788-02-07 Dated again.",
+    );
+    assert_eq!(t.index_corpus(), Summary::new(0, 2, 0, 0, 0, 2));
+    assert_eq!(
+        dates(&t, "again"),
+        vec![("corpus/table/texts/plain.txt".into(), "1788-02-07".into())]
+    );
 }
 
 #[test]
@@ -388,8 +402,8 @@ fn a_template_names_each_records_text_file() {
     assert_eq!(
         dates(&t, "text"),
         vec![
-            ("corpus/meta.csv#8".into(), "2001-01-01".into()),
-            ("corpus/meta.csv#7".into(), "2016-09-17".into()),
+            ("corpus/texts/8.txt".into(), "2001-01-01".into()),
+            ("corpus/texts/7.txt".into(), "2016-09-17".into()),
         ]
     );
 }
