@@ -493,7 +493,7 @@ impl Printer {
 
     /// The summary line of an index run.
     pub fn index_summary(&self, w: &mut dyn Write, r: &IndexSummary, secs: f64) -> io::Result<()> {
-        writeln!(
+        write!(
             w,
             "{} added, {} updated, {} removed, {} unchanged, {} skipped in {:.2} s; the index holds {} {}",
             r.added,
@@ -504,7 +504,12 @@ impl Printer {
             secs,
             r.total,
             plural(r.total, "article", "articles"),
-        )
+        )?;
+        // Files passed by are counted, never silently: `-v` lists them.
+        if !r.ignored.is_empty() {
+            write!(w, "; {} ignored: not an article format", r.ignored.len())?;
+        }
+        writeln!(w)
     }
 
     /// The outcome of `dateline check`.

@@ -6,6 +6,7 @@ pub mod manual;
 use crate::index::damage::{self, Damaged, WriteError};
 use crate::index::store::{self, OpenError};
 use crate::index::writer::{self, Progress};
+use crate::records::Mapping;
 use crate::render::{self, ColorChoice, Printer};
 use crate::search::dates::{ArgNames, QueryError};
 use crate::search::facets::Facet;
@@ -99,13 +100,19 @@ impl Within {
 pub enum Command {
     /// Index (or update the index of) folders of dated articles
     #[command(after_help = with_exit_status("index", concat!(
-        "Folders are walked recursively; hidden entries and files not ending in .txt are skipped.\n",
+        "Folders are walked recursively. Read: .txt (dated articles), .jsonl and .ndjson (JSON\n",
+        "Lines records) and .csv (records, a header row first), the extension in any case; other\n",
+        "files are counted as ignored (-v lists them), hidden entries passed by.\n",
         "Unchanged files are skipped, edited ones re-indexed, deleted ones removed, in one commit;\n",
+        "in a records file, only the records that changed are re-indexed.\n",
         "--forget PATH removes articles on request. --repair drops damaged segments and reads\n",
         "their articles again; a failed run (full disk) removes what it wrote.\n",
-        "Files that fail to parse are reported on stderr as path:line: reason and skipped.\n\n",
+        "Files and records that fail to parse are reported on stderr as path:line: reason and\n",
+        "skipped.\n\n",
         "Examples:\n",
         "  dateline index corpus/\n",
+        "  dateline index news/ --map text=maintext,date=date_publish\n",
+        "  dateline index papers/ --map file=texts/{id}.txt\n",
         "  dateline index --rebuild corpus/ more/articles/\n",
         "  dateline index --repair corpus/\n",
         "  dateline index --index /tmp/idx ~/archive/2016"
@@ -127,6 +134,14 @@ pub enum Command {
         /// Indexing threads (default: the number of cores)
         #[arg(long, short = 'j')]
         threads: Option<usize>,
+        /// How records files name their fields, ROLE=FIELD,... (roles: date, text, title,
+        /// author, source, url, id, file; `file=texts/{id}.txt` builds a text file's path from
+        /// the record). Remembered for the paths given; --map '' forgets it
+        #[arg(long, value_name = "ROLE=FIELD,...", value_parser = parse_map)]
+        map: Vec<Mapping>,
+        /// List the files not read (not of an article format) on stderr
+        #[arg(long, short = 'v')]
+        verbose: bool,
     },
     /// Search the index: BM25-ranked articles with highlighted snippets
     #[command(after_help = with_exit_status("search", concat!(
@@ -665,6 +680,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             repair,
             forget,
             threads,
+            map,
+            verbose,
         } => {
             if paths.is_empty() && forget.is_empty() {
                 paths.push(PathBuf::from("corpus"));
@@ -673,6 +690,10 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 rebuild,
                 repair,
                 forget,
+                map: map.into_iter().reduce(|mut all, m| {
+                    all.extend(&m);
+                    all
+                }),
                 ..Default::default()
             };
             if let Some(t) = threads {
@@ -685,6 +706,11 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             let mut err = stderr.lock();
             for f in &report.skipped {
                 printer.skipped_file(&mut err, f)?;
+            }
+            if verbose {
+                for path in &report.ignored {
+                    writeln!(err, "{path}: ignored: not an article format")?;
+                }
             }
             repair_notes(&mut err, &report.repair)?;
             printer.index_summary(out, &report, started.elapsed().as_secs_f64())?;
@@ -1133,6 +1159,11 @@ impl Progress for Bar {
             pb.finish_and_clear();
         }
     }
+}
+
+/// Reads `--map`.
+fn parse_map(spec: &str) -> Result<Mapping, String> {
+    Mapping::parse(spec)
 }
 
 /// Reads `--ranking`; `help` lists the settings.
