@@ -369,7 +369,13 @@ async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> 
             snippets: number(&params, "snippets", 1, 1, MAX_SNIPPETS)?,
             scope: scope(&app, &params),
             facets: facets(&params)?,
-            facet_limit: number(&params, "facet_limit", search::FACET_LIMIT, 1, MAX_FACET_LIMIT)?,
+            facet_limit: number(
+                &params,
+                "facet_limit",
+                search::FACET_LIMIT,
+                1,
+                MAX_FACET_LIMIT,
+            )?,
             ..Request::default()
         })
     };
@@ -483,7 +489,13 @@ async fn api_timeline(State(app): State<Shared>, Query(params): Query<Params>) -
         let split = match choice::<Facet>(&params, "split")? {
             Some(facet) => Some((
                 facet,
-                number(&params, "split_limit", timeline::SPLIT_LIMIT, 1, MAX_FACET_LIMIT)?,
+                number(
+                    &params,
+                    "split_limit",
+                    timeline::SPLIT_LIMIT,
+                    1,
+                    MAX_FACET_LIMIT,
+                )?,
             )),
             None => None,
         };

@@ -5,17 +5,17 @@
 
 use crate::index::schema;
 use crate::index::store::Store;
+use crate::search::facets::{self, Facet};
 use crate::search::plan::{self, DateRange, QueryError};
 use crate::search::{SearchError, check_folder};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::time::Instant;
+use tantivy::Term;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use crate::search::facets::{self, Facet};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::Term;
 use tantivy::{DateTime, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 pub use crate::search::dates::By;

@@ -28,6 +28,7 @@ mod full_disk;
 mod generator;
 mod hostile;
 mod indexing;
+mod metadata;
 mod output;
 mod queries;
 mod records;
