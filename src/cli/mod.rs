@@ -146,14 +146,17 @@ pub enum Command {
     /// Search the index: BM25-ranked articles with highlighted snippets
     #[command(after_help = with_exit_status("search", concat!(
         "Query language: free words (any may match; more matches rank higher), \"exact phrases\",\n",
-        "+required, -excluded, AND, OR, NOT, parentheses. Words are case-folded and stemmed.\n",
+        "+required, -excluded, AND, OR, NOT, parentheses; title:, author:\"exact name\" and\n",
+        "source:\"exact name\" (any case). Words are case-folded and stemmed; a free word also\n",
+        "matches titles, where it counts for more.\n",
         "DATE is YYYY, YYYY-MM or YYYY-MM-DD; both ends are inclusive.\n",
         "Plain output marks matches as [[word]]; on a terminal they are coloured.\n\n",
         "Examples:\n",
         "  dateline search \"aid convoys Aleppo\"\n",
         "  dateline search \"aid convoys Aleppo\" --from 2016-09 --to 2016-12-31\n",
         "  dateline search '\"peace brokers\" -Moscow' --sort newest --json\n",
-        "  dateline search faction --snippets 3 --in corpus/federalist"
+        "  dateline search faction --snippets 3 --in corpus/federalist\n",
+        "  dateline search faction --facet author --author \"james madison\""
     )))]
     Search {
         /// The query (it may start with `-`: `dateline search "-bus convoys"`)
@@ -212,7 +215,8 @@ pub enum Command {
         "Examples:\n",
         "  dateline timeline railroad nuclear\n",
         "  dateline timeline slavery --by year --from 1850 --to 1870\n",
-        "  dateline timeline '\"standing army\"' --in corpus/federalist --by month --json"
+        "  dateline timeline '\"standing army\"' --in corpus/federalist --by month --json\n",
+        "  dateline timeline tariff --split author --by decade"
     )))]
     Timeline {
         /// The queries, one per argument (after `--` when one starts with `-`)
@@ -260,11 +264,13 @@ pub enum Command {
     /// Serve a search page and a JSON API over HTTP (loopback by default)
     #[command(after_help = with_exit_status("serve", concat!(
         "GET /                    the search page (self-contained, works offline)\n",
-        "GET /api/search?q=&from=&to=&sort=&limit=&offset=&snippets=&in=   as search --json\n",
+        "GET /api/search?q=&from=&to=&sort=&limit=&offset=&snippets=&in=&author=&source=\n",
+        "               &facet=&facet_limit=   as search --json (author, source, facet repeatable)\n",
         "GET /api/article?path=&q=   a stored article, the paragraphs q matches marked (404 when\n",
         "                         the path is not indexed)\n",
         "GET /api/stats           as stats --json\n",
-        "GET /api/timeline?q=&q=&by=&from=&to=&in=   as timeline --json\n\n",
+        "GET /api/timeline?q=&q=&by=&from=&to=&in=&author=&source=&split=&split_limit=\n",
+        "                         as timeline --json\n\n",
         "A commit by `dateline index` is picked up without a restart. Ctrl-C stops the server.\n\n",
         "Examples:\n",
         "  dateline serve\n",
@@ -340,7 +346,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show what the index holds: article count, date span, articles per year, size
+    /// Show what the index holds: article count, date span, articles per year, size, the
+    /// largest authors and sources
     #[command(after_help = with_exit_status("stats", concat!(
         "Examples:\n",
         "  dateline stats\n",

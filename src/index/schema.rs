@@ -475,10 +475,14 @@ pub fn document(
     {
         doc.add_text(f.title, title);
     }
+    // An author listed twice (in any case) is one author.
+    let mut named: Vec<String> = Vec::with_capacity(meta.authors.len());
     for author in &meta.authors {
         let author = tidy_name(author);
-        if !author.is_empty() {
+        let lower = author.to_lowercase();
+        if !author.is_empty() && !named.contains(&lower) {
             doc.add_text(f.author, &author);
+            named.push(lower);
         }
     }
     if let Some(source) = meta

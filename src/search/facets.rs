@@ -111,7 +111,8 @@ impl Collector for Counter {
                 .is_some_and(|c| c.ords().get_cardinality() == Cardinality::Multivalued),
             column,
             counts,
-            block: Vec::new(),
+            docs: Vec::new(),
+            rows: Vec::new(),
             ords: Vec::new(),
         })
     }
@@ -150,53 +151,51 @@ struct SegmentCounter {
     column: Option<StrColumn>,
     multi: bool,
     counts: Vec<u32>,
-    block: Vec<Option<u64>>,
+    /// A block's documents, one per value, and the rows of those values.
+    docs: Vec<DocId>,
+    rows: Vec<u32>,
     ords: Vec<u64>,
-}
-
-impl SegmentCounter {
-    fn count_doc(&mut self, column: &StrColumn, doc: DocId) {
-        self.ords.clear();
-        self.ords.extend(column.ords().values_for_doc(doc));
-        if self.ords.len() > 1 {
-            // An article names an author once, however often it lists them.
-            self.ords.sort_unstable();
-            self.ords.dedup();
-        }
-        for &ord in &self.ords {
-            self.counts[ord as usize] += 1;
-        }
-    }
 }
 
 impl SegmentCollector for SegmentCounter {
     type Fruit = Option<(StrColumn, Vec<u32>)>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        if let Some(column) = self.column.take() {
-            self.count_doc(&column, doc);
-            self.column = Some(column);
-        }
+        self.collect_block(&[doc]);
     }
 
+    /// The block's values read at once (rows from the column index, then the ordinals), each
+    /// counted once per document.
     fn collect_block(&mut self, docs: &[DocId]) {
-        let Some(column) = self.column.take() else {
+        let Some(column) = &self.column else {
             return;
         };
-        if self.multi {
-            for &doc in docs {
-                self.count_doc(&column, doc);
+        let ords = column.ords();
+        self.docs.clear();
+        self.rows.clear();
+        ords.index
+            .docids_to_rowids(docs, &mut self.docs, &mut self.rows);
+        self.ords.clear();
+        self.ords.resize(self.rows.len(), 0);
+        ords.values.get_vals(&self.rows, &mut self.ords);
+        if !self.multi {
+            for &ord in &self.ords {
+                self.counts[ord as usize] += 1;
             }
-        } else {
-            // At most one value an article: read the block's at once.
-            self.block.clear();
-            self.block.resize(docs.len(), None);
-            column.ords().first_vals(docs, &mut self.block);
-            for ord in self.block.iter().flatten() {
-                self.counts[*ord as usize] += 1;
+            return;
+        }
+        // An article names an author once, however often it lists them: a value already seen
+        // for the same document (they come together) is not counted again.
+        let mut start = 0;
+        for i in 0..self.ords.len() {
+            if i > 0 && self.docs[i] != self.docs[i - 1] {
+                start = i;
+            }
+            let ord = self.ords[i];
+            if !self.ords[start..i].contains(&ord) {
+                self.counts[ord as usize] += 1;
             }
         }
-        self.column = Some(column);
     }
 
     fn harvest(self) -> Option<(StrColumn, Vec<u32>)> {
@@ -235,7 +234,11 @@ mod tests {
                 "/a/2.txt".to_string(),
                 day("2016-02-01"),
                 text("Convoys wait at the border."),
-                meta(None, &["jane  roe", "John Doe"], Some("REUTERS")),
+                meta(
+                    None,
+                    &["jane  roe", "John Doe", "JANE ROE"],
+                    Some("REUTERS"),
+                ),
             ),
             (
                 "/a/3.txt".to_string(),
@@ -456,7 +459,7 @@ mod tests {
         assert_eq!(hit.authors, ["Jane Roe"]);
         assert_eq!(hit.source.as_deref(), Some("Reuters"));
         assert_eq!(hit.url.as_deref(), Some("https://example.org/a"));
-        // Names are stored tidied, as written; an article without metadata has none.
+        // Names are stored tidied, as written, each once; an article without metadata has none.
         let two = search::article(&store, "/a/2.txt").unwrap().unwrap();
         assert_eq!(two.authors, ["jane roe", "John Doe"]);
         assert_eq!(two.title, None);
