@@ -174,8 +174,10 @@ impl Plan {
 }
 
 /// Parses the query language: free words (any may match; more matches rank higher),
-/// `"exact phrases"`, `+required`, `-excluded`, `AND`/`OR`/`NOT`, parentheses, `path:` and
-/// `date:` (which takes the dates `--from`/`--to` take, and always narrows). A query the strict
+/// `"exact phrases"`, `+required`, `-excluded`, `AND`/`OR`/`NOT`, parentheses, `path:`,
+/// `title:`, `author:`/`source:` (exact names, any case) and `date:` (which takes the dates
+/// `--from`/`--to` take, and always narrows). Free words match the title too, when the index
+/// holds titles. A query the strict
 /// grammar rejects is mended, or read leniently, with a warning, rather than refused.
 pub fn parse(store: &Store, text: &str, range: &DateRange) -> Result<Plan, QueryError> {
     parse_within(store, text, range, &Scope::default())
