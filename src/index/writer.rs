@@ -762,7 +762,24 @@ fn index_walk(
     };
     // Text files no record names any more: read again on their own.
     let mut released: HashSet<String> = HashSet::new();
-    progress.start(records_to_read.len() as u64);
+    // The files to read: the records files, and the dated files new or changed (less any a
+    // record read below turns out to name).
+    let dated_to_read = {
+        let mut known_iter = dated_known.iter().peekable();
+        let mut n = 0u64;
+        for entry in &dated_files {
+            while known_iter
+                .next_if(|(key, _)| key.as_str() < entry.key.as_str())
+                .is_some()
+            {}
+            let same = known_iter
+                .next_if(|(key, _)| *key == entry.key)
+                .is_some_and(|(_, k)| k.size == entry.size && k.mtime_ns == entry.mtime_ns);
+            n += u64::from(!same && !claimed.contains(&entry.key));
+        }
+        n
+    };
+    progress.start(records_to_read.len() as u64 + dated_to_read);
     for (entry, map) in &records_to_read {
         let allowed = walk
             .scopes
@@ -863,7 +880,6 @@ fn index_walk(
         }
     }
 
-    progress.start((records_to_read.len() + to_read.len()) as u64);
     let outcomes: Vec<FileOutcome> = to_read
         .par_iter()
         .map(|(entry, known)| {
