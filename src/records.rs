@@ -700,8 +700,7 @@ pub fn header_problem(header: &Header, map: &Mapping) -> Option<String> {
         return None;
     }
     Some(format!(
-        "no text column in the header (looked for {}, or a file column: {}; name another with \
-         --map text=COLUMN)",
+        "no text column in the header (looked for {}, or a file column: {})",
         names_of(Role::Text),
         names_of(Role::File)
     ))
@@ -772,12 +771,7 @@ pub fn prepare(
         source: fields.source,
         url: fields.url,
     };
-    let no_date = || {
-        format!(
-            "no date (looked for the fields {}; name another with --map date=FIELD)",
-            names_of(Role::Date)
-        )
-    };
+    let no_date = || format!("no date (looked for the fields {})", names_of(Role::Date));
     let mut claim = None;
     let (date, paragraphs) = if let Some(text) = &fields.text {
         (date.ok_or_else(no_date)?, paragraphs(text))
@@ -791,8 +785,7 @@ pub fn prepare(
         }
     } else {
         return Err(format!(
-            "no text (looked for the fields {}, or a file: {}; name another with --map \
-             text=FIELD)",
+            "no text (looked for the fields {}, or a file: {})",
             names_of(Role::Text),
             names_of(Role::File)
         ));

@@ -714,6 +714,18 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             for f in &report.skipped {
                 printer.skipped_file(&mut err, f)?;
             }
+            // Fields looked for by name and not found: the records may name them otherwise.
+            if report
+                .skipped
+                .iter()
+                .any(|f| f.line.is_some() && f.reason.contains("(looked for "))
+            {
+                writeln!(
+                    err,
+                    "hint: when records name their fields otherwise, give the names with --map \
+                     ROLE=FIELD,... (see dateline index --help)"
+                )?;
+            }
             if verbose {
                 for path in &report.ignored {
                     writeln!(err, "{path}: ignored: not an article format")?;

@@ -561,20 +561,30 @@ impl RecordsState {
             .unwrap_or_default()
     }
 
-    /// Writes the state when it differs from the file's (through a temporary file and a rename).
-    fn save(&self, dir: &Path) -> io::Result<()> {
+    /// Writes the state to a temporary file when it differs from the file's; returns the
+    /// temporary file, for [`RecordsState::publish`] (a failed run removes it as it removes the
+    /// other files it wrote).
+    fn stage(&self, dir: &Path) -> io::Result<Option<PathBuf>> {
         let path = dir.join(RECORDS_STATE);
         if self == &RecordsState::default() && !path.exists() {
-            return Ok(());
+            return Ok(None);
         }
         let mut json = serde_json::to_vec_pretty(self).map_err(io::Error::other)?;
         json.push(b'\n');
         if fs::read(&path).is_ok_and(|old| old == json) {
-            return Ok(());
+            return Ok(None);
         }
         let tmp = dir.join(".tmp-records.json");
         fs::write(&tmp, &json)?;
-        fs::rename(&tmp, &path)
+        Ok(Some(tmp))
+    }
+
+    /// Puts a staged state in place.
+    fn publish(dir: &Path, staged: Option<PathBuf>) -> io::Result<()> {
+        match staged {
+            Some(tmp) => fs::rename(tmp, dir.join(RECORDS_STATE)),
+            None => Ok(()),
+        }
     }
 
     /// The mapping a records file is read with: the one remembered for the narrowest path
@@ -752,7 +762,24 @@ fn index_walk(
     };
     // Text files no record names any more: read again on their own.
     let mut released: HashSet<String> = HashSet::new();
-    progress.start(records_to_read.len() as u64);
+    // The files to read: the records files, and the dated files new or changed (less any a
+    // record read below turns out to name).
+    let dated_to_read = {
+        let mut known_iter = dated_known.iter().peekable();
+        let mut n = 0u64;
+        for entry in &dated_files {
+            while known_iter
+                .next_if(|(key, _)| key.as_str() < entry.key.as_str())
+                .is_some()
+            {}
+            let same = known_iter
+                .next_if(|(key, _)| *key == entry.key)
+                .is_some_and(|(_, k)| k.size == entry.size && k.mtime_ns == entry.mtime_ns);
+            n += u64::from(!same && !claimed.contains(&entry.key));
+        }
+        n
+    };
+    progress.start(records_to_read.len() as u64 + dated_to_read);
     for (entry, map) in &records_to_read {
         let allowed = walk
             .scopes
@@ -853,7 +880,6 @@ fn index_walk(
         }
     }
 
-    progress.start((records_to_read.len() + to_read.len()) as u64);
     let outcomes: Vec<FileOutcome> = to_read
         .par_iter()
         .map(|(entry, known)| {
@@ -883,18 +909,24 @@ fn index_walk(
         .skipped
         .sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
 
+    // The records state is written before the commit (a full disk stops the run before it) and
+    // put in place after it, marked with the commit's opstamp.
     if report.added + report.updated + report.removed > 0 || opts.rebuild || fresh {
         let mut prepared = writer.prepare_commit()?;
+        state.opstamp = prepared.opstamp();
+        let staged = state.stage(&store.dir)?;
         prepared.set_payload(&payload());
         prepared.commit()?;
+        RecordsState::publish(&store.dir, staged)?;
         writer.wait_merging_threads()?;
         report.committed = true;
     } else {
         // Nothing changed: leave every file of the index as it was.
         drop(writer);
+        state.opstamp = metas.opstamp;
+        let staged = state.stage(&store.dir)?;
+        RecordsState::publish(&store.dir, staged)?;
     }
-    state.opstamp = store.index.load_metas()?.opstamp;
-    state.save(&store.dir)?;
     report.total = store.fresh_reader()?.searcher().num_docs();
     Ok(report)
 }

@@ -216,9 +216,9 @@ fn bad_records_are_reported_by_line_and_the_rest_indexed() {
             "corpus/news.jsonl:2: invalid JSON: invalid unicode code point (column 50)",
             "corpus/news.jsonl:3: date 1500-01-01 is outside the supported range 1678-01-01..2261-12-31",
             "corpus/news.jsonl:4: no date (looked for the fields date, published, date_publish, \
-             publication_date, pubdate, datetime; name another with --map date=FIELD)",
+             publication_date, pubdate, datetime)",
             "corpus/news.jsonl:6: no text (looked for the fields text, body, content, maintext, \
-             article, or a file: file, path; name another with --map text=FIELD)",
+             article, or a file: file, path)",
             "corpus/news.jsonl:7: field \"title\": expected text, found a list",
             "corpus/news.jsonl:9: duplicate id \"dup\" (also on line 8): the last record is indexed",
             "corpus/news.jsonl:11: invalid JSON: EOF while parsing a string (column 52)",
@@ -232,6 +232,8 @@ fn bad_records_are_reported_by_line_and_the_rest_indexed() {
                     &fs::canonicalize(t.path()).unwrap().display().to_string()
                 )
                 .as_str(),
+            "hint: when records name their fields otherwise, give the names with --map \
+             ROLE=FIELD,... (see dateline index --help)",
         ]
     );
     // ok-1, dup, ok-2; r1, r4, r5 (its quote runs to the end of the file, as RFC 4180 reads it).
