@@ -327,20 +327,27 @@ fn key_of(app: &App, path: &str) -> String {
     corpus::key_as_named(&app.store.home().join(path))
 }
 
-/// `in=`, `author=` and `source=` (both repeatable): the articles asked about.
-fn scope(app: &App, params: &Params) -> plan::Scope {
-    let all = |key: &str| -> Vec<String> {
+/// `in=`, `author=` and `source=` (both repeatable): the articles asked about. A blank name
+/// is refused.
+fn scope(app: &App, params: &Params) -> Result<plan::Scope, ApiError> {
+    let all = |key: &str| -> Result<Vec<String>, ApiError> {
         params
             .iter()
-            .filter(|(k, v)| k == key && !v.trim().is_empty())
-            .map(|(_, v)| v.clone())
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| {
+                if v.trim().is_empty() {
+                    Err(ApiError::Bad(format!("{key}=: a name is needed")))
+                } else {
+                    Ok(v.clone())
+                }
+            })
             .collect()
     };
-    plan::Scope {
+    Ok(plan::Scope {
         folder: one(params, "in").map(|f| plan::folder_prefix(&app.store.home().join(f))),
-        authors: all("author"),
-        sources: all("source"),
-    }
+        authors: all("author")?,
+        sources: all("source")?,
+    })
 }
 
 /// `facet=author`, `facet=source` (repeatable).
@@ -367,7 +374,7 @@ async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> 
             limit: number(&params, "limit", 10, 0, MAX_LIMIT)?,
             offset: number(&params, "offset", 0, 0, MAX_OFFSET)?,
             snippets: number(&params, "snippets", 1, 1, MAX_SNIPPETS)?,
-            scope: scope(&app, &params),
+            scope: scope(&app, &params)?,
             facets: facets(&params)?,
             facet_limit: number(
                 &params,
@@ -503,7 +510,7 @@ async fn api_timeline(State(app): State<Shared>, Query(params): Query<Params>) -
             queries,
             by,
             range: range(&params)?,
-            scope: scope(&app, &params),
+            scope: scope(&app, &params)?,
             split,
         })
     };

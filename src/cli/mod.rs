@@ -67,10 +67,10 @@ pub struct Within {
     #[arg(long = "in", value_name = "FOLDER")]
     folder: Option<PathBuf>,
     /// Only articles by this author (the exact name, any case; repeat for any of several)
-    #[arg(long = "author", value_name = "NAME")]
+    #[arg(long = "author", value_name = "NAME", value_parser = name_arg)]
     authors: Vec<String>,
     /// Only articles from this source (the exact name, any case; repeat for any of several)
-    #[arg(long = "source", value_name = "NAME")]
+    #[arg(long = "source", value_name = "NAME", value_parser = name_arg)]
     sources: Vec<String>,
 }
 
@@ -1183,6 +1183,15 @@ impl Progress for Bar {
 /// Reads `--map`.
 fn parse_map(spec: &str) -> Result<Mapping, String> {
     Mapping::parse(spec)
+}
+
+/// Reads an `--author` or `--source` name: any text but a blank one.
+fn name_arg(name: &str) -> Result<String, String> {
+    if name.trim().is_empty() {
+        Err("a name is needed (exact, in any case)".into())
+    } else {
+        Ok(name.to_string())
+    }
 }
 
 /// Reads `--ranking`; `help` lists the settings.

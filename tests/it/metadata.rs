@@ -142,6 +142,14 @@ fn author_and_source_filter_exactly_in_any_case() {
     // A part of a name is not the name.
     let out = t.run(["search", "convoy", "--author", "Lina"]);
     out.assert_code(1);
+    // A blank name is refused, naming the flag.
+    let out = t.run(["search", "convoy", "--source", " "]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains("--source <NAME>") && out.stderr.contains("a name is needed"),
+        "{}",
+        out.stderr
+    );
     // timeline and similar take them too.
     let v = t.run([
         "timeline",
@@ -311,6 +319,8 @@ fn the_api_filters_counts_and_shows_the_metadata() {
         owned(&[("Lina Haddad", 2), ("Tom Reyes", 1)])
     );
     assert_eq!(v["hits"][0]["title"], "Aid convoys wait outside Aleppo");
+    let v = s.json("/api/search?q=convoy&author=", 400);
+    assert_eq!(v["error"], "author=: a name is needed");
     let v = s.json("/api/search?q=convoy&facet=title", 400);
     assert!(
         v["error"].as_str().unwrap().contains("facet=\"title\""),
