@@ -9,7 +9,7 @@
 //! articles spread over the index, one per pass in turn (the figure pools them); the folder
 //! cases use the folder of the first of those.
 
-use dateline::search::plan::DateRange;
+use dateline::search::plan::{DateRange, Scope};
 use dateline::search::{self, Request};
 use dateline::similar;
 use dateline::timeline::{self, By};
@@ -74,7 +74,7 @@ fn main() -> anyhow::Result<()> {
                     path: PathBuf::from(&samples[pass % samples.len()]),
                     limit: 10,
                     range: DateRange::default(),
-                    folder: None,
+                    scope: Scope::default(),
                     snippet_chars: 200,
                 };
                 Ok(similar::run(&store, &req)?.total)
@@ -96,7 +96,7 @@ fn main() -> anyhow::Result<()> {
         let req = Request {
             text: text.into(),
             snippets,
-            folder,
+            scope: Scope::folder(folder),
             ..Request::default()
         };
         cases.push((

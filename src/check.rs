@@ -144,6 +144,10 @@ mod tests {
             path: "a.txt".into(),
             date: date.into(),
             paragraphs: paragraphs.iter().map(|p| p.to_string()).collect(),
+            title: None,
+            authors: vec![],
+            source: None,
+            url: None,
         }
     }
 

@@ -49,6 +49,9 @@ pub struct Walk {
     pub scopes: Vec<String>,
     /// Key prefixes whose contents could not be fully listed: nothing below them is removed.
     pub protected: Vec<String>,
+    /// Files passed by because their names are not of an article format (as the user would
+    /// name them), sorted.
+    pub ignored: Vec<String>,
 }
 
 /// Resolves a path to its key (see the module docs).
@@ -115,12 +118,16 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_string_lossy().starts_with('.')
 }
 
-fn is_article_name(path: &Path) -> bool {
+/// Whether the walk reads a file of this name: `.txt` (dated articles), `.jsonl`, `.ndjson`
+/// and `.csv` (records files), the extension in any case.
+pub fn is_article_name(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+        || crate::records::format_of(path).is_some()
 }
 
-fn mtime_ns(meta: &fs::Metadata) -> i64 {
+/// A file's modification time in nanoseconds since the epoch (0 when unknown).
+pub fn mtime_ns(meta: &fs::Metadata) -> i64 {
     meta.modified()
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
@@ -129,13 +136,20 @@ fn mtime_ns(meta: &fs::Metadata) -> i64 {
 }
 
 /// Walks the roots: recurses into folders (following symlinks, reporting loops), skips hidden
-/// entries and files not ending in `.txt`; a file named directly is taken whatever its name.
+/// entries, and passes by (listing them in [`Walk::ignored`]) files whose names are not of an
+/// article format ([`is_article_name`]); a file named directly is taken whatever its name.
 ///
 /// Folders and the files in them are visited in parallel, and each file's size and mtime come
 /// from a `stat` relative to its folder's open handle (`DirEntry::metadata`), not from its full
 /// path: on a corpus of a million files that `stat` is most of a no-op run.
 pub fn walk(roots: &[PathBuf]) -> Walk {
+    walk_except(roots, None)
+}
+
+/// [`walk`], passing by the folder `except` (the index's own, when it lies below a root).
+pub fn walk_except(roots: &[PathBuf], except: Option<&Path>) -> Walk {
     use rayon::prelude::*;
+    let except = except.and_then(|p| fs::canonicalize(p).ok());
     let out = std::sync::Mutex::new(Walk::default());
     let mut jobs = Vec::new();
     for root in roots {
@@ -165,6 +179,7 @@ pub fn walk(roots: &[PathBuf]) -> Walk {
                 path: root.clone(),
                 abs: root_abs,
                 ancestors: vec![Ancestor::of(&meta, root)],
+                except: except.clone(),
             });
         } else {
             out.errors.push(WalkError {
@@ -177,6 +192,7 @@ pub fn walk(roots: &[PathBuf]) -> Walk {
     let mut out = out.into_inner().unwrap_or_else(|e| e.into_inner());
     out.files.par_sort_unstable_by(|a, b| a.key.cmp(&b.key));
     out.files.dedup_by(|a, b| a.key == b.key);
+    out.ignored.sort();
     out
 }
 
@@ -186,6 +202,8 @@ struct Folder {
     path: PathBuf,
     abs: PathBuf,
     ancestors: Vec<Ancestor>,
+    /// A folder not to enter (the index's).
+    except: Option<PathBuf>,
 }
 
 /// A folder's identity on disk, to recognise a symlink that leads back to it.
@@ -212,6 +230,7 @@ enum Found {
     File(FileEntry),
     Folder(Folder),
     Error(WalkError, String),
+    Ignored(String),
     Skip,
 }
 
@@ -245,6 +264,7 @@ fn walk_folder(folder: &Folder, out: &std::sync::Mutex<Walk>) {
                     out.errors.push(err);
                     out.protected.push(protect);
                 }
+                Found::Ignored(path) => out.ignored.push(path),
                 Found::Skip => {}
             }
         }
@@ -276,6 +296,8 @@ fn visit(folder: &Folder, entry: &fs::DirEntry) -> Found {
         fs::metadata(&path)
     } else if ty.is_dir() || (ty.is_file() && is_article_name(&path)) {
         entry.metadata()
+    } else if ty.is_file() {
+        return Found::Ignored(path.display().to_string());
     } else {
         return Found::Skip;
     };
@@ -284,6 +306,9 @@ fn visit(folder: &Folder, entry: &fs::DirEntry) -> Found {
         Err(e) => return error(io_reason(&e), key_from_abs(&abs)),
     };
     if meta.is_dir() {
+        if folder.except.as_deref().is_some_and(|e| e == abs) {
+            return Found::Skip;
+        }
         let me = Ancestor::of(&meta, &path);
         if let Some(a) = folder
             .ancestors
@@ -299,6 +324,7 @@ fn visit(folder: &Folder, entry: &fs::DirEntry) -> Found {
             path,
             abs,
             ancestors,
+            except: folder.except.clone(),
         })
     } else if meta.is_file() && is_article_name(&path) {
         Found::File(FileEntry {
@@ -307,6 +333,8 @@ fn visit(folder: &Folder, entry: &fs::DirEntry) -> Found {
             size: meta.len(),
             mtime_ns: mtime_ns(&meta),
         })
+    } else if meta.is_file() {
+        Found::Ignored(path.display().to_string())
     } else {
         Found::Skip
     }
@@ -322,9 +350,14 @@ fn dir_scope(abs: &Path) -> String {
     }
 }
 
-/// Whether a key lies in a scope: equal to a file's key, or below a folder's prefix.
+/// Whether a key lies in a scope: equal to a file's key, one of its records (`file#id`), or
+/// below a folder's prefix.
 pub fn in_scope(key: &str, scope: &str) -> bool {
-    key == scope || (scope.ends_with('/') && key.starts_with(scope))
+    key == scope
+        || (scope.ends_with('/') && key.starts_with(scope))
+        || key
+            .strip_prefix(scope)
+            .is_some_and(|rest| rest.starts_with('#'))
 }
 
 /// An I/O error as a short lower-case reason.
@@ -407,6 +440,7 @@ mod tests {
         for f in [
             "a.txt",
             "b.md",
+            "c.jsonl",
             ".c.txt",
             "sub/d.txt",
             "sub/deeper/e.TXT",
@@ -426,7 +460,11 @@ mod tests {
                     .into_owned()
             })
             .collect();
-        assert_eq!(names, vec!["a.txt", "sub/d.txt", "sub/deeper/e.TXT"]);
+        assert_eq!(
+            names,
+            vec!["a.txt", "c.jsonl", "sub/d.txt", "sub/deeper/e.TXT"]
+        );
+        assert_eq!(w.ignored, vec![p.join("b.md").display().to_string()]);
         assert!(w.errors.is_empty());
         assert_eq!(w.scopes.len(), 1);
         assert!(w.scopes[0].ends_with('/'));

@@ -391,6 +391,11 @@ struct QuickwitDoc<'a> {
     date: &'a str,
     title: &'a str,
     body: &'a [String],
+    authors: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
 }
 
 /// The action line of a `_bulk` request.
@@ -414,6 +419,11 @@ struct BulkSource<'a> {
     date: &'a str,
     title: &'a str,
     body: &'a [String],
+    authors: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
 }
 
 /// Appends an article's record to `out`: one line (Quickwit), or an action line and a source
@@ -426,8 +436,11 @@ fn encode(format: Format, a: &Article, id: &str, out: &mut Vec<u8>) -> anyhow::R
                 id,
                 path: id,
                 date: &date,
-                title: a.title(),
+                title: a.heading(),
                 body: &a.paragraphs,
+                authors: &a.authors,
+                source: a.source.as_deref(),
+                url: a.url.as_deref(),
             };
             serde_json::to_writer(&mut *out, &doc)?;
             out.push(b'\n');
@@ -452,8 +465,11 @@ fn encode(format: Format, a: &Article, id: &str, out: &mut Vec<u8>) -> anyhow::R
             let source = BulkSource {
                 path: id,
                 date: &date,
-                title: a.title(),
+                title: a.heading(),
                 body: &a.paragraphs,
+                authors: &a.authors,
+                source: a.source.as_deref(),
+                url: a.url.as_deref(),
             };
             serde_json::to_writer(&mut *out, &source)?;
             out.push(b'\n');
@@ -598,6 +614,20 @@ doc_mapping:
       tokenizer: en_stem
       record: position
       fieldnorms: true
+    # The authors and the source as keywords (one token each, as written), fast for
+    # aggregations; absent (no authors: an empty list) when the archive gives none.
+    - name: authors
+      type: array<text>
+      tokenizer: raw
+      fast: true
+    - name: source
+      type: text
+      tokenizer: raw
+      fast: true
+    # Where the article was published: kept, not searched.
+    - name: url
+      type: text
+      indexed: false
   timestamp_field: date
 search_settings:
   default_search_fields: [title, body]
@@ -618,7 +648,10 @@ fn elasticsearch_mapping() -> String {
                 "path": { "type": "keyword" },
                 "date": { "type": "date", "format": "strict_date_optional_time||epoch_millis" },
                 "title": { "type": "text", "analyzer": "english" },
-                "body": { "type": "text", "analyzer": "english" }
+                "body": { "type": "text", "analyzer": "english" },
+                "authors": { "type": "keyword" },
+                "source": { "type": "keyword" },
+                "url": { "type": "keyword", "index": false }
             }
         }
     });
@@ -707,7 +740,9 @@ fn quickwit_readme(s: &mut String, data: &[DataFile]) {
     s.push_str(
         "Each line of a data file is one article: `id` and `path` (the article's absolute path as \
          dateline indexed it, its unique key), `date` (RFC 3339, midnight UTC), `title` (the \
-         first paragraph) and `body` (every paragraph, the first included, in order). The files \
+         title the archive gives, else the first paragraph), `body` (every paragraph, the first \
+         included, in order), `authors` (a list, empty when none is known) and, when known, \
+         `source` and `url`. The files \
          are cut at 10,000,000 bytes so that each also fits one request to the ingest REST API \
          (`POST /api/v1/dateline/ingest`), which refuses larger payloads (10 MiB by default); a \
          line is never split.\n\n",
@@ -763,8 +798,10 @@ fn elasticsearch_readme(s: &mut String, data: &[DataFile]) {
         "Each data file is a `_bulk` request body: for every article an action line \
          (`{\"index\": {\"_index\": \"dateline\", \"_id\": PATH}}`, the article's absolute path as \
          dateline indexed it, its unique key) and a source line with `path`, `date` (RFC 3339, \
-         midnight UTC), `title` (the first paragraph) and `body` (every paragraph, the first \
-         included, in order). The files stay under 100,000,000 bytes because Elasticsearch \
+         midnight UTC), `title` (the title the archive gives, else the first paragraph), `body` (every \
+         paragraph, the first included, in order), `authors` (a list, empty when none is known) \
+         and, when known, `source` and `url` (`authors` and `source` are keywords). The files \
+         stay under 100,000,000 bytes because Elasticsearch \
          refuses larger requests (`http.max_content_length`, 100mb by default); an action is \
          never separated from its source.\n\n",
     );
@@ -1022,10 +1059,14 @@ mod tests {
             path: "/x".into(),
             date: d.to_string(),
             paragraphs: vec![],
+            title: None,
+            authors: vec![],
+            source: None,
+            url: None,
         };
         assert_eq!(a("1787-10-27").rfc3339(), "1787-10-27T00:00:00Z");
         assert_eq!(a("2016-09-17").rfc3339(), "2016-09-17T00:00:00Z");
-        assert_eq!(a("1678-01-01").title(), "");
+        assert_eq!(a("1678-01-01").heading(), "");
     }
 
     /// Byte counts in the README read with thousands separators.

@@ -39,6 +39,7 @@ pub mod corpus;
 pub mod eval;
 pub mod export;
 pub mod index;
+pub mod records;
 pub mod render;
 pub mod search;
 pub mod serve;

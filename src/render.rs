@@ -3,6 +3,7 @@
 
 use crate::index::writer::{IndexSummary, SkippedFile};
 use crate::search::explain::Explanation;
+use crate::search::facets::FacetCount;
 use crate::search::{Hit, Results, Stored};
 use crate::similar::Similar;
 use crate::stats::Stats;
@@ -130,6 +131,9 @@ impl Printer {
                 self.paint(DIM, &format!("feedback added: {}{more}", words.join(", ")))
             )?;
         }
+        for (facet, values) in &r.facets {
+            self.facet(w, facet.name(), values)?;
+        }
         let shown = if r.hits.is_empty() {
             String::new()
         } else {
@@ -151,8 +155,41 @@ impl Printer {
         )
     }
 
-    /// One hit: number, date, path, best paragraph and score (when `scored`), then its
-    /// snippets.
+    /// A facet's values, largest first: `by author:` then one `count  name` line each.
+    pub fn facet(&self, w: &mut dyn Write, name: &str, values: &[FacetCount]) -> io::Result<()> {
+        writeln!(w, "{}", self.paint(DIM, &format!("by {name}:")))?;
+        if values.is_empty() {
+            writeln!(w, "  {}", self.paint(DIM, &format!("(no {name} given)")))?;
+        }
+        let width = values.first().map_or(1, |v| v.count.to_string().len());
+        for v in values {
+            writeln!(w, "  {:>width$}  {}", v.count, v.value)?;
+        }
+        writeln!(w)
+    }
+
+    /// `Title · by A, B · Source`: what there is of it, `None` when there is nothing.
+    fn byline(
+        &self,
+        title: Option<&str>,
+        authors: &[String],
+        source: Option<&str>,
+    ) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(t) = title {
+            parts.push(self.paint(CYAN, t));
+        }
+        if !authors.is_empty() {
+            parts.push(format!("by {}", authors.join(", ")));
+        }
+        if let Some(s) = source {
+            parts.push(s.to_string());
+        }
+        (!parts.is_empty()).then(|| parts.join(&self.paint(DIM, " · ")))
+    }
+
+    /// One hit: number, date, path, best paragraph and score (when `scored`), the title,
+    /// authors and source when there are any, then its snippets.
     fn hit(&self, w: &mut dyn Write, n: usize, hit: &Hit, scored: bool) -> io::Result<()> {
         let place = if scored {
             format!("¶{}  score {}", hit.paragraph, score(hit.score))
@@ -167,6 +204,9 @@ impl Printer {
             self.paint(MAGENTA, &hit.path),
             self.paint(DIM, &place),
         )?;
+        if let Some(line) = self.byline(hit.title.as_deref(), &hit.authors, hit.source.as_deref()) {
+            writeln!(w, "    {line}")?;
+        }
         if hit.snippets.len() > 1 {
             for s in &hit.snippets {
                 writeln!(
@@ -280,6 +320,12 @@ impl Printer {
             self.paint(GREEN, &a.date),
             self.paint(MAGENTA, &a.path)
         )?;
+        if let Some(line) = self.byline(a.title.as_deref(), &a.authors, a.source.as_deref()) {
+            writeln!(w, "{line}")?;
+        }
+        if let Some(url) = &a.url {
+            writeln!(w, "{}", self.paint(DIM, url))?;
+        }
         for (i, p) in a.paragraphs.iter().enumerate() {
             writeln!(w)?;
             writeln!(w, "{} {}", self.paint(DIM, &format!("[{}]", i + 1)), p)?;
@@ -315,6 +361,19 @@ impl Printer {
                 let bar = if self.color { "█" } else { "#" }.repeat(width);
                 writeln!(w, "  {:>4}  {:>8}  {}", y.year, y.articles, bar)?;
             }
+        }
+        self.names(w, "authors", &s.authors)?;
+        self.names(w, "sources", &s.sources)
+    }
+
+    /// A list of names with their article counts (`stats`), nothing when empty.
+    fn names(&self, w: &mut dyn Write, heading: &str, names: &[FacetCount]) -> io::Result<()> {
+        if names.is_empty() {
+            return Ok(());
+        }
+        writeln!(w, "{heading}")?;
+        for n in names {
+            writeln!(w, "  {:>8}  {}", n.count, n.value)?;
         }
         Ok(())
     }
@@ -434,7 +493,7 @@ impl Printer {
 
     /// The summary line of an index run.
     pub fn index_summary(&self, w: &mut dyn Write, r: &IndexSummary, secs: f64) -> io::Result<()> {
-        writeln!(
+        write!(
             w,
             "{} added, {} updated, {} removed, {} unchanged, {} skipped in {:.2} s; the index holds {} {}",
             r.added,
@@ -445,7 +504,12 @@ impl Printer {
             secs,
             r.total,
             plural(r.total, "article", "articles"),
-        )
+        )?;
+        // Files passed by are counted, never silently: `-v` lists them.
+        if !r.ignored.is_empty() {
+            write!(w, "; {} ignored: not an article format", r.ignored.len())?;
+        }
+        writeln!(w)
     }
 
     /// The outcome of `dateline check`.

@@ -8,6 +8,7 @@
 
 use crate::index::store::{self, Store};
 use crate::search::dates::{ArgNames, QueryError};
+use crate::search::facets::Facet;
 use crate::search::plan::{self, DateRange};
 use crate::search::snippet::Highlighter;
 use crate::search::{self, Request, SearchError};
@@ -326,9 +327,43 @@ fn key_of(app: &App, path: &str) -> String {
     corpus::key_as_named(&app.store.home().join(path))
 }
 
-fn folder(app: &App, params: &Params) -> Option<String> {
-    one(params, "in").map(|f| plan::folder_prefix(&app.store.home().join(f)))
+/// `in=`, `author=` and `source=` (both repeatable): the articles asked about. A blank name
+/// is refused.
+fn scope(app: &App, params: &Params) -> Result<plan::Scope, ApiError> {
+    let all = |key: &str| -> Result<Vec<String>, ApiError> {
+        params
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| {
+                if v.trim().is_empty() {
+                    Err(ApiError::Bad(format!("{key}=: a name is needed")))
+                } else {
+                    Ok(v.clone())
+                }
+            })
+            .collect()
+    };
+    Ok(plan::Scope {
+        folder: one(params, "in").map(|f| plan::folder_prefix(&app.store.home().join(f))),
+        authors: all("author")?,
+        sources: all("source")?,
+    })
 }
+
+/// `facet=author`, `facet=source` (repeatable).
+fn facets(params: &Params) -> Result<Vec<Facet>, ApiError> {
+    params
+        .iter()
+        .filter(|(k, _)| k == "facet")
+        .map(|(_, v)| {
+            Facet::from_str(v, false)
+                .map_err(|_| ApiError::Bad(format!("facet={v:?}: expected author or source")))
+        })
+        .collect()
+}
+
+/// The most values a facet, or a split timeline, gives.
+const MAX_FACET_LIMIT: usize = 1000;
 
 async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
     let request = || -> Result<Request, ApiError> {
@@ -339,7 +374,15 @@ async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> 
             limit: number(&params, "limit", 10, 0, MAX_LIMIT)?,
             offset: number(&params, "offset", 0, 0, MAX_OFFSET)?,
             snippets: number(&params, "snippets", 1, 1, MAX_SNIPPETS)?,
-            folder: folder(&app, &params),
+            scope: scope(&app, &params)?,
+            facets: facets(&params)?,
+            facet_limit: number(
+                &params,
+                "facet_limit",
+                search::FACET_LIMIT,
+                1,
+                MAX_FACET_LIMIT,
+            )?,
             ..Request::default()
         })
     };
@@ -364,6 +407,10 @@ async fn api_search(State(app): State<Shared>, Query(params): Query<Params>) -> 
 struct Article {
     path: String,
     date: String,
+    title: Option<String>,
+    authors: Vec<String>,
+    source: Option<String>,
+    url: Option<String>,
     paragraphs: Vec<String>,
     matches: Vec<Match>,
 }
@@ -413,6 +460,10 @@ async fn api_article(State(app): State<Shared>, Query(params): Query<Params>) ->
             Ok(Article {
                 path: corpus::display_key_from(app.store.home(), &stored.path),
                 date: stored.date,
+                title: stored.title,
+                authors: stored.authors,
+                source: stored.source,
+                url: stored.url,
                 paragraphs: stored.paragraphs,
                 matches,
             })
@@ -442,11 +493,25 @@ async fn api_timeline(State(app): State<Shared>, Query(params): Query<Params>) -
             )));
         }
         let by = choice(&params, "by")?;
+        let split = match choice::<Facet>(&params, "split")? {
+            Some(facet) => Some((
+                facet,
+                number(
+                    &params,
+                    "split_limit",
+                    timeline::SPLIT_LIMIT,
+                    1,
+                    MAX_FACET_LIMIT,
+                )?,
+            )),
+            None => None,
+        };
         Ok(timeline::Request {
             queries,
             by,
             range: range(&params)?,
-            folder: folder(&app, &params),
+            scope: scope(&app, &params)?,
+            split,
         })
     };
     let req = match request() {

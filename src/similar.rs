@@ -39,8 +39,8 @@ pub struct Request {
     pub limit: usize,
     /// Inclusive date bounds on the hits.
     pub range: DateRange,
-    /// Only hits whose key starts with this prefix (see `plan::folder_prefix`).
-    pub folder: Option<String>,
+    /// Only hits under a folder, by some authors, from some sources.
+    pub scope: plan::Scope,
     /// About how long a snippet may be, in characters.
     pub snippet_chars: usize,
 }
@@ -95,7 +95,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Similar, SearchError> {
     let f = store.fields;
     let reader = store.reader()?;
     let searcher = reader.searcher();
-    if let Some(prefix) = &req.folder {
+    if let Some(prefix) = &req.scope.folder {
         check_folder(&searcher, prefix)?;
     }
     let key = corpus::key_as_named(&req.path);
@@ -149,7 +149,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Similar, SearchError> {
             )),
         ));
     }
-    if let Some(filter) = plan::filter(f, &req.range, req.folder.as_deref()) {
+    if let Some(filter) = plan::filter(f, &req.range, &req.scope) {
         clauses.push((Occur::Must, filter));
     }
     let full = BooleanQuery::new(clauses);

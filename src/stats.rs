@@ -2,6 +2,7 @@
 
 use crate::index::schema;
 use crate::index::store::Store;
+use crate::search::facets::{self, Facet, FacetCount};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -25,6 +26,25 @@ pub struct Stats {
     pub segments: usize,
     /// The index's format version.
     pub format_version: u32,
+    /// The authors of the most articles (see [`largest_names`]).
+    pub authors: Vec<FacetCount>,
+    /// The sources of the most articles.
+    pub sources: Vec<FacetCount>,
+}
+
+/// How many authors and sources `stats` lists.
+pub const NAMES_LISTED: usize = 10;
+
+/// The authors and the sources of the most articles, [`NAMES_LISTED`] of each (none for an
+/// archive of dated files).
+pub fn largest_names(
+    searcher: &tantivy::Searcher,
+) -> tantivy::Result<(Vec<FacetCount>, Vec<FacetCount>)> {
+    let all = tantivy::query::AllQuery;
+    Ok((
+        facets::count(searcher, &all, Facet::Author, NAMES_LISTED)?,
+        facets::count(searcher, &all, Facet::Source, NAMES_LISTED)?,
+    ))
 }
 
 /// One row of [`Stats::per_year`].
@@ -61,6 +81,7 @@ pub fn collect(store: &Store) -> anyhow::Result<Stats> {
         .map(|m| m.len())
         .sum();
     let fmt = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let (authors, sources) = largest_names(&searcher)?;
     Ok(Stats {
         index: store.dir.display().to_string(),
         articles: searcher.num_docs(),
@@ -73,5 +94,7 @@ pub fn collect(store: &Store) -> anyhow::Result<Stats> {
         size_bytes,
         segments: searcher.segment_readers().len(),
         format_version: schema::FORMAT_VERSION,
+        authors,
+        sources,
     })
 }

@@ -5,14 +5,17 @@
 
 use crate::index::schema;
 use crate::index::store::Store;
+use crate::search::facets::{self, Facet};
 use crate::search::plan::{self, DateRange, QueryError};
 use crate::search::{SearchError, check_folder};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::time::Instant;
+use tantivy::Term;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::query::Query;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DateTime, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 pub use crate::search::dates::By;
@@ -32,9 +35,15 @@ pub struct Request {
     pub by: Option<By>,
     /// The range; an open end is the first or last date of the articles counted.
     pub range: DateRange,
-    /// Only articles whose key starts with this prefix (see `plan::folder_prefix`).
-    pub folder: Option<String>,
+    /// Only articles under a folder, by some authors, from some sources.
+    pub scope: plan::Scope,
+    /// One series per value of this facet (the largest, as many as the second says), for the
+    /// one query, instead of a series per query.
+    pub split: Option<(Facet, usize)>,
 }
+
+/// How many series `--split` draws unless told: as many as the chart has colours.
+pub const SPLIT_LIMIT: usize = 6;
 
 /// One bucket's counts.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -54,8 +63,11 @@ pub struct Bucket {
 pub struct Timeline {
     /// The bucket size.
     pub by: By,
-    /// The queries as given.
+    /// The queries as given; split (`--split`), the values, one series each.
     pub queries: Vec<String>,
+    /// The facet the one query was split by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split: Option<Facet>,
     /// The first day counted (absent when there is nothing to count).
     pub from: Option<String>,
     /// The last day counted.
@@ -74,16 +86,23 @@ pub struct Timeline {
 /// Counts the matches of each query per bucket.
 pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
     let started = Instant::now();
+    if req.split.is_some() && req.queries.len() != 1 {
+        return Err(QueryError::Syntax(format!(
+            "a timeline is split by author or source for one query, not {}",
+            req.queries.len()
+        ))
+        .into());
+    }
     let reader = store.reader()?;
     let searcher = reader.searcher();
-    let folder = req.folder.as_deref();
-    if let Some(prefix) = folder {
+    let scope = &req.scope;
+    if let Some(prefix) = &scope.folder {
         check_folder(&searcher, prefix)?;
     }
     let (lo, hi) = (schema::min_date(), schema::max_date());
     let span = match (req.range.from, req.range.to) {
         (Some(from), Some(to)) => Some((from, to)),
-        (from, to) => span(&searcher, store, folder)?
+        (from, to) => span(&searcher, store, scope)?
             .map(|(first, last)| (from.unwrap_or(first), to.unwrap_or(last))),
     };
     // The dates an index can hold bound the buckets; a range wholly outside them is empty.
@@ -98,6 +117,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
         return Ok(Timeline {
             by,
             queries: req.queries.clone(),
+            split: req.split.map(|(f, _)| f),
             from: None,
             to: None,
             buckets: Vec::new(),
@@ -123,10 +143,34 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
         .collect();
     let mut totals = Vec::with_capacity(req.queries.len());
     let mut warnings = Vec::new();
+    // Each series: its label and the query it counts.
+    let mut series: Vec<(String, Box<dyn Query>)> = Vec::new();
     for text in &req.queries {
-        let parsed = plan::parse_within(store, text, &range, folder)?;
+        let parsed = plan::parse_within(store, text, &range, scope)?;
         warnings.extend(parsed.warnings.iter().map(|w| format!("{text}: {w}")));
-        let per_day = count_per_day(&searcher, &*parsed.full, first_day, day_number(to))?;
+        match req.split {
+            None => series.push((text.clone(), parsed.full)),
+            Some((facet, limit)) => {
+                let field = match facet {
+                    Facet::Author => store.fields.author,
+                    Facet::Source => store.fields.source,
+                };
+                for value in facets::count(&searcher, &*parsed.full, facet, limit)? {
+                    let name = Term::from_field_text(field, &value.value.to_lowercase());
+                    let query = BooleanQuery::new(vec![
+                        (Occur::Must, parsed.full.box_clone()),
+                        (
+                            Occur::Must,
+                            Box::new(TermQuery::new(name, IndexRecordOption::Basic)),
+                        ),
+                    ]);
+                    series.push((value.value, Box::new(query)));
+                }
+            }
+        }
+    }
+    for (_, query) in &series {
+        let per_day = count_per_day(&searcher, &**query, first_day, day_number(to))?;
         let mut total = 0;
         for (bucket, (_, start, end)) in buckets.iter_mut().zip(&bounds) {
             let a = (day_number(*start) - first_day) as usize;
@@ -139,7 +183,8 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
     }
     Ok(Timeline {
         by,
-        queries: req.queries.clone(),
+        queries: series.into_iter().map(|(label, _)| label).collect(),
+        split: req.split.map(|(f, _)| f),
         from: Some(ymd(from)),
         to: Some(ymd(to)),
         buckets,
@@ -150,11 +195,11 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
 }
 
 /// The first and last dates of the articles counted: from the date column's bounds, or, for a
-/// folder, from its articles' dates. `None` when there are none.
+/// scope, from its articles' dates. `None` when there are none.
 fn span(
     searcher: &Searcher,
     store: &Store,
-    folder: Option<&str>,
+    scope: &plan::Scope,
 ) -> Result<Option<(NaiveDate, NaiveDate)>, SearchError> {
     let mut first: Option<i64> = None;
     let mut last: Option<i64> = None;
@@ -162,7 +207,7 @@ fn span(
         first = Some(first.map_or(secs, |f| f.min(secs)));
         last = Some(last.map_or(secs, |l| l.max(secs)));
     };
-    match folder {
+    match plan::filter(store.fields, &DateRange::default(), scope) {
         None => {
             for seg in searcher.segment_readers() {
                 if seg.num_docs() == 0 {
@@ -173,9 +218,7 @@ fn span(
                 widen(dates.max_value().into_timestamp_secs());
             }
         }
-        Some(prefix) => {
-            let filter = plan::filter(store.fields, &DateRange::default(), Some(prefix))
-                .expect("a folder filters");
+        Some(filter) => {
             let (min, max) = searcher.search(&*filter, &DateBounds)?;
             if let (Some(min), Some(max)) = (min, max) {
                 widen(min);

@@ -285,6 +285,18 @@ fn page_is_self_contained() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn search_page_in_chromium() {
+    let t = TestDir::new();
+    corpus(&t);
+    in_chromium(t, drive).await;
+}
+
+/// Serves the test folder's index and runs `steps` in headless Chromium against it; without
+/// Chromium the test says so and passes (fails under `CI=true`).
+async fn in_chromium<F, Fut>(t: TestDir, steps: F)
+where
+    F: FnOnce(Client, Server, TestDir) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let (Some(chromium), Some(driver)) = (find_tool(CHROMIUM), find_tool(CHROMEDRIVER)) else {
         let msg = format!(
             "{CHROMIUM} or {CHROMEDRIVER} is missing (apt install chromium chromium-driver)"
@@ -296,8 +308,6 @@ async fn search_page_in_chromium() {
         return;
     };
 
-    let t = TestDir::new();
-    corpus(&t);
     let server = Server::start(&t, "127.0.0.1:0", &[]);
 
     let port = free_port();
@@ -343,7 +353,7 @@ async fn search_page_in_chromium() {
         .expect("a chromedriver session");
 
     // The steps run in their own task so that, whatever they do, the session is closed after.
-    let steps = tokio::spawn(drive(client.clone(), server, t));
+    let steps = tokio::spawn(steps(client.clone(), server, t));
     let outcome = steps.await;
     let _ = client.close().await;
     drop(driver_guard);
@@ -658,4 +668,122 @@ async fn drive(c: Client, server: Server, t: TestDir) {
     assert_eq!(hostile[2], true, "a script from an article ran");
     drop(server);
     drop(t);
+}
+
+/// Records with authors and sources: the page offers them as filters.
+#[tokio::test(flavor = "multi_thread")]
+async fn facets_as_filters_in_chromium() {
+    let t = TestDir::new();
+    let mut lines = String::new();
+    for i in 0..12 {
+        let (author, source) = match i % 3 {
+            0 => ("Lina Haddad", "The Daily Ledger"),
+            1 => ("Tom Reyes", "The Daily Ledger"),
+            _ => ("Ana Ruiz", "Harbor Times"),
+        };
+        lines.push_str(
+            &json!({
+                "id": format!("r{i:02}"),
+                "date": format!("20{:02}-03-01", 10 + i),
+                "title": format!("Convoy report {i}"),
+                "authors": [author],
+                "source": source,
+                "url": format!("https://example.org/{i}"),
+                "text": format!("The convoy number {i} reached the valley."),
+            })
+            .to_string(),
+        );
+        lines.push('\n');
+    }
+    t.write("corpus/articles.jsonl", lines);
+    t.index_corpus();
+    in_chromium(t, drive_facets).await;
+}
+
+async fn drive_facets(c: Client, server: Server, _t: TestDir) {
+    c.goto(&format!("{}?q=convoy", server.url))
+        .await
+        .expect("opening the page");
+    summary_shows(&c, "12 matching articles").await;
+    // Each hit shows its title and byline.
+    let first = until(
+        &c,
+        "document.querySelector('#results .hit .title') && \
+         document.querySelector('#results .hit .title').textContent + ' | ' + \
+         document.querySelector('#results .hit .byline').textContent",
+        "a hit's title and byline",
+    )
+    .await;
+    let api = server.json("/api/search?q=convoy&limit=10", 200);
+    let hit = &api["hits"][0];
+    assert_eq!(
+        first,
+        json!(format!(
+            "{} | by {} · {}",
+            hit["title"].as_str().unwrap(),
+            hit["authors"][0].as_str().unwrap(),
+            hit["source"].as_str().unwrap()
+        ))
+    );
+    // The facets: every match counted (12, more than the page's 10).
+    let sources = until(
+        &c,
+        "Array.from(document.querySelectorAll('#facets li')).map(l => l.textContent).join('; ')",
+        "the facets",
+    )
+    .await;
+    assert_eq!(
+        sources,
+        json!("Ana Ruiz 4; Lina Haddad 4; Tom Reyes 4; The Daily Ledger 8; Harbor Times 4")
+    );
+    // A click on a source narrows the search to it, in the address bar too.
+    c.find(Locator::LinkText("Harbor Times"))
+        .await
+        .expect("the source as a link")
+        .click()
+        .await
+        .unwrap();
+    summary_shows(&c, "4 matching articles").await;
+    let params = url_params(&c).await;
+    assert_eq!(param(&params, "source"), Some("Harbor Times"));
+    let bylines = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#results .byline')).map(b => b.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(bylines, json!(vec!["by Ana Ruiz · Harbor Times"; 4]));
+    // The filter in force is a button that removes it.
+    c.find(Locator::Css("#facets button"))
+        .await
+        .expect("the filter's button")
+        .click()
+        .await
+        .unwrap();
+    summary_shows(&c, "12 matching articles").await;
+    assert_eq!(param(&url_params(&c).await, "source"), None);
+    // An article shows its title, byline and link.
+    let path = hit["path"].as_str().unwrap();
+    c.goto(&format!("{}?q=convoy&article={}", server.url, enc(path)))
+        .await
+        .unwrap();
+    let shown = until(
+        &c,
+        "!document.getElementById('article-title').hidden && \
+         document.getElementById('article-title').textContent + ' | ' + \
+         document.getElementById('article-byline').textContent",
+        "the article's title",
+    )
+    .await;
+    assert_eq!(
+        shown,
+        json!(format!(
+            "{} | by {}{}{}",
+            hit["title"].as_str().unwrap(),
+            hit["authors"][0].as_str().unwrap(),
+            hit["source"].as_str().unwrap(),
+            hit["url"].as_str().unwrap()
+        ))
+    );
 }

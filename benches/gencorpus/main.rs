@@ -4,7 +4,9 @@
 //! cargo run --release --example gencorpus -- 1000000 /tmp/c1m                   # built-in vocabulary
 //! cargo run --release --example gencorpus -- 1000000 /tmp/c1m --source reuters-dated
 //! ```
-//! Same arguments, same bytes. Articles go to `OUT/NNNN/NNNNNNN.txt`, 1,000 to a folder.
+//! Same arguments, same bytes. Articles go to `OUT/NNNN/NNNNNNN.txt`, 1,000 to a folder; with
+//! `--format jsonl`, the same articles go to the one JSON Lines file OUT (`--meta` adds a title,
+//! an author and a source to each record).
 
 mod generator;
 
@@ -12,15 +14,24 @@ use generator::{Generator, Source};
 use std::path::PathBuf;
 use std::time::Instant;
 
-const USAGE: &str = "usage: gencorpus N OUT [--source DIR] [--seed S]";
+const USAGE: &str =
+    "usage: gencorpus N OUT [--source DIR] [--seed S] [--format dated|jsonl] [--meta]";
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let mut positional = Vec::new();
     let mut source = None;
     let mut seed = 1u64;
+    let mut jsonl = false;
+    let mut meta = false;
     while let Some(a) = args.next() {
         match a.as_str() {
+            "--format" => match args.next().ok_or_else(usage)?.as_str() {
+                "dated" => jsonl = false,
+                "jsonl" => jsonl = true,
+                other => anyhow::bail!("--format {other}: expected dated or jsonl"),
+            },
+            "--meta" => meta = true,
             "--source" => source = Some(PathBuf::from(args.next().ok_or_else(usage)?)),
             "--seed" => seed = args.next().ok_or_else(usage)?.parse()?,
             "-h" | "--help" => {
@@ -48,7 +59,12 @@ fn main() -> anyhow::Result<()> {
         None => None,
     };
     let started = Instant::now();
-    let bytes = Generator { seed, source }.write(&out, n)?;
+    let generator = Generator { seed, source };
+    let bytes = if jsonl {
+        generator.write_jsonl(&out, n, meta)?
+    } else {
+        generator.write(&out, n)?
+    };
     eprintln!(
         "wrote {n} articles, {:.1} MB, to {} in {:.1} s",
         bytes as f64 / 1e6,

@@ -6,8 +6,10 @@ pub mod manual;
 use crate::index::damage::{self, Damaged, WriteError};
 use crate::index::store::{self, OpenError};
 use crate::index::writer::{self, Progress};
+use crate::records::Mapping;
 use crate::render::{self, ColorChoice, Printer};
 use crate::search::dates::{ArgNames, QueryError};
+use crate::search::facets::Facet;
 use crate::search::plan::{self, DateRange};
 use crate::search::rank::Ranking;
 use crate::search::{self, Request, SearchError, Sort};
@@ -56,7 +58,7 @@ impl Dates {
     }
 }
 
-/// `--from`, `--to` and `--in`: which articles a command reads.
+/// `--from`, `--to`, `--in`, `--author` and `--source`: which articles a command reads.
 #[derive(Debug, Args)]
 pub struct Within {
     #[command(flatten)]
@@ -64,17 +66,27 @@ pub struct Within {
     /// Only articles under this folder (as indexed; nested folders included)
     #[arg(long = "in", value_name = "FOLDER")]
     folder: Option<PathBuf>,
+    /// Only articles by this author (the exact name, any case; repeat for any of several)
+    #[arg(long = "author", value_name = "NAME", value_parser = name_arg)]
+    authors: Vec<String>,
+    /// Only articles from this source (the exact name, any case; repeat for any of several)
+    #[arg(long = "source", value_name = "NAME", value_parser = name_arg)]
+    sources: Vec<String>,
 }
 
 impl Within {
-    /// The folder's key prefix (see `plan::folder_prefix`).
-    fn prefix(&self) -> Option<String> {
-        self.folder.as_deref().map(plan::folder_prefix)
+    /// The folder's key prefix (see `plan::folder_prefix`), the authors and the sources.
+    fn scope(&self) -> plan::Scope {
+        plan::Scope {
+            folder: self.folder.as_deref().map(plan::folder_prefix),
+            authors: self.authors.clone(),
+            sources: self.sources.clone(),
+        }
     }
 
-    /// Whether a date or a folder narrows the articles read.
+    /// Whether a date, a folder, an author or a source narrows the articles read.
     fn restricts(&self) -> bool {
-        self.dates.from.is_some() || self.dates.to.is_some() || self.folder.is_some()
+        self.dates.from.is_some() || self.dates.to.is_some() || self.scope().restricts()
     }
 
     /// How a search error is reported, the `--in` folder named as the user wrote it.
@@ -88,13 +100,19 @@ impl Within {
 pub enum Command {
     /// Index (or update the index of) folders of dated articles
     #[command(after_help = with_exit_status("index", concat!(
-        "Folders are walked recursively; hidden entries and files not ending in .txt are skipped.\n",
+        "Folders are walked recursively. Read: .txt (dated articles), .jsonl and .ndjson (JSON\n",
+        "Lines records) and .csv (records, a header row first), the extension in any case; other\n",
+        "files are counted as ignored (-v lists them), hidden entries passed by.\n",
         "Unchanged files are skipped, edited ones re-indexed, deleted ones removed, in one commit;\n",
+        "in a records file, only the records that changed are re-indexed.\n",
         "--forget PATH removes articles on request. --repair drops damaged segments and reads\n",
         "their articles again; a failed run (full disk) removes what it wrote.\n",
-        "Files that fail to parse are reported on stderr as path:line: reason and skipped.\n\n",
+        "Files and records that fail to parse are reported on stderr as path:line: reason and\n",
+        "skipped.\n\n",
         "Examples:\n",
         "  dateline index corpus/\n",
+        "  dateline index news/ --map text=maintext,date=date_publish\n",
+        "  dateline index papers/ --map file=texts/{id}.txt\n",
         "  dateline index --rebuild corpus/ more/articles/\n",
         "  dateline index --repair corpus/\n",
         "  dateline index --index /tmp/idx ~/archive/2016"
@@ -116,18 +134,29 @@ pub enum Command {
         /// Indexing threads (default: the number of cores)
         #[arg(long, short = 'j')]
         threads: Option<usize>,
+        /// How records files name their fields, ROLE=FIELD,... (roles: date, text, title,
+        /// author, source, url, id, file; `file=texts/{id}.txt` builds a text file's path from
+        /// the record). Remembered for the paths given; --map '' forgets it
+        #[arg(long, value_name = "ROLE=FIELD,...", value_parser = parse_map)]
+        map: Vec<Mapping>,
+        /// List the files not read (not of an article format) on stderr
+        #[arg(long, short = 'v')]
+        verbose: bool,
     },
     /// Search the index: BM25-ranked articles with highlighted snippets
     #[command(after_help = with_exit_status("search", concat!(
         "Query language: free words (any may match; more matches rank higher), \"exact phrases\",\n",
-        "+required, -excluded, AND, OR, NOT, parentheses. Words are case-folded and stemmed.\n",
+        "+required, -excluded, AND, OR, NOT, parentheses; title:, author:\"exact name\" and\n",
+        "source:\"exact name\" (any case). Words are case-folded and stemmed; a free word also\n",
+        "matches titles, where it counts for more.\n",
         "DATE is YYYY, YYYY-MM or YYYY-MM-DD; both ends are inclusive.\n",
         "Plain output marks matches as [[word]]; on a terminal they are coloured.\n\n",
         "Examples:\n",
         "  dateline search \"aid convoys Aleppo\"\n",
         "  dateline search \"aid convoys Aleppo\" --from 2016-09 --to 2016-12-31\n",
         "  dateline search '\"peace brokers\" -Moscow' --sort newest --json\n",
-        "  dateline search faction --snippets 3 --in corpus/federalist"
+        "  dateline search faction --snippets 3 --in corpus/federalist\n",
+        "  dateline search faction --facet author --author \"james madison\""
     )))]
     Search {
         /// The query (it may start with `-`: `dateline search "-bus convoys"`)
@@ -164,6 +193,14 @@ pub enum Command {
         #[arg(long, value_name = "SPEC", default_value = "default", value_parser = parse_ranking,
               hide_default_value = true)]
         ranking: Ranking,
+        /// Count the matching articles by author or source (every match, not the page); repeat
+        /// for both
+        #[arg(long, value_enum, value_name = "FIELD")]
+        facet: Vec<Facet>,
+        /// How many values of each facet to show, the largest
+        #[arg(long, value_name = "N", default_value_t = search::FACET_LIMIT as u32,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        facet_limit: u32,
     },
     /// Chart how many articles match each query per decade, year, month or day
     #[command(after_help = with_exit_status("timeline", concat!(
@@ -178,7 +215,8 @@ pub enum Command {
         "Examples:\n",
         "  dateline timeline railroad nuclear\n",
         "  dateline timeline slavery --by year --from 1850 --to 1870\n",
-        "  dateline timeline '\"standing army\"' --in corpus/federalist --by month --json"
+        "  dateline timeline '\"standing army\"' --in corpus/federalist --by month --json\n",
+        "  dateline timeline tariff --split author --by decade"
     )))]
     Timeline {
         /// The queries, one per argument (after `--` when one starts with `-`)
@@ -189,6 +227,14 @@ pub enum Command {
         by: Option<By>,
         #[command(flatten)]
         within: Within,
+        /// One series per author or source (the largest) for the one query, instead of one
+        /// per query
+        #[arg(long, value_enum, value_name = "FIELD")]
+        split: Option<Facet>,
+        /// How many series --split draws, the largest
+        #[arg(long, value_name = "N", default_value_t = timeline::SPLIT_LIMIT as u32,
+              value_parser = clap::value_parser!(u32).range(1..), requires = "split")]
+        split_limit: u32,
         /// Print one JSON object instead of the chart
         #[arg(long)]
         json: bool,
@@ -218,11 +264,13 @@ pub enum Command {
     /// Serve a search page and a JSON API over HTTP (loopback by default)
     #[command(after_help = with_exit_status("serve", concat!(
         "GET /                    the search page (self-contained, works offline)\n",
-        "GET /api/search?q=&from=&to=&sort=&limit=&offset=&snippets=&in=   as search --json\n",
+        "GET /api/search?q=&from=&to=&sort=&limit=&offset=&snippets=&in=&author=&source=\n",
+        "               &facet=&facet_limit=   as search --json (author, source, facet repeatable)\n",
         "GET /api/article?path=&q=   a stored article, the paragraphs q matches marked (404 when\n",
         "                         the path is not indexed)\n",
         "GET /api/stats           as stats --json\n",
-        "GET /api/timeline?q=&q=&by=&from=&to=&in=   as timeline --json\n\n",
+        "GET /api/timeline?q=&q=&by=&from=&to=&in=&author=&source=&split=&split_limit=\n",
+        "                         as timeline --json\n\n",
         "A commit by `dateline index` is picked up without a restart. Ctrl-C stops the server.\n\n",
         "Examples:\n",
         "  dateline serve\n",
@@ -298,7 +346,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show what the index holds: article count, date span, articles per year, size
+    /// Show what the index holds: article count, date span, articles per year, size, the
+    /// largest authors and sources
     #[command(after_help = with_exit_status("stats", concat!(
         "Examples:\n",
         "  dateline stats\n",
@@ -638,6 +687,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             repair,
             forget,
             threads,
+            map,
+            verbose,
         } => {
             if paths.is_empty() && forget.is_empty() {
                 paths.push(PathBuf::from("corpus"));
@@ -646,6 +697,10 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 rebuild,
                 repair,
                 forget,
+                map: map.into_iter().reduce(|mut all, m| {
+                    all.extend(&m);
+                    all
+                }),
                 ..Default::default()
             };
             if let Some(t) = threads {
@@ -658,6 +713,23 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             let mut err = stderr.lock();
             for f in &report.skipped {
                 printer.skipped_file(&mut err, f)?;
+            }
+            // Fields looked for by name and not found: the records may name them otherwise.
+            if report
+                .skipped
+                .iter()
+                .any(|f| f.line.is_some() && f.reason.contains("(looked for "))
+            {
+                writeln!(
+                    err,
+                    "hint: when records name their fields otherwise, give the names with --map \
+                     ROLE=FIELD,... (see dateline index --help)"
+                )?;
+            }
+            if verbose {
+                for path in &report.ignored {
+                    writeln!(err, "{path}: ignored: not an article format")?;
+                }
             }
             repair_notes(&mut err, &report.repair)?;
             printer.index_summary(out, &report, started.elapsed().as_secs_f64())?;
@@ -678,6 +750,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             trec_run,
             ranking,
             explain,
+            facet,
+            facet_limit,
         } => {
             let range = within.dates.range()?;
             // No words and nothing to list by: every article, in no order worth the name.
@@ -699,9 +773,11 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 limit,
                 offset,
                 snippets: snippets.into(),
-                folder: within.prefix(),
+                scope: within.scope(),
                 ranking,
                 explain,
+                facets: facet,
+                facet_limit: facet_limit as usize,
                 ..Default::default()
             };
             let failure = within.failure();
@@ -743,6 +819,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             queries,
             by,
             within,
+            split,
+            split_limit,
             json,
         } => {
             let range = within.dates.range()?;
@@ -751,7 +829,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 queries,
                 by,
                 range,
-                folder: within.prefix(),
+                scope: within.scope(),
+                split: split.map(|f| (f, split_limit as usize)),
             };
             let t = timeline::run(&store, &req).map_err(within.failure())?;
             for w in &t.warnings {
@@ -780,7 +859,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 path,
                 limit,
                 range,
-                folder: within.prefix(),
+                scope: within.scope(),
                 snippet_chars: search::Request::default().snippet_chars,
             };
             let mut s = similar::run(&store, &req).map_err(within.failure())?;
@@ -1098,6 +1177,20 @@ impl Progress for Bar {
         if let Some(pb) = &self.bar {
             pb.finish_and_clear();
         }
+    }
+}
+
+/// Reads `--map`.
+fn parse_map(spec: &str) -> Result<Mapping, String> {
+    Mapping::parse(spec)
+}
+
+/// Reads an `--author` or `--source` name: any text but a blank one.
+fn name_arg(name: &str) -> Result<String, String> {
+    if name.trim().is_empty() {
+        Err("a name is needed (exact, in any case)".into())
+    } else {
+        Ok(name.to_string())
     }
 }
 

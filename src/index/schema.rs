@@ -10,14 +10,15 @@ use tantivy::schema::{
 };
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
     TextAnalyzerBuilder, Tokenizer, TokenizerManager,
 };
 use tantivy::{DateTime, Index, IndexSettings, TantivyDocument};
 
 /// Bumped whenever the schema or the analyzer changes in a way an old index cannot serve.
-/// 4: the paragraphs' first positions ([`STARTS`]).
-pub const FORMAT_VERSION: u32 = 4;
+/// 4: the paragraphs' first positions ([`STARTS`]). 5: the metadata ([`TITLE`], [`AUTHOR`],
+/// [`SOURCE`], [`URL`]).
+pub const FORMAT_VERSION: u32 = 5;
 
 /// What every commit records, so an index of another format version is recognised on open.
 pub fn commit_payload() -> String {
@@ -29,6 +30,12 @@ pub fn commit_payload() -> String {
 pub const ANALYZER: &str = "dateline_en";
 /// The name of the pairs field's analyzer (see [`ANALYZER`]).
 pub const PAIRS_ANALYZER: &str = "dateline_pairs";
+/// The name of the title's analyzer: the body's words (see [`word_analyzer`]), without the
+/// pairs the body's analyzer sets aside for the pairs field.
+pub const TITLE_ANALYZER: &str = "dateline_title";
+/// The name of the analyzer of names (authors, sources): the whole value, lower-cased, so that
+/// `author:"alexander hamilton"` finds `Alexander Hamilton` and nothing else.
+pub const NAME_ANALYZER: &str = "dateline_name";
 
 /// Field names, also used by the query language (`path:…`, `date:…`).
 pub const PATH: &str = "path";
@@ -54,6 +61,15 @@ pub const SIZE: &str = "size";
 pub const MTIME: &str = "mtime";
 /// See [`SIZE`].
 pub const HASH: &str = "hash";
+/// The title a records file gives (none for a dated file): its words, as the body's, stored.
+pub const TITLE: &str = "title";
+/// The authors, one value each: exact names, case-insensitive in queries and filters; stored
+/// and in a column (fast) as written, for facets.
+pub const AUTHOR: &str = "author";
+/// The outlet (newspaper, site, collection), as [`AUTHOR`].
+pub const SOURCE: &str = "source";
+/// Where the article was published: stored only.
+pub const URL: &str = "url";
 
 /// Handles to the schema's fields.
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +92,14 @@ pub struct Fields {
     pub hash: Field,
     /// The first position of each paragraph after the first (fast, multi-valued).
     pub starts: Field,
+    /// The title (words, stored).
+    pub title: Field,
+    /// The authors (names, stored, fast).
+    pub author: Field,
+    /// The source (a name, stored, fast).
+    pub source: Field,
+    /// The URL (stored).
+    pub url: Field,
 }
 
 /// Builds the schema.
@@ -111,6 +135,29 @@ pub fn build() -> (Schema, Fields) {
     let mtime = sb.add_i64_field(MTIME, FAST);
     let hash = sb.add_u64_field(HASH, FAST);
     let starts = sb.add_u64_field(STARTS, FAST);
+    let title = sb.add_text_field(
+        TITLE,
+        TextOptions::default()
+            .set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(TITLE_ANALYZER)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            )
+            .set_stored(),
+    );
+    // Names are matched lower-cased and counted as written (the column keeps each spelling;
+    // facets merge the spellings of one name, see `facets`).
+    let name = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(NAME_ANALYZER)
+                .set_index_option(IndexRecordOption::Basic),
+        )
+        .set_stored()
+        .set_fast("raw");
+    let author = sb.add_text_field(AUTHOR, name.clone());
+    let source = sb.add_text_field(SOURCE, name);
+    let url = sb.add_text_field(URL, STORED);
     (
         sb.build(),
         Fields {
@@ -123,6 +170,10 @@ pub fn build() -> (Schema, Fields) {
             mtime,
             hash,
             starts,
+            title,
+            author,
+            source,
+            url,
         },
     )
 }
@@ -290,12 +341,27 @@ pub fn index_pairs_analyzer() -> TextAnalyzer {
     })
 }
 
+/// The analyzer of names (see [`NAME_ANALYZER`]).
+pub fn name_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .build()
+}
+
+/// A name as it is indexed and looked up: white space trimmed and collapsed to single spaces
+/// (the case is the analyzer's affair).
+pub fn tidy_name(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Registers the analyzers on an index (needed after every open).
 pub fn register(index: &Index) {
     index.tokenizers().register(ANALYZER, body_analyzer());
     index
         .tokenizers()
         .register(PAIRS_ANALYZER, index_pairs_analyzer());
+    index.tokenizers().register(TITLE_ANALYZER, word_analyzer());
+    index.tokenizers().register(NAME_ANALYZER, name_analyzer());
 }
 
 /// The analyzers a query is parsed with.
@@ -303,6 +369,8 @@ pub fn query_tokenizers() -> TokenizerManager {
     let manager = TokenizerManager::default();
     manager.register(ANALYZER, word_analyzer());
     manager.register(PAIRS_ANALYZER, query_analyzer());
+    manager.register(TITLE_ANALYZER, word_analyzer());
+    manager.register(NAME_ANALYZER, name_analyzer());
     manager
 }
 
@@ -318,6 +386,10 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         mtime: schema.get_field(MTIME).ok()?,
         hash: schema.get_field(HASH).ok()?,
         starts: schema.get_field(STARTS).ok()?,
+        title: schema.get_field(TITLE).ok()?,
+        author: schema.get_field(AUTHOR).ok()?,
+        source: schema.get_field(SOURCE).ok()?,
+        url: schema.get_field(URL).ok()?,
     })
 }
 
@@ -370,13 +442,15 @@ pub struct Evidence {
 }
 
 /// An article as one document: the key, the date, each paragraph in the body and the pairs
-/// field, the lead's word count, the paragraphs' first positions, the evidence. [`Stored::from_doc`] reads it back.
+/// field, the lead's word count, the paragraphs' first positions, the metadata (only what
+/// there is: an article without any costs nothing more), the evidence. [`Stored::from_doc`]
+/// reads it back.
 pub fn document(
     f: Fields,
     key: &str,
     date: DateTime,
     paragraphs: &[String],
-    _meta: &crate::article::Meta,
+    meta: &crate::article::Meta,
     evidence: Evidence,
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
@@ -392,6 +466,35 @@ pub fn document(
     for p in paragraphs.iter().take(paragraphs.len().saturating_sub(1)) {
         start += u64::from(positions_taken(p));
         doc.add_u64(f.starts, start);
+    }
+    if let Some(title) = meta
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        doc.add_text(f.title, title);
+    }
+    // An author listed twice (in any case) is one author.
+    let mut named: Vec<String> = Vec::with_capacity(meta.authors.len());
+    for author in &meta.authors {
+        let author = tidy_name(author);
+        let lower = author.to_lowercase();
+        if !author.is_empty() && !named.contains(&lower) {
+            doc.add_text(f.author, &author);
+            named.push(lower);
+        }
+    }
+    if let Some(source) = meta
+        .source
+        .as_deref()
+        .map(tidy_name)
+        .filter(|s| !s.is_empty())
+    {
+        doc.add_text(f.source, &source);
+    }
+    if let Some(url) = meta.url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        doc.add_text(f.url, url);
     }
     doc.add_u64(f.size, evidence.size);
     doc.add_i64(f.mtime, evidence.mtime_ns);
@@ -409,6 +512,14 @@ pub struct Stored {
     pub date: String,
     /// Its paragraphs, in order.
     pub paragraphs: Vec<String>,
+    /// The title a records file gave it (none for a dated file).
+    pub title: Option<String>,
+    /// Its authors, in the order given (none for a dated file).
+    pub authors: Vec<String>,
+    /// Its source (outlet).
+    pub source: Option<String>,
+    /// Where it was published.
+    pub url: Option<String>,
 }
 
 impl Stored {
@@ -417,12 +528,14 @@ impl Stored {
         format!("{}T00:00:00Z", self.date)
     }
 
-    /// The first paragraph: a headline, a title, a lede.
-    pub fn title(&self) -> &str {
-        self.paragraphs.first().map_or("", String::as_str)
+    /// The title when it has one, else the first paragraph: a headline, a title, a lede.
+    pub fn heading(&self) -> &str {
+        self.title
+            .as_deref()
+            .unwrap_or_else(|| self.paragraphs.first().map_or("", String::as_str))
     }
 
-    /// Reads path, date and paragraphs from a stored document.
+    /// Reads path, date, paragraphs and metadata from a stored document.
     pub fn from_doc(doc: &TantivyDocument, f: Fields) -> Stored {
         Stored {
             path: doc
@@ -437,8 +550,22 @@ impl Stored {
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default(),
             paragraphs: paragraphs(doc, f),
+            title: text(doc, f.title),
+            authors: doc
+                .get_all(f.author)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            source: text(doc, f.source),
+            url: text(doc, f.url),
         }
     }
+}
+
+/// A stored field's first value.
+fn text(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
 }
 
 #[cfg(test)]

@@ -78,6 +78,7 @@ pub struct Store {
     pub dir: PathBuf,
     reader: OnceLock<IndexReader>,
     parser: OnceLock<tantivy::query::QueryParser>,
+    titled_parser: OnceLock<tantivy::query::QueryParser>,
     home: OnceLock<PathBuf>,
     /// The average lead length of the last reader generation asked about.
     average_lead: std::sync::Mutex<Option<(u64, f32)>>,
@@ -91,6 +92,7 @@ impl Store {
             dir: dir.to_path_buf(),
             reader: OnceLock::new(),
             parser: OnceLock::new(),
+            titled_parser: OnceLock::new(),
             home: OnceLock::new(),
             average_lead: std::sync::Mutex::new(None),
         }
@@ -106,14 +108,40 @@ impl Store {
         })
     }
 
-    /// The query parser (the schema and the query-time analyzers), built once.
-    pub fn parser(&self) -> &tantivy::query::QueryParser {
+    /// The query parser (the schema and the query-time analyzers), built once: words without
+    /// a field are looked for in the body, and also in the title when `titles` (a title match
+    /// weighed by the default ranking's title weight).
+    pub fn parser(&self, titles: bool) -> &tantivy::query::QueryParser {
+        if titles {
+            return self.titled_parser.get_or_init(|| {
+                let mut parser = tantivy::query::QueryParser::new(
+                    self.index.schema(),
+                    vec![self.fields.body, self.fields.title],
+                    schema::query_tokenizers(),
+                );
+                parser.set_field_boost(self.fields.title, crate::search::rank::TITLE_WEIGHT);
+                parser
+            });
+        }
         self.parser.get_or_init(|| {
             tantivy::query::QueryParser::new(
                 self.index.schema(),
                 vec![self.fields.body],
                 schema::query_tokenizers(),
             )
+        })
+    }
+
+    /// Whether any article of the current reader has a title (a records file gave it one):
+    /// a look at each segment's title dictionary. An index that cannot be read says no here
+    /// and fails at the search that follows.
+    pub fn holds_titles(&self) -> bool {
+        let Ok(reader) = self.reader() else {
+            return false;
+        };
+        reader.searcher().segment_readers().iter().any(|seg| {
+            seg.inverted_index(self.fields.title)
+                .is_ok_and(|i| i.terms().num_terms() > 0)
         })
     }
 

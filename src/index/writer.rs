@@ -9,9 +9,10 @@ use crate::index::store::{
     self, LOCK_FILE, OpenError, PLACEHOLDERS, Store, is_creation_leftover, is_vacant, other,
     payload,
 };
+use crate::records::{self, Mapping, Records};
 use anyhow::Context;
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ffi::OsString;
 use std::fs;
 use std::io;
@@ -107,6 +108,9 @@ pub struct Options {
     /// whatever the corpus and the number of cores. Each thread writes a segment whenever its
     /// share fills, so a larger budget leaves fewer segments, which searches open faster.
     pub memory: usize,
+    /// How the records files below this run's paths name their fields (remembered in the
+    /// index for later runs); `None` keeps what was remembered.
+    pub map: Option<Mapping>,
 }
 
 impl Default for Options {
@@ -120,6 +124,7 @@ impl Default for Options {
                 .unwrap_or(1)
                 .clamp(1, 8),
             memory: WRITER_MEMORY,
+            map: None,
         }
     }
 }
@@ -174,8 +179,11 @@ pub struct IndexSummary {
     pub removed: u64,
     /// Files found unchanged.
     pub unchanged: u64,
-    /// Files skipped, with the reason.
+    /// Files (and records) skipped, with the reason.
     pub skipped: Vec<SkippedFile>,
+    /// Files not read because their names are not of an article format (as the user would
+    /// name them).
+    pub ignored: Vec<String>,
     /// Articles in the index after the run.
     pub total: u64,
     /// Whether anything was committed.
@@ -276,8 +284,9 @@ pub fn run_with(
                 .into());
             }
         }
-        let walk = corpus::walk(&roots);
-        let mut report = index_walk(&store, walk, opts, progress)?;
+        let walk = corpus::walk_except(&roots, Some(dir));
+        let trust_cache = repair.damaged.is_empty();
+        let mut report = index_walk(&store, walk, opts, progress, trust_cache)?;
         report.repair = repair;
         Ok(report)
     })();
@@ -444,8 +453,9 @@ fn drop_damaged(store: &Store, repair: &mut Repair) -> anyhow::Result<Vec<String
         match damage::segment_keys(&store.index, &id) {
             Some(keys) => {
                 for key in keys {
-                    if Path::new(&key).is_file() {
-                        refetch.push(key);
+                    let file = records::split_key(&key).map_or(key.as_str(), |(file, _)| file);
+                    if Path::new(file).is_file() {
+                        refetch.push(file.to_string());
                     } else {
                         repair.lost.push(key);
                     }
@@ -455,6 +465,8 @@ fn drop_damaged(store: &Store, repair: &mut Repair) -> anyhow::Result<Vec<String
         }
     }
     repair.reread = refetch.len() as u64;
+    refetch.sort();
+    refetch.dedup();
     metas
         .segments
         .retain(|s| !bad.contains(&s.id().uuid_string()));
@@ -525,16 +537,128 @@ fn writer(store: &Store, opts: &Options) -> Result<IndexWriter, OpenError> {
         })
 }
 
+/// The index's memory of its records files, in `records.json` beside the index files: the
+/// mapping each folder's records files are read with, and, for the commit it was written after,
+/// each records file's size, modification time and mapping and the text files its records name
+/// (each with its size and time). A records file matching all of them is not read again. Beyond
+/// the mappings it is a cache: missing, or written for another commit, every records file is
+/// read again, and records that did not change are left as they are.
+#[derive(Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+struct RecordsState {
+    opstamp: u64,
+    maps: BTreeMap<String, String>,
+    files: BTreeMap<String, FileState>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct FileState {
+    size: u64,
+    mtime_ns: i64,
+    map: String,
+    claims: Vec<(String, u64, i64)>,
+}
+
+/// The file holding [`RecordsState`], in the index folder.
+pub const RECORDS_STATE: &str = "records.json";
+
+impl RecordsState {
+    fn load(dir: &Path) -> RecordsState {
+        fs::read(dir.join(RECORDS_STATE))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Writes the state to a temporary file when it differs from the file's; returns the
+    /// temporary file, for [`RecordsState::publish`] (a failed run removes it as it removes the
+    /// other files it wrote).
+    fn stage(&self, dir: &Path) -> io::Result<Option<PathBuf>> {
+        let path = dir.join(RECORDS_STATE);
+        if self == &RecordsState::default() && !path.exists() {
+            return Ok(None);
+        }
+        let mut json = serde_json::to_vec_pretty(self).map_err(io::Error::other)?;
+        json.push(b'\n');
+        if fs::read(&path).is_ok_and(|old| old == json) {
+            return Ok(None);
+        }
+        let tmp = dir.join(".tmp-records.json");
+        fs::write(&tmp, &json)?;
+        Ok(Some(tmp))
+    }
+
+    /// Puts a staged state in place.
+    fn publish(dir: &Path, staged: Option<PathBuf>) -> io::Result<()> {
+        match staged {
+            Some(tmp) => fs::rename(tmp, dir.join(RECORDS_STATE)),
+            None => Ok(()),
+        }
+    }
+
+    /// The mapping a records file is read with: the one remembered for the narrowest path
+    /// holding it, or none.
+    fn map_for(&self, key: &str) -> Mapping {
+        self.maps
+            .iter()
+            .filter(|(scope, _)| corpus::in_scope(key, scope))
+            .max_by_key(|(scope, _)| scope.len())
+            .and_then(|(_, spec)| Mapping::parse(spec).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// What reading one records file did.
+#[derive(Debug, Default)]
+struct RecordsOutcome {
+    added: u64,
+    updated: u64,
+    removed: u64,
+    unchanged: u64,
+    skipped: Vec<SkippedFile>,
+    claims: Vec<records::Claim>,
+    /// Text files the file's records named when last read and name no more.
+    released: Vec<String>,
+    /// Every record read and no duplicate id: the file can be passed by unread until it changes.
+    clean: bool,
+}
+
 fn index_walk(
     store: &Store,
     walk: Walk,
     opts: &Options,
     progress: &dyn Progress,
+    trust_cache: bool,
 ) -> anyhow::Result<IndexSummary> {
     let mut writer = writer(store, opts)?;
     let f = store.fields;
-    let mut report = IndexSummary::default();
-    let fresh = store.index.load_metas()?.payload.is_none();
+    let mut report = IndexSummary {
+        ignored: walk.ignored.clone(),
+        ..Default::default()
+    };
+    let metas = store.index.load_metas()?;
+    let fresh = metas.payload.is_none();
+    let mut state = RecordsState::load(&store.dir);
+    if !trust_cache || opts.rebuild || state.opstamp != metas.opstamp {
+        state.files.clear();
+    }
+    // The text files each records file named when last read.
+    let previous_claims: HashMap<String, Vec<String>> = state
+        .files
+        .iter()
+        .map(|(file, st)| {
+            let keys = st.claims.iter().map(|(k, _, _)| k.clone()).collect();
+            (file.clone(), keys)
+        })
+        .collect();
+    if let Some(map) = &opts.map {
+        let spec = map.spec();
+        for scope in &walk.scopes {
+            state.maps.retain(|s, _| !corpus::in_scope(s, scope));
+            if !spec.is_empty() {
+                state.maps.insert(scope.clone(), spec.clone());
+            }
+        }
+    }
 
     let known = if opts.rebuild {
         writer.delete_all_documents()?;
@@ -558,18 +682,192 @@ fn index_walk(
             key == f
                 || key
                     .strip_prefix(f.as_str())
-                    .is_some_and(|rest| rest.starts_with('/') || f.ends_with('/'))
+                    .is_some_and(|rest| rest.starts_with(['/', '#']) || f.ends_with('/'))
         })
     };
+    // `--forget PATH`: gone, whether or not the file is.
+    let mut dated_known: Vec<(String, Known)> = Vec::with_capacity(known.len());
+    let mut record_known: HashMap<String, HashMap<String, Known>> = HashMap::new();
+    for (key, k) in known {
+        if forgotten(&key) {
+            writer.delete_term(Term::from_field_text(f.path, &key));
+            report.removed += 1;
+            continue;
+        }
+        match records::split_key(&key) {
+            Some((file, id)) => {
+                record_known
+                    .entry(file.to_string())
+                    .or_default()
+                    .insert(id.to_string(), k);
+            }
+            None => dated_known.push((key, k)),
+        }
+    }
+    let (record_files, dated_files): (Vec<&FileEntry>, Vec<&FileEntry>) = walk
+        .files
+        .iter()
+        .filter(|e| !forgotten(&e.key))
+        .partition(|e| records::format_of(&e.path).is_some());
+
+    // Records files: passed by unread when the state remembers them as they are (and the text
+    // files they name too), else read record by record.
+    let evidence_of = |key: &str| -> Option<(u64, i64)> {
+        match walk.files.binary_search_by(|e| e.key.as_str().cmp(key)) {
+            Ok(i) => Some((walk.files[i].size, walk.files[i].mtime_ns)),
+            Err(_) => fs::metadata(key)
+                .ok()
+                .map(|m| (m.len(), corpus::mtime_ns(&m))),
+        }
+    };
+    let mut claimed: HashSet<String> = HashSet::new();
+    let mut files_state: BTreeMap<String, FileState> = BTreeMap::new();
+    let mut records_to_read: Vec<(&FileEntry, Mapping)> = Vec::new();
+    for entry in &record_files {
+        let map = state.map_for(&entry.key);
+        let spec = map.spec();
+        let remembered = state.files.get(&entry.key).filter(|st| {
+            st.size == entry.size
+                && st.mtime_ns == entry.mtime_ns
+                && st.map == spec
+                && st
+                    .claims
+                    .iter()
+                    .all(|(k, size, mtime)| evidence_of(k) == Some((*size, *mtime)))
+        });
+        match remembered {
+            Some(st) => {
+                report.unchanged += record_known.get(&entry.key).map_or(0, |m| m.len() as u64)
+                    + st.claims.len() as u64;
+                claimed.extend(st.claims.iter().map(|(k, _, _)| k.clone()));
+                files_state.insert(entry.key.clone(), st.clone());
+            }
+            None => records_to_read.push((entry, map)),
+        }
+    }
+    // The records of records files gone from a scope of this run.
+    let walked: HashSet<&str> = record_files.iter().map(|e| e.key.as_str()).collect();
+    for (file, ids) in &record_known {
+        if !walked.contains(file.as_str())
+            && in_scope(file, &walk.scopes)
+            && !in_scope(file, &walk.protected)
+            && fs::symlink_metadata(file).is_err()
+        {
+            for id in ids.keys() {
+                let key = records::record_key(file, id);
+                writer.delete_term(Term::from_field_text(f.path, &key));
+                report.removed += 1;
+            }
+            state.files.remove(file);
+        }
+    }
+    // What the index knows of a text file (a dated file, or a record's text file).
+    let file_known = |key: &str| -> Option<Known> {
+        dated_known
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| dated_known[i].1)
+    };
+    // Text files no record names any more: read again on their own.
+    let mut released: HashSet<String> = HashSet::new();
+    // The files to read: the records files, and the dated files new or changed (less any a
+    // record read below turns out to name).
+    let dated_to_read = {
+        let mut known_iter = dated_known.iter().peekable();
+        let mut n = 0u64;
+        for entry in &dated_files {
+            while known_iter
+                .next_if(|(key, _)| key.as_str() < entry.key.as_str())
+                .is_some()
+            {}
+            let same = known_iter
+                .next_if(|(key, _)| *key == entry.key)
+                .is_some_and(|(_, k)| k.size == entry.size && k.mtime_ns == entry.mtime_ns);
+            n += u64::from(!same && !claimed.contains(&entry.key));
+        }
+        n
+    };
+    progress.start(records_to_read.len() as u64 + dated_to_read);
+    for (entry, map) in &records_to_read {
+        let allowed = walk
+            .scopes
+            .iter()
+            .filter(|s| corpus::in_scope(&entry.key, s))
+            .map(|s| match s.ends_with('/') {
+                true => s.clone(),
+                false => s
+                    .rsplit_once('/')
+                    .map_or(String::new(), |(d, _)| format!("{d}/")),
+            })
+            .min_by_key(String::len)
+            .unwrap_or_default();
+        let o = index_records(
+            &writer,
+            f,
+            entry,
+            map,
+            RecordsKnown {
+                records: record_known.get(&entry.key),
+                files: &file_known,
+                claims: previous_claims.get(&entry.key).map_or(&[], Vec::as_slice),
+            },
+            &allowed,
+        );
+        released.extend(o.released);
+        progress.advance();
+        report.added += o.added;
+        report.updated += o.updated;
+        report.removed += o.removed;
+        report.unchanged += o.unchanged;
+        report.skipped.extend(o.skipped);
+        claimed.extend(o.claims.iter().map(|c| c.key.clone()));
+        if o.clean {
+            let mut claims: Vec<(String, u64, i64)> = o
+                .claims
+                .into_iter()
+                .map(|c| (c.key, c.size, c.mtime_ns))
+                .collect();
+            claims.sort();
+            claims.dedup();
+            files_state.insert(
+                entry.key.clone(),
+                FileState {
+                    size: entry.size,
+                    mtime_ns: entry.mtime_ns,
+                    map: map.spec(),
+                    claims,
+                },
+            );
+        }
+    }
+    for key in walked {
+        state.files.remove(key);
+    }
+    state.files.extend(files_state);
+
+    // Dated files. One a records file describes is read with that record, not on its own.
     let mut to_read: Vec<(&FileEntry, Option<Known>)> = Vec::new();
     let mut not_found: Vec<&str> = Vec::new();
-    let mut known_iter = known.iter().filter(|(key, _)| !forgotten(key)).peekable();
-    for entry in walk.files.iter().filter(|e| !forgotten(&e.key)) {
+    let mut known_iter = dated_known.iter().peekable();
+    for entry in dated_files {
         while let Some((key, _)) = known_iter.next_if(|(key, _)| key.as_str() < entry.key.as_str())
         {
             not_found.push(key);
         }
-        match known_iter.next_if(|(key, _)| *key == entry.key) {
+        let known = known_iter.next_if(|(key, _)| *key == entry.key);
+        if claimed.contains(&entry.key) {
+            // Read with its record.
+            continue;
+        }
+        match known {
+            // Indexed with a record that names it no more: read as a file of its own.
+            Some((_, k)) if released.contains(&entry.key) => to_read.push((
+                entry,
+                Some(Known {
+                    hash: !k.hash,
+                    ..*k
+                }),
+            )),
             Some((_, k)) if k.size == entry.size && k.mtime_ns == entry.mtime_ns => {
                 report.unchanged += 1
             }
@@ -583,22 +881,13 @@ fn index_walk(
     for key in not_found {
         if in_scope(key, &walk.scopes)
             && !in_scope(key, &walk.protected)
-            && !forgotten(key)
             && fs::symlink_metadata(key).is_err()
         {
             writer.delete_term(Term::from_field_text(f.path, key));
             report.removed += 1;
         }
     }
-    // `--forget PATH`: gone, whether or not the file is.
-    for (key, _) in &known {
-        if forgotten(key) {
-            writer.delete_term(Term::from_field_text(f.path, key));
-            report.removed += 1;
-        }
-    }
 
-    progress.start(to_read.len() as u64);
     let outcomes: Vec<FileOutcome> = to_read
         .par_iter()
         .map(|(entry, known)| {
@@ -624,20 +913,269 @@ fn index_walk(
             line: None,
             reason: e.reason,
         }));
-    report.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    report
+        .skipped
+        .sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
 
+    // The records state is written before the commit (a full disk stops the run before it) and
+    // put in place after it, marked with the commit's opstamp.
     if report.added + report.updated + report.removed > 0 || opts.rebuild || fresh {
         let mut prepared = writer.prepare_commit()?;
+        state.opstamp = prepared.opstamp();
+        let staged = state.stage(&store.dir)?;
         prepared.set_payload(&payload());
         prepared.commit()?;
+        RecordsState::publish(&store.dir, staged)?;
         writer.wait_merging_threads()?;
         report.committed = true;
     } else {
         // Nothing changed: leave every file of the index as it was.
         drop(writer);
+        state.opstamp = metas.opstamp;
+        let staged = state.stage(&store.dir)?;
+        RecordsState::publish(&store.dir, staged)?;
     }
     report.total = store.fresh_reader()?.searcher().num_docs();
     Ok(report)
+}
+
+/// A record ready to be written: the article and its date as the index stores it.
+type Ready = (records::Prepared, tantivy::DateTime);
+
+/// Records read at once: parsed in parallel, then written in parallel.
+const BATCH_RECORDS: usize = 4096;
+/// The bytes of records read at once (about; one record may take up to its limit more).
+const BATCH_BYTES: usize = 32 * 1024 * 1024;
+
+/// What the index knows of one records file's articles.
+struct RecordsKnown<'a> {
+    /// Its records holding their text, by id.
+    records: Option<&'a HashMap<String, Known>>,
+    /// Any text file, by key (a record naming a text file is indexed under the file's key).
+    files: &'a dyn Fn(&str) -> Option<Known>,
+    /// The text files its records named when it was last read (when remembered).
+    claims: &'a [String],
+}
+
+/// Reads one records file: each record new or changed (by its hash) is written, the unchanged
+/// ones left as they are, and, when every record could be read, the known records it no longer
+/// holds are deleted (a bad line might be one of them: while there is one, none is deleted).
+/// A record holding its text is indexed as `file#id`; one naming a text file under that file's
+/// key, so the file is known by its own path as before.
+fn index_records(
+    writer: &IndexWriter,
+    f: Fields,
+    entry: &FileEntry,
+    map: &Mapping,
+    known: RecordsKnown,
+    allowed: &str,
+) -> RecordsOutcome {
+    let mut out = RecordsOutcome::default();
+    let shown = entry.path.display().to_string();
+    let fail = |line, reason| SkippedFile {
+        path: shown.clone(),
+        line,
+        reason,
+    };
+    let Some(format) = records::format_of(&entry.path) else {
+        return out;
+    };
+    let mut reader = match Records::open(&entry.path, format) {
+        Ok(r) => r,
+        Err((line, reason)) => {
+            out.skipped.push(fail(line, reason));
+            return out;
+        }
+    };
+    let header = reader.header();
+    if let Some(reason) = header
+        .as_deref()
+        .and_then(|h| records::header_problem(h, map))
+    {
+        out.skipped.push(fail(Some(1), reason));
+        return out;
+    }
+    let dir = match entry.path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let cx = records::Context {
+        dir,
+        allowed,
+        seed: corpus::hash(map.spec().as_bytes()) ^ header.as_deref().map_or(0, |h| h.hash()),
+    };
+    let empty = HashMap::new();
+    let known_records = known.records.unwrap_or(&empty);
+    // Each article key read so far: the line of its record, whether it was written, and
+    // whether the index knew it before this run.
+    let mut seen: HashMap<String, (usize, bool, bool)> = HashMap::new();
+    let (mut errors, mut duplicates) = (false, false);
+    loop {
+        let batch = match reader.next_batch(BATCH_RECORDS, BATCH_BYTES) {
+            Ok(b) => b,
+            Err(e) => {
+                out.skipped.push(fail(None, corpus::io_reason(&e)));
+                errors = true;
+                break;
+            }
+        };
+        if batch.is_empty() {
+            break;
+        }
+        let prepared: Vec<(usize, Result<Ready, String>)> = batch
+            .par_iter()
+            .map(|raw| {
+                let r = records::prepare(raw, header.as_deref(), map, &cx).and_then(|p| {
+                    let date = schema::to_index_date(p.article.date)
+                        .ok_or_else(|| out_of_range(p.article.date))?;
+                    Ok((p, date))
+                });
+                (raw.line, r)
+            })
+            .collect();
+        drop(batch);
+        let mut writes: Vec<Option<Write>> = Vec::new();
+        let mut in_batch: HashMap<String, usize> = HashMap::new();
+        for (line, r) in prepared {
+            let (p, date) = match r {
+                Ok(found) => found,
+                Err(reason) => {
+                    errors = true;
+                    out.skipped.push(fail(Some(line), reason));
+                    continue;
+                }
+            };
+            let (key, before) = match &p.claim {
+                Some(c) => {
+                    out.claims.push(c.clone());
+                    (c.key.clone(), (known.files)(&c.key))
+                }
+                None => (
+                    records::record_key(&entry.key, &p.id),
+                    known_records.get(&p.id).copied(),
+                ),
+            };
+            let (delete_first, write) =
+                match seen.insert(key.clone(), (line, false, before.is_some())) {
+                    Some((first, written, _)) => {
+                        duplicates = true;
+                        let what = match &p.claim {
+                            Some(c) => format!("text file {}", corpus::display_key(&c.key)),
+                            None => format!("id {:?}", p.id),
+                        };
+                        out.skipped.push(fail(
+                        Some(line),
+                        format!(
+                            "duplicate {what} (also on line {first}): the last record is indexed"
+                        ),
+                    ));
+                        // The earlier record's write, still pending, is dropped; one already made
+                        // (an earlier batch) is deleted before this one is added.
+                        let cancelled = in_batch.remove(&key).map(|i| writes[i] = None).is_some();
+                        let written_before = written && !cancelled;
+                        match before {
+                            Some(k) if k.hash == p.hash && !written_before => (false, false),
+                            k => (written_before || k.is_some(), true),
+                        }
+                    }
+                    None => match before {
+                        Some(k) => (true, k.hash != p.hash),
+                        None => (false, true),
+                    },
+                };
+            if write {
+                if let Some(s) = seen.get_mut(&key) {
+                    s.1 = true;
+                }
+                in_batch.insert(key.clone(), writes.len());
+                writes.push(Some(Write {
+                    line,
+                    key,
+                    prepared: p,
+                    date,
+                    delete_first,
+                }));
+            }
+        }
+        let failed: Vec<SkippedFile> = writes
+            .into_par_iter()
+            .flatten()
+            .filter_map(|w| {
+                if w.delete_first {
+                    writer.delete_term(Term::from_field_text(f.path, &w.key));
+                }
+                let evidence = match &w.prepared.claim {
+                    Some(c) => schema::Evidence {
+                        size: c.size,
+                        mtime_ns: c.mtime_ns,
+                        hash: w.prepared.hash,
+                    },
+                    None => schema::Evidence {
+                        size: entry.size,
+                        mtime_ns: entry.mtime_ns,
+                        hash: w.prepared.hash,
+                    },
+                };
+                let article = &w.prepared.article;
+                let doc = schema::document(
+                    f,
+                    &w.key,
+                    w.date,
+                    &article.paragraphs,
+                    &article.meta,
+                    evidence,
+                );
+                writer
+                    .add_document(doc)
+                    .err()
+                    .map(|e| fail(Some(w.line), format!("indexing failed: {e}")))
+            })
+            .collect();
+        errors |= !failed.is_empty();
+        out.skipped.extend(failed);
+    }
+    for (_, written, before) in seen.values() {
+        match (before, written) {
+            (true, true) => out.updated += 1,
+            (true, false) => out.unchanged += 1,
+            (false, _) => out.added += 1,
+        }
+    }
+    if !errors {
+        for id in known_records.keys() {
+            let key = records::record_key(&entry.key, id);
+            if !seen.contains_key(&key) {
+                writer.delete_term(Term::from_field_text(f.path, &key));
+                out.removed += 1;
+            }
+        }
+        out.released = known
+            .claims
+            .iter()
+            .filter(|k| !seen.contains_key(*k))
+            .cloned()
+            .collect();
+    }
+    out.clean = !errors && !duplicates;
+    out
+}
+
+/// A record to write.
+struct Write {
+    line: usize,
+    key: String,
+    prepared: records::Prepared,
+    date: tantivy::DateTime,
+    delete_first: bool,
+}
+
+fn out_of_range(date: chrono::NaiveDate) -> String {
+    format!(
+        "date {} is outside the supported range {}..{}",
+        date,
+        schema::min_date(),
+        schema::max_date()
+    )
 }
 
 fn index_file(
@@ -667,15 +1205,7 @@ fn index_file(
     };
     drop(bytes);
     let Some(date) = schema::to_index_date(article.date) else {
-        return fail(
-            Some(article.date_line),
-            format!(
-                "date {} is outside the supported range {}..{}",
-                article.date,
-                schema::min_date(),
-                schema::max_date()
-            ),
-        );
+        return fail(Some(article.date_line), out_of_range(article.date));
     };
     let evidence = schema::Evidence {
         size: entry.size,
@@ -766,4 +1296,32 @@ fn known_files(reader: &IndexReader) -> anyhow::Result<Vec<(String, Known)>> {
     }
     known.dedup_by(|a, b| a.0 == b.0);
     Ok(known)
+}
+
+/// Test support: indexes articles given as they would be read (key, date, paragraphs, metadata)
+/// into a new index in a temporary folder, which is returned with the opened index. For the
+/// metadata, which no file read here carries yet.
+#[cfg(test)]
+pub(crate) fn index_articles(
+    articles: impl IntoIterator<Item = (String, chrono::NaiveDate, Vec<String>, article::Meta)>,
+) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = create(dir.path(), None).unwrap();
+    let mut writer = writer(&store, &Options::default()).unwrap();
+    for (i, (key, date, paragraphs, meta)) in articles.into_iter().enumerate() {
+        let evidence = schema::Evidence {
+            size: 1,
+            mtime_ns: 0,
+            hash: i as u64,
+        };
+        let date = schema::to_index_date(date).unwrap();
+        let doc = schema::document(store.fields, &key, date, &paragraphs, &meta, evidence);
+        writer.add_document(doc).unwrap();
+    }
+    let mut prepared = writer.prepare_commit().unwrap();
+    prepared.set_payload(&payload());
+    prepared.commit().unwrap();
+    writer.wait_merging_threads().unwrap();
+    let store = store::open(dir.path()).unwrap();
+    (dir, store)
 }

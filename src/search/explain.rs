@@ -62,14 +62,18 @@ impl Explainer {
     ) -> tantivy::Result<Explainer> {
         let enabled = EnableScoring::enabled_from_searcher(searcher);
         let typed = typed_words(text);
+        let title = searcher.schema().get_field(schema::TITLE)?;
         let mut terms = Vec::with_capacity(scoring.terms.len());
         for (term, boost) in &scoring.terms {
             let added = scoring.expansion.iter().find(|e| &e.term == term);
             let stem = term.value().as_str().unwrap_or_default().to_string();
-            let word = match added {
+            let mut word = match added {
                 Some(e) => e.word.clone(),
                 None => typed.get(&stem).cloned().unwrap_or(stem),
             };
+            if term.field() == title {
+                word = format!("{}:{word}", schema::TITLE);
+            }
             let query = BoostQuery::new(
                 Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
                 *boost,

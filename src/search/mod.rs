@@ -7,6 +7,7 @@
 
 pub mod dates;
 pub mod explain;
+pub mod facets;
 pub mod plan;
 pub mod rank;
 pub mod rerank;
@@ -69,14 +70,20 @@ pub struct Request {
     pub snippet_chars: usize,
     /// How many paragraphs of each hit to show (the best-matching ones, in paragraph order).
     pub snippets: usize,
-    /// Only articles whose key starts with this prefix (a folder's key ending in `/`, see
-    /// `plan::folder_prefix`).
-    pub folder: Option<String>,
+    /// Only articles under a folder, by some authors, from some sources.
+    pub scope: plan::Scope,
     /// How free words are ranked.
     pub ranking: rank::Ranking,
     /// Explain each hit's score.
     pub explain: bool,
+    /// Count the matches by these facets (each once).
+    pub facets: Vec<facets::Facet>,
+    /// How many values of each facet to give, the largest.
+    pub facet_limit: usize,
 }
+
+/// How many values of a facet are given unless the request says otherwise.
+pub const FACET_LIMIT: usize = 20;
 
 impl Default for Request {
     fn default() -> Self {
@@ -88,9 +95,11 @@ impl Default for Request {
             offset: 0,
             snippet_chars: 200,
             snippets: 1,
-            folder: None,
+            scope: plan::Scope::default(),
             ranking: rank::Ranking::default(),
             explain: false,
+            facets: Vec::new(),
+            facet_limit: FACET_LIMIT,
         }
     }
 }
@@ -103,6 +112,14 @@ pub struct Hit {
     pub path: String,
     /// `YYYY-MM-DD`.
     pub date: String,
+    /// The title the archive gives (none for a dated file).
+    pub title: Option<String>,
+    /// The authors, in the order given.
+    pub authors: Vec<String>,
+    /// The source (outlet).
+    pub source: Option<String>,
+    /// Where it was published.
+    pub url: Option<String>,
     /// BM25 score (also given when sorted by date).
     pub score: f32,
     /// 1-based number of the best-matching paragraph.
@@ -135,6 +152,9 @@ pub struct Results {
     pub suggestion: Option<String>,
     /// The words feedback added to the query, with their weights (empty when it did not fire).
     pub expansion: Vec<Expansion>,
+    /// For each facet asked for (`author`, `source`), its largest values over every match.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub facets: std::collections::BTreeMap<facets::Facet, Vec<facets::FacetCount>>,
     /// What the lenient reading of the query worked around.
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -241,12 +261,23 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
             &parsed,
             &req.text,
             &req.range,
-            req.folder.as_deref(),
+            &req.scope,
             total as u64,
         )?
     } else {
         None
     };
+    let mut counted = std::collections::BTreeMap::new();
+    for &facet in &req.facets {
+        if let std::collections::btree_map::Entry::Vacant(slot) = counted.entry(facet) {
+            slot.insert(facets::count(
+                &searcher,
+                &*parsed.full,
+                facet,
+                req.facet_limit,
+            )?);
+        }
+    }
     let mut notes = Vec::new();
     if parsed.only_common_words() && total > 0 {
         notes.push(
@@ -265,6 +296,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
         expansion: expansion
             .or_else(|| scoring.map(|s| s.scoring.expansion))
             .unwrap_or_default(),
+        facets: counted,
         warnings: parsed.warnings,
         notes,
     })
@@ -273,10 +305,10 @@ pub fn run(store: &Store, req: &Request) -> Result<Results, SearchError> {
 /// Parses the request's query with its date range and folder; a folder under which nothing
 /// is indexed is the user's mistake, named.
 fn parse(searcher: &Searcher, store: &Store, req: &Request) -> Result<plan::Plan, SearchError> {
-    if let Some(prefix) = &req.folder {
+    if let Some(prefix) = &req.scope.folder {
         check_folder(searcher, prefix)?;
     }
-    let mut plan = plan::parse_within(store, &req.text, &req.range, req.folder.as_deref())?;
+    let mut plan = plan::parse_within(store, &req.text, &req.range, &req.scope)?;
     plan.ranking = req.ranking.clone();
     plan.weigh(searcher, store.fields.body)?;
     Ok(plan)
@@ -472,6 +504,10 @@ pub(crate) fn make_hit(
         path,
         date,
         paragraphs,
+        title,
+        authors,
+        source,
+        url,
     } = store::Stored::from_doc(&doc, store.fields);
     let (snippets, best) = match highlighter {
         Some(h) => h.best_n_of_hit(searcher, addr, &paragraphs, snippets)?,
@@ -484,6 +520,10 @@ pub(crate) fn make_hit(
     let hit = Hit {
         path,
         date,
+        title,
+        authors,
+        source,
+        url,
         score,
         paragraph: first.paragraph,
         snippet: first.text,

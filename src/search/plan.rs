@@ -63,6 +63,8 @@ pub struct Plan {
     num_docs: u64,
     /// How free words are ranked (the default unless the request says otherwise).
     pub ranking: crate::search::rank::Ranking,
+    /// The title field, when the index holds titles: free words match them too.
+    pub titles: Option<Field>,
 }
 
 /// The words of a query of free words.
@@ -172,20 +174,21 @@ impl Plan {
 }
 
 /// Parses the query language: free words (any may match; more matches rank higher),
-/// `"exact phrases"`, `+required`, `-excluded`, `AND`/`OR`/`NOT`, parentheses, `path:` and
-/// `date:` (which takes the dates `--from`/`--to` take, and always narrows). A query the strict
+/// `"exact phrases"`, `+required`, `-excluded`, `AND`/`OR`/`NOT`, parentheses, `path:`,
+/// `title:`, `author:`/`source:` (exact names, any case) and `date:` (which takes the dates
+/// `--from`/`--to` take, and always narrows). Free words match the title too, when the index
+/// holds titles. A query the strict
 /// grammar rejects is mended, or read leniently, with a warning, rather than refused.
 pub fn parse(store: &Store, text: &str, range: &DateRange) -> Result<Plan, QueryError> {
-    parse_within(store, text, range, None)
+    parse_within(store, text, range, &Scope::default())
 }
 
-/// [`parse`], restricted to the articles whose key starts with `folder` (a key prefix ending
-/// in `/`, see [`folder_prefix`]) when one is given.
+/// [`parse`], restricted to the articles of a [`Scope`] (a folder, authors, sources).
 pub fn parse_within(
     store: &Store,
     text: &str,
     range: &DateRange,
-    folder: Option<&str>,
+    scope: &Scope,
 ) -> Result<Plan, QueryError> {
     if text.len() > MAX_QUERY_BYTES {
         return Err(QueryError::TooLong {
@@ -200,7 +203,8 @@ pub fn parse_within(
             limit: MAX_NESTING,
         });
     }
-    let parser = store.parser();
+    let titles = store.holds_titles().then_some(store.fields.title);
+    let parser = store.parser(titles.is_some());
     let f = store.fields;
     let text = absolute_paths(text);
     let mut warnings = Vec::new();
@@ -268,7 +272,7 @@ pub fn parse_within(
         None => Some(*range),
     };
     let filter = match range {
-        Some(range) => filter_excluding(f, &range, folder, &negated_dates),
+        Some(range) => filter_excluding(f, &range, scope, &negated_dates),
         // The query's dates and the flags' do not meet.
         None => Some(Box::new(EmptyQuery) as Box<dyn Query>),
     };
@@ -293,6 +297,7 @@ pub fn parse_within(
         frequencies: HashMap::new(),
         num_docs: 0,
         ranking: crate::search::rank::Ranking::default(),
+        titles,
     })
 }
 
@@ -762,6 +767,14 @@ impl Reader<'_> {
     fn literal(&self, mut l: UserInputLiteral) -> Result<Node, Misread> {
         let on_body = l.field_name.is_none() || l.field_name.as_deref() == Some(schema::BODY);
         if !on_body {
+            // A name is looked up as the index holds it: white space tidied (the analyzer
+            // lower-cases it).
+            if matches!(
+                l.field_name.as_deref(),
+                Some(schema::AUTHOR | schema::SOURCE)
+            ) {
+                l.phrase = schema::tidy_name(&l.phrase);
+            }
             return self.built(UserInputLeaf::Literal(l), Leaf::of);
         }
         let plain = l.field_name.is_none();
@@ -879,15 +892,48 @@ fn opposite(end: End) -> End {
     }
 }
 
-/// The date range and the folder as one filter that scores nothing; `None` when neither
+/// Which articles a command reads, besides the dates: those under a folder, by any of the
+/// authors named, from any of the sources named (`--in`, `--author`, `--source`). Names are
+/// exact and case-insensitive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// A folder's key prefix, ending in `/` (see [`folder_prefix`]).
+    pub folder: Option<String>,
+    /// Any of these authors (none: any article).
+    pub authors: Vec<String>,
+    /// Any of these sources (none: any article).
+    pub sources: Vec<String>,
+}
+
+impl Scope {
+    /// Only the articles under a folder (a key prefix ending in `/`).
+    pub fn folder(prefix: Option<String>) -> Scope {
+        Scope {
+            folder: prefix,
+            ..Scope::default()
+        }
+    }
+
+    /// Whether it narrows anything.
+    pub fn restricts(&self) -> bool {
+        self.folder.is_some() || !self.authors.is_empty() || !self.sources.is_empty()
+    }
+}
+
+/// The date range and the scope as one filter that scores nothing; `None` when neither
 /// restricts anything.
-pub fn filter(f: Fields, range: &DateRange, folder: Option<&str>) -> Option<Box<dyn Query>> {
+pub fn filter(f: Fields, range: &DateRange, scope: &Scope) -> Option<Box<dyn Query>> {
     let mut parts: Vec<Box<dyn Query>> = Vec::new();
     if range.is_bounded() {
         parts.push(range.to_query(f));
     }
-    if let Some(prefix) = folder {
+    if let Some(prefix) = &scope.folder {
         parts.push(folder_query(f, prefix));
+    }
+    for (field, names) in [(f.author, &scope.authors), (f.source, &scope.sources)] {
+        if !names.is_empty() {
+            parts.push(names_query(field, names));
+        }
     }
     match parts.len() {
         0 => None,
@@ -898,14 +944,37 @@ pub fn filter(f: Fields, range: &DateRange, folder: Option<&str>) -> Option<Box<
     }
 }
 
+/// The articles with any of `names` in a name field (author, source), scoring nothing: the
+/// names as the index holds them (tidied, lower-cased), looked up as terms.
+fn names_query(field: Field, names: &[String]) -> Box<dyn Query> {
+    let terms: Vec<(Occur, Box<dyn Query>)> = names
+        .iter()
+        .map(|name| -> (Occur, Box<dyn Query>) {
+            let value = schema::tidy_name(name).to_lowercase();
+            let term = Term::from_field_text(field, &value);
+            (
+                Occur::Should,
+                Box::new(tantivy::query::TermQuery::new(
+                    term,
+                    tantivy::schema::IndexRecordOption::Basic,
+                )),
+            )
+        })
+        .collect();
+    Box::new(ConstScoreQuery::new(
+        Box::new(BooleanQuery::new(terms)),
+        0.0,
+    ))
+}
+
 /// [`filter`], less the articles within any of `excluded` (the query's `-date:` clauses).
 fn filter_excluding(
     f: Fields,
     range: &DateRange,
-    folder: Option<&str>,
+    scope: &Scope,
     excluded: &[DateRange],
 ) -> Option<Box<dyn Query>> {
-    let kept = filter(f, range, folder);
+    let kept = filter(f, range, scope);
     if excluded.is_empty() {
         return kept;
     }
@@ -1072,7 +1141,14 @@ fn absolute_paths(text: &str) -> String {
 }
 
 /// The fields a query may name (`path:"corpus/x.txt"`, `date:[… TO …]`, `body:word`).
-const QUERY_FIELDS: &[&str] = &[schema::PATH, schema::DATE, schema::BODY];
+const QUERY_FIELDS: &[&str] = &[
+    schema::PATH,
+    schema::DATE,
+    schema::BODY,
+    schema::TITLE,
+    schema::AUTHOR,
+    schema::SOURCE,
+];
 
 /// Whether the text before a `:` names a field a query may use (leading `+`, `-` and `(` aside).
 fn is_query_field(field: &str) -> bool {

@@ -63,7 +63,15 @@ pub struct Ranking {
     pub lead_weight: f32,
     /// Short keyword queries coordinated (see `rerank::Coordination`).
     pub coordination: bool,
+    /// The weight of a query word in the title a records file gives, relative to its weight
+    /// in the body (0: titles are matched but add nothing); only an index holding titles
+    /// is affected.
+    pub title_weight: f32,
 }
+
+/// The title weight unless `--ranking` says otherwise: measured on four judged collections,
+/// their first paragraph made the title (docs/relevance.md, "Titles").
+pub const TITLE_WEIGHT: f32 = 1.0;
 
 impl Default for Ranking {
     fn default() -> Self {
@@ -81,6 +89,7 @@ impl Default for Ranking {
             proximity_slop: 1,
             lead_weight: 0.8,
             coordination: true,
+            title_weight: TITLE_WEIGHT,
         }
     }
 }
@@ -143,6 +152,10 @@ pub const RANKING_NAMES: &[(&str, &str)] = &[
     (
         "coordination=on|off",
         "short queries: articles holding more of the words first",
+    ),
+    (
+        "title=X",
+        "weight of a query word in an article's title, relative to the body",
     ),
 ];
 
@@ -234,6 +247,7 @@ impl Ranking {
             "slop" => self.proximity_slop = num(name, value, |n: &u32| *n <= 100)?,
             "lead" => self.lead_weight = num(name, value, |x: &f32| *x >= 0.0)?,
             "coordination" => self.coordination = on(name, value)?,
+            "title" => self.title_weight = num(name, value, |x: &f32| *x >= 0.0)?,
             _ => {
                 let names: Vec<&str> = RANKING_NAMES
                     .iter()
@@ -493,10 +507,28 @@ pub fn rewrite(
         let idf = idf_weight(r, n, plan.doc_freq(searcher, term)? as f64);
         original.push((term.clone(), r.count(*count), idf));
     }
-    let base: Vec<(Term, f32)> = original
-        .iter()
-        .map(|(t, c, idf)| (t.clone(), c * idf))
-        .collect();
+    // Each word also in the title field, when the index holds titles: the same matches as the
+    // parsed query (whose words match the body or the title), a title match weighed more.
+    let titled = |terms: Vec<(Term, f32)>| -> Vec<(Term, f32)> {
+        let Some(title) = plan.titles else {
+            return terms;
+        };
+        let in_titles: Vec<(Term, f32)> = terms
+            .iter()
+            .filter_map(|(t, w)| {
+                let value = t.value();
+                let word = value.as_str()?;
+                Some((Term::from_field_text(title, word), w * r.title_weight))
+            })
+            .collect();
+        terms.into_iter().chain(in_titles).collect()
+    };
+    let base: Vec<(Term, f32)> = titled(
+        original
+            .iter()
+            .map(|(t, c, idf)| (t.clone(), c * idf))
+            .collect(),
+    );
     let plain = |base: Vec<(Term, f32)>| Rewritten {
         query: weighted(&base),
         terms: base,
@@ -521,10 +553,12 @@ pub fn rewrite(
             .find(|(t, _, _)| t == term)
             .map_or(0.0, |(_, _, p)| *p)
     };
-    let must: Vec<(Term, f32)> = original
-        .iter()
-        .map(|(t, c, idf)| (t.clone(), idf * mix(c / length, p_feedback(t))))
-        .collect();
+    let must: Vec<(Term, f32)> = titled(
+        original
+            .iter()
+            .map(|(t, c, idf)| (t.clone(), idf * mix(c / length, p_feedback(t))))
+            .collect(),
+    );
     let mut terms = must.clone();
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, weighted(&must))];
     let mut expansion = Vec::new();

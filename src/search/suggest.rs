@@ -48,7 +48,7 @@ const MEASURED: usize = 8;
 /// most, at most this many, spells it so.
 const VERIFIED: usize = 10;
 
-/// The suggested query for `text`, which found `total` articles within `range` and `folder`;
+/// The suggested query for `text`, which found `total` articles within `range` and `scope`;
 /// `None` when no word of it has a likelier spelling, or the respelt query finds no more.
 pub fn suggest(
     searcher: &Searcher,
@@ -56,7 +56,7 @@ pub fn suggest(
     plan: &Plan,
     text: &str,
     range: &DateRange,
-    folder: Option<&str>,
+    scope: &plan::Scope,
     total: u64,
 ) -> tantivy::Result<Option<String>> {
     let body = store.fields.body;
@@ -101,7 +101,7 @@ pub fn suggest(
         suggested.replace_range(from..to, word);
     }
     // Offered only when it finds more.
-    let Ok(parsed) = plan::parse_within(store, &suggested, range, folder) else {
+    let Ok(parsed) = plan::parse_within(store, &suggested, range, scope) else {
         return Ok(None);
     };
     let found = searcher.search(&*parsed.full, &Count)? as u64;
@@ -432,7 +432,16 @@ mod tests {
         let ask = |text: &str, total| {
             let mut plan = plan::parse(&store, text, &none).unwrap();
             plan.weigh(&searcher, store.fields.body).unwrap();
-            suggest(&searcher, &store, &plan, text, &none, None, total).unwrap()
+            suggest(
+                &searcher,
+                &store,
+                &plan,
+                text,
+                &none,
+                &plan::Scope::default(),
+                total,
+            )
+            .unwrap()
         };
         assert_eq!(ask("convoyz", 0), Some("convoys".to_string()));
         assert_eq!(ask("aid Convoyz", 0), Some("aid convoys".to_string()));
@@ -479,7 +488,16 @@ mod tests {
             let mut plan = plan::parse(&store, text, &none).unwrap();
             plan.weigh(&searcher, store.fields.body).unwrap();
             let total = searcher.search(&*plan.full, &Count).unwrap() as u64;
-            suggest(&searcher, &store, &plan, text, &none, None, total).unwrap()
+            suggest(
+                &searcher,
+                &store,
+                &plan,
+                text,
+                &none,
+                &plan::Scope::default(),
+                total,
+            )
+            .unwrap()
         };
         assert_eq!(ask("presidnet").as_deref(), Some("president"));
         assert_eq!(ask("presdient").as_deref(), Some("president"));

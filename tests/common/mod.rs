@@ -396,7 +396,8 @@ pub fn is_decimal(s: &str) -> bool {
 }
 
 /// The summary line of `dateline index`, checked word for word:
-/// `A added, U updated, R removed, N unchanged, S skipped in T.TT s; the index holds K articles`.
+/// `A added, U updated, R removed, N unchanged, S skipped in T.TT s; the index holds K articles`,
+/// then `; I ignored: not an article format` when files were passed by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
     pub added: u64,
@@ -405,11 +406,25 @@ pub struct Summary {
     pub unchanged: u64,
     pub skipped: u64,
     pub total: u64,
+    pub ignored: u64,
 }
 
 impl Summary {
     /// Parses a summary line, or `None` when it is not one exactly.
     pub fn parse(line: &str) -> Option<Summary> {
+        let (line, ignored) = match line.split_once("; ") {
+            Some((_, tail)) => match tail.split_once("; ") {
+                Some((_, ignored)) => {
+                    let n = ignored.strip_suffix(" ignored: not an article format")?;
+                    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) || n == "0" {
+                        return None;
+                    }
+                    (&line[..line.len() - ignored.len() - 2], n.parse().ok()?)
+                }
+                None => (line, 0),
+            },
+            None => (line, 0),
+        };
         let (counts, rest) = line.split_once(" in ")?;
         let mut nums = Vec::new();
         for (part, word) in
@@ -444,7 +459,13 @@ impl Summary {
             unchanged: nums[3],
             skipped: nums[4],
             total,
+            ignored,
         })
+    }
+
+    /// The same summary with `n` files ignored.
+    pub fn ignoring(self, n: u64) -> Summary {
+        Summary { ignored: n, ..self }
     }
 
     /// A summary from its six numbers, for comparisons.
@@ -463,6 +484,7 @@ impl Summary {
             unchanged,
             skipped,
             total,
+            ignored: 0,
         }
     }
 }

@@ -1782,6 +1782,10 @@ fn similar_json(t: &TestDir, args: &[&str]) -> Value {
             set(&[
                 "path",
                 "date",
+                "title",
+                "authors",
+                "source",
+                "url",
                 "score",
                 "paragraph",
                 "snippet",

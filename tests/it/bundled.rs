@@ -210,6 +210,36 @@ fn the_bundled_archive_works_as_the_readme_says() {
     constitution_misspelt(&t);
     scores_are_explained(&t);
     the_ranking_can_be_plain_bm25(&t);
+    faction_by_author_and_tariff_by_president(&t);
+}
+
+/// The archive's metadata (`corpus/metadata.csv`) out of the box: `faction` counted by author
+/// (Hamilton and Madison first, as the Federalist Papers have it), and `tariff` split by
+/// author through the decades.
+fn faction_by_author_and_tariff_by_president(t: &TestDir) {
+    let v = t.search_json("faction", &["--facet", "author", "-n", "1"]);
+    let authors = v["facets"]["author"].as_array().unwrap();
+    let names: Vec<&str> = authors
+        .iter()
+        .take(2)
+        .map(|a| a["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Alexander Hamilton", "James Madison"], "{v}");
+    // Counted over every match: the counts of Madison's papers equal a search by him.
+    let madison = t.search_json("faction", &["--author", "james madison", "-n", "0"]);
+    assert_eq!(authors[1]["count"], madison["total"]);
+    let out = t.run([
+        "timeline", "tariff", "--split", "author", "--by", "decade", "--json",
+    ]);
+    out.assert_code(0);
+    let tl = out.json();
+    let series = tl["queries"].as_array().unwrap();
+    assert_eq!(series.len(), 6, "{tl}");
+    // Each series' total is that author's count of `tariff` articles.
+    for (name, total) in series.iter().zip(tl["totals"].as_array().unwrap()) {
+        let by = t.search_json("tariff", &["--author", name.as_str().unwrap(), "-n", "0"]);
+        assert_eq!(&by["total"], total, "{name}");
+    }
 }
 
 fn close(a: f64, b: f64) -> bool {

@@ -135,6 +135,9 @@ fn assert_round_trips(t: &TestDir, id: &str, source: &Value) {
     assert_eq!(source["body"], shown["paragraphs"], "{id}");
     assert_eq!(source["title"], shown["paragraphs"][0], "{id}");
     assert_eq!(source["path"], id);
+    // A dated file has no authors, source or url: an empty list, and the others left out.
+    assert_eq!(source["authors"], shown["authors"], "{id}");
+    assert!(source.get("source").is_none() && source.get("url").is_none());
 }
 
 /// Every line of a Quickwit export is one article as JSON; the count equals `dateline stats`
@@ -164,7 +167,7 @@ fn quickwit_export_round_trips_every_article() {
             .collect();
         assert_eq!(
             fields,
-            BTreeSet::from(["id", "path", "date", "title", "body"])
+            BTreeSet::from(["id", "path", "date", "title", "body", "authors"])
         );
         let id = doc["id"].as_str().unwrap();
         assert_eq!(doc["path"], id, "id is the path");
@@ -227,7 +230,10 @@ fn elasticsearch_export_alternates_actions_and_sources() {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(fields, BTreeSet::from(["path", "date", "title", "body"]));
+        assert_eq!(
+            fields,
+            BTreeSet::from(["path", "date", "title", "body", "authors"])
+        );
         assert_round_trips(&t, id, source);
     }
     let federalist = lines
@@ -263,7 +269,7 @@ fn quickwit_config_parses_and_declares_the_fields() {
     assert_eq!(mapping["timestamp_field"].as_str(), Some("date"));
     assert_eq!(mapping["mode"].as_str(), Some("strict"));
     let fields = &mapping["field_mappings"];
-    assert_eq!(fields.as_vec().unwrap().len(), 5);
+    assert_eq!(fields.as_vec().unwrap().len(), 8);
 
     let date = field(fields, "date");
     assert_eq!(date["type"].as_str(), Some("datetime"));
@@ -289,6 +295,14 @@ fn quickwit_config_parses_and_declares_the_fields() {
         assert_eq!(f["type"].as_str(), Some("text"), "{name}");
         assert_eq!(f["tokenizer"].as_str(), Some("raw"), "{name}");
     }
+    // Authors and source as keywords: one raw token each, fast for aggregations.
+    for (name, kind) in [("authors", "array<text>"), ("source", "text")] {
+        let f = field(fields, name);
+        assert_eq!(f["type"].as_str(), Some(kind), "{name}");
+        assert_eq!(f["tokenizer"].as_str(), Some("raw"), "{name}");
+        assert_eq!(f["fast"].as_bool(), Some(true), "{name}");
+    }
+    assert_eq!(field(fields, "url")["indexed"].as_bool(), Some(false));
     let search: Vec<&str> = config["search_settings"]["default_search_fields"]
         .as_vec()
         .unwrap()
@@ -307,7 +321,11 @@ fn elasticsearch_mapping_parses_and_declares_the_fields() {
     let text = fs::read_to_string(e.out.join("mapping.json")).unwrap();
     let v: Value = serde_json::from_str(&text).expect("mapping.json is JSON");
     let props = &v["mappings"]["properties"];
-    assert_eq!(props.as_object().unwrap().len(), 4);
+    assert_eq!(props.as_object().unwrap().len(), 7);
+    for name in ["authors", "source", "url"] {
+        assert_eq!(props[name]["type"], "keyword", "{name}");
+    }
+    assert_eq!(props["url"]["index"], false);
     assert_eq!(props["date"]["type"], "date");
     assert_eq!(
         props["date"]["format"],

@@ -116,3 +116,34 @@ fn a_source_folder_without_articles_is_an_error() {
     let e = Source::load(empty.path()).unwrap_err();
     assert!(e.to_string().contains("no dated articles"), "{e}");
 }
+
+/// `--format jsonl` writes the same articles as the dated files: each record's date and
+/// paragraphs, as dateline reads a record, are the dated file's, with or without `--meta`.
+#[test]
+fn json_lines_records_hold_the_same_articles() {
+    let g = builtin(5);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("g.jsonl");
+    g.write_jsonl(&out, 300, true).unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 300);
+    let map = dateline::records::Mapping::default();
+    for (i, line) in lines.iter().enumerate() {
+        let fields = dateline::records::json_fields(line.as_bytes(), &map).unwrap();
+        let dated = dateline::article::parse_bytes(g.article(i as u64).as_bytes()).unwrap();
+        assert_eq!(fields.id, Some(i.to_string()));
+        assert_eq!(
+            dateline::records::parse_date(fields.date.as_deref().unwrap()),
+            Ok(dated.date)
+        );
+        assert_eq!(
+            dateline::records::paragraphs(fields.text.as_deref().unwrap()),
+            dated.paragraphs,
+            "article {i}"
+        );
+        assert!(fields.title.is_some() && fields.source.is_some());
+        assert_eq!(fields.authors.len(), 1);
+        assert!(g.record(i as u64, false).len() <= line.len());
+    }
+}

@@ -387,6 +387,48 @@ fn hostile_corpus_rejects_each_bad_file_and_indexes_every_valid_neighbour() {
         eprintln!("note: corpus/locked is still readable (running as root?)");
         valid.push("corpus/locked/inside.txt".into());
     }
+    // --- Hostile records: each bad record reported by its line, every good one indexed. A 100 MB
+    // field is passed over unkept (the peak memory below stays bounded).
+    let mut jsonl = b"\xef\xbb\xbf".to_vec();
+    jsonl.extend_from_slice(
+        b"{\"id\": \"good-1\", \"date\": \"2016-02-01\", \"text\": \"marker recordone\"}\n",
+    );
+    jsonl.extend_from_slice(b"{\"id\": \"big\", \"date\": \"2016-02-02\", \"text\": \"");
+    jsonl.resize(jsonl.len() + 100 * 1024 * 1024, b'x');
+    jsonl.extend_from_slice(b"\"}\n");
+    jsonl.extend_from_slice(
+        b"{\"id\": \"utf\", \"date\": \"2016-02-03\", \"text\": \"bad \xff\"}\n",
+    );
+    jsonl
+        .extend_from_slice(b"{\"id\": \"old\", \"date\": \"1600-01-01\", \"text\": \"too old\"}\n");
+    jsonl.extend_from_slice(
+        b"{\"id\": \"good-2\", \"date\": \"2016-02-04\", \"text\": \"marker recordtwo\"}\n",
+    );
+    jsonl.extend_from_slice(
+        b"{\"id\": \"good-2\", \"date\": \"2016-02-05\", \"text\": \"marker recordtwo, last\"}\n",
+    );
+    jsonl.extend_from_slice(b"{\"id\": \"cut\", \"date\": \"2016-02-06\", \"text\": \"trunc");
+    t.write("corpus/records.jsonl", &jsonl);
+    drop(jsonl);
+    t.write(
+        "corpus/rows.csv",
+        "\u{feff}id,date,text\nr1,2016-03-01,marker rowone\nr2,2016-03-02\nr3,2016-03-03,x,extra\n",
+    );
+    t.write(
+        "corpus/table.csv",
+        "file,date\nmissing.txt,2016-01-01\n../outside.txt,2016-01-01\n",
+    );
+    t.write("outside.txt", "Outside the folder being indexed.\n");
+    valid.extend(
+        [
+            "corpus/records.jsonl#good-1",
+            "corpus/records.jsonl#good-2",
+            "corpus/rows.csv#r1",
+        ]
+        .map(String::from),
+    );
+    let corpus_abs = fs::canonicalize(t.corpus()).unwrap();
+
     // A file the walk lists and that is gone when it is read (see below).
     t.write(
         "corpus/vanished.txt",
@@ -414,6 +456,22 @@ fn hostile_corpus_rejects_each_bad_file_and_indexes_every_valid_neighbour() {
         "corpus/loop/back: symlink loop (back to corpus/loop)".into(),
         "corpus/nul.txt:3: binary file (contains a NUL byte)".into(),
         "corpus/other-format.txt:1: invalid date \"17/09/2016\" (expected YYYY-MM-DD)".into(),
+        "corpus/records.jsonl:2: record too large (the limit is 16 MiB a record)".into(),
+        "corpus/records.jsonl:3: invalid JSON: invalid unicode code point (column 50)".into(),
+        "corpus/records.jsonl:4: date 1600-01-01 is outside the supported range \
+         1678-01-01..2261-12-31"
+            .into(),
+        "corpus/records.jsonl:6: duplicate id \"good-2\" (also on line 5): the last record is \
+         indexed"
+            .into(),
+        "corpus/records.jsonl:7: invalid JSON: EOF while parsing a string (column 50)".into(),
+        "corpus/rows.csv:3: 2 fields where the header has 3".into(),
+        "corpus/rows.csv:4: 4 fields where the header has 3".into(),
+        "corpus/table.csv:2: text file missing.txt: no such file or directory".into(),
+        format!(
+            "corpus/table.csv:3: text file ../outside.txt is outside the folder being indexed ({})",
+            corpus_abs.display()
+        ),
         "corpus/vanished.txt: no such file or directory".into(),
         "corpus/whitespace-only.txt:1: empty file (expected a ` date YYYY-MM-DD` line)".into(),
     ]);
@@ -510,6 +568,9 @@ fn hostile_corpus_rejects_each_bad_file_and_indexes_every_valid_neighbour() {
     for (marker, path) in [
         ("insidefolder", "corpus/folder.txt/inside.txt"),
         ("insideloop", "corpus/loop/inside.txt"),
+        ("recordone", "corpus/records.jsonl#good-1"),
+        ("recordtwo", "corpus/records.jsonl#good-2"),
+        ("rowone", "corpus/rows.csv#r1"),
     ] {
         assert_eq!(paths_of(&search(&t, marker, &[]).json()), vec![path]);
     }

@@ -254,11 +254,15 @@ fn single_file_is_indexed_whatever_its_extension() {
     let t2 = TestDir::new();
     t2.write("corpus/notes.md", " date 2016-04-04 Markdown in a folder.");
     t2.write("corpus/plain", " date 2016-04-05 No extension.");
-    assert_eq!(t2.index_corpus(), Summary::new(0, 0, 0, 0, 0, 0));
+    // Passed by, but counted.
+    assert_eq!(
+        t2.index_corpus(),
+        Summary::new(0, 0, 0, 0, 0, 0).ignoring(2)
+    );
 }
 
 #[test]
-fn walk_skips_hidden_entries_and_non_txt_files_and_recurses() {
+fn walk_skips_hidden_entries_and_counts_files_of_other_formats() {
     let t = TestDir::new();
     t.write("corpus/kept.txt", " date 2016-01-01 kept top");
     t.write("corpus/deep/er/kept.txt", " date 2016-01-02 kept deep");
@@ -266,10 +270,21 @@ fn walk_skips_hidden_entries_and_non_txt_files_and_recurses() {
     t.write("corpus/.hidden.txt", " date 2016-01-04 hidden file");
     t.write("corpus/.git/inside.txt", " date 2016-01-05 hidden folder");
     t.write("corpus/notes.md", " date 2016-01-06 hidden markdown");
-    t.write("corpus/data.csv", "not,an,article");
+    t.write("corpus/data.tsv", "not\tan\tarticle");
     t.write("corpus/noext", " date 2016-01-07 hidden noext");
     t.write("corpus/README", "Hello");
-    assert_eq!(t.index_corpus(), Summary::new(3, 0, 0, 0, 0, 3));
+    // Extensions in any case (KEPT.TXT); the four files of other formats counted, and listed
+    // with -v; hidden entries passed by unmentioned.
+    assert_eq!(t.index_corpus(), Summary::new(3, 0, 0, 0, 0, 3).ignoring(4));
+    let out = t.run(["index", "corpus", "-v"]);
+    out.assert_code(0);
+    assert_eq!(
+        out.stderr,
+        "corpus/README: ignored: not an article format\n\
+         corpus/data.tsv: ignored: not an article format\n\
+         corpus/noext: ignored: not an article format\n\
+         corpus/notes.md: ignored: not an article format\n"
+    );
     assert_eq!(
         t.hit_paths("kept", &["--sort", "oldest"]),
         vec![

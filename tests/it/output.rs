@@ -204,6 +204,10 @@ pub(crate) fn check_results(t: &TestDir, v: &Value, query: &str) {
             set(&[
                 "path",
                 "date",
+                "title",
+                "authors",
+                "source",
+                "url",
                 "score",
                 "paragraph",
                 "snippet",
@@ -356,9 +360,14 @@ fn stats_json_figures() {
             "per_year",
             "size_bytes",
             "segments",
-            "format_version"
+            "format_version",
+            "authors",
+            "sources"
         ])
     );
+    // Dated files name no author and no source.
+    assert_eq!(s["authors"], serde_json::json!([]));
+    assert_eq!(s["sources"], serde_json::json!([]));
     assert_eq!(s["index"], "idx");
     assert_eq!(s["articles"], GOOD);
     assert_eq!(s["first_date"], "1987-10-19");
@@ -455,7 +464,28 @@ fn show_json() {
     let out = t.run(["show", SEED, "--json"]);
     out.assert_code(0);
     let v = out.json();
-    assert_eq!(keys(&v), set(&["path", "date", "paragraphs"]));
+    assert_eq!(
+        keys(&v),
+        set(&[
+            "path",
+            "date",
+            "paragraphs",
+            "title",
+            "authors",
+            "source",
+            "url"
+        ])
+    );
+    // A dated file has no metadata: nulls and no authors, always present.
+    assert_eq!(
+        (&v["title"], &v["authors"], &v["source"], &v["url"]),
+        (
+            &Value::Null,
+            &serde_json::json!([]),
+            &Value::Null,
+            &Value::Null
+        )
+    );
     assert_eq!(v["path"], SEED);
     assert_eq!(v["date"], "2016-09-17");
     assert_eq!(v["paragraphs"], serde_json::json!(seed_paragraphs()));
