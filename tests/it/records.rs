@@ -163,6 +163,13 @@ fn a_metadata_table_beside_texts_indexes_each_text_once() {
         dates(&t, "again"),
         vec![("corpus/table/texts/plain.txt".into(), "1788-02-07".into())]
     );
+    // The table gone: the text it named is read on its own again.
+    t.remove("corpus/table/metadata.csv");
+    assert_eq!(t.index_corpus(), Summary::new(0, 1, 0, 1, 0, 2));
+    assert_eq!(
+        dates(&t, "faction"),
+        vec![("corpus/table/texts/dated.txt".into(), "1787-11-23".into())]
+    );
 }
 
 #[test]
