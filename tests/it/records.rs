@@ -438,3 +438,43 @@ fn record_keys_work_with_show_forget_and_a_named_file() {
     assert_eq!(out.summary(), Summary::new(0, 0, 2, 0, 0, 1));
     assert!(Path::new(&t.join("idx/records.json")).is_file());
 }
+
+#[test]
+fn repair_reads_records_again_from_their_files() {
+    let t = TestDir::new();
+    copy_records(&t, "articles.jsonl", "corpus/articles.jsonl");
+    copy_records(&t, "table", "corpus/table");
+    assert_eq!(t.index_corpus(), Summary::new(5, 0, 0, 0, 0, 5));
+    // Every segment's store cut short: the articles' segments are dropped, and their records
+    // read again from the records files (not passed by as unchanged).
+    for e in fs::read_dir(t.index()).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "store") {
+            let len = fs::metadata(&p).unwrap().len();
+            fs::File::options()
+                .write(true)
+                .open(&p)
+                .unwrap()
+                .set_len(len / 2)
+                .unwrap();
+        }
+    }
+    let out = t.run(["index", "--repair", "corpus"]);
+    out.assert_code(0);
+    assert!(
+        out.stderr.contains("read again from their files"),
+        "{}",
+        out.stderr
+    );
+    let check = t.run(["check"]);
+    check.assert_code(0);
+    assert_eq!(check.stdout, "ok: 5 articles checked\n");
+    assert_eq!(
+        t.hit_paths("faction", &[]),
+        vec!["corpus/table/texts/dated.txt"]
+    );
+    assert_eq!(
+        t.hit_paths("checkpoint", &[]),
+        vec!["corpus/articles.jsonl#syria-001"]
+    );
+}
