@@ -1045,6 +1045,44 @@ mod tests {
         assert!(paragraphs(" \n ").is_empty());
     }
 
+    /// Lines as a person counts them: blank lines, CRLF ends and a field's own line breaks all
+    /// counted, a BOM stripped.
+    #[test]
+    fn records_start_on_the_lines_they_start_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("a.csv");
+        fs::write(&csv, "\u{feff}\r\n\r\nid,Text\r\n1,\"a\r\nb\"\r\n\r\n2,c").unwrap();
+        let mut r = Records::open(&csv, Format::Csv).unwrap();
+        assert_eq!(r.header().unwrap().names, vec!["id", "text"]);
+        let batch = r.next_batch(10, 1 << 20).unwrap();
+        let lines: Vec<usize> = batch.iter().map(|raw| raw.line).collect();
+        assert_eq!(lines, vec![4, 7]);
+        let Ok(Body::Csv { bytes, ends }) = &batch[0].body else {
+            panic!("{:?}", batch[0].body)
+        };
+        assert_eq!(
+            (bytes.as_slice(), ends.as_slice()),
+            (&b"1a\r\nb"[..], &[1, 5][..])
+        );
+        assert!(r.next_batch(10, 1 << 20).unwrap().is_empty());
+
+        let jsonl = dir.path().join("a.jsonl");
+        fs::write(&jsonl, "\u{feff}{\"a\":1}\r\n\r\n  \n{\"b\":2}").unwrap();
+        let mut r = Records::open(&jsonl, Format::JsonLines).unwrap();
+        let batch = r.next_batch(10, 1 << 20).unwrap();
+        let got: Vec<(usize, Vec<u8>)> = batch
+            .into_iter()
+            .map(|raw| match raw.body {
+                Ok(Body::Json(b)) => (raw.line, b),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![(1, b"{\"a\":1}".to_vec()), (4, b"{\"b\":2}".to_vec())]
+        );
+    }
+
     #[test]
     fn record_keys_split_after_a_records_file_name() {
         assert_eq!(
