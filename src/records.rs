@@ -309,11 +309,10 @@ impl Records {
                     "empty CSV file (expected a header row)".to_string(),
                 ))?;
             let line = raw.line;
-            let Ok(Body::Csv { bytes, ends }) = raw.body else {
-                return Err((
-                    Some(line),
-                    "header row larger than the record limit".to_string(),
-                ));
+            let (bytes, ends) = match raw.body {
+                Ok(Body::Csv { bytes, ends }) => (bytes, ends),
+                Ok(Body::Json(_)) => return Err((Some(line), "not a CSV row".into())),
+                Err(reason) => return Err((Some(line), format!("header row: {reason}"))),
             };
             let mut names = Vec::with_capacity(ends.len());
             let mut start = 0;
@@ -440,12 +439,18 @@ impl Records {
         let mut ends = vec![0usize; 64];
         let (mut nout_total, mut nend_total) = (0, 0);
         let mut too_large = false;
+        // Quotes come in pairs in a well-formed row (a field's opening and closing ones, and
+        // `""` for a quote inside it): an odd count is a field left open or a stray quote.
+        let mut quotes = 0usize;
         loop {
             let avail = self.input.fill_buf()?;
             let (res, nin, nout, nend) =
                 self.csv
                     .read_record(avail, &mut out[nout_total..], &mut ends[nend_total..]);
-            self.line += avail[..nin].iter().filter(|&&b| b == b'\n').count();
+            for &b in &avail[..nin] {
+                self.line += usize::from(b == b'\n');
+                quotes += usize::from(b == b'"');
+            }
             self.input.consume(nin);
             nout_total += nout;
             nend_total += nend;
@@ -476,6 +481,16 @@ impl Records {
             return Ok(Some(Raw {
                 line,
                 body: Err(too_large_reason()),
+            }));
+        }
+        if quotes % 2 == 1 {
+            return Ok(Some(Raw {
+                line,
+                body: Err(
+                    "bad quoting: a quoted field is not closed, or a quote stands inside \
+                           an unquoted field (write it as \"\" inside a quoted one)"
+                        .into(),
+                ),
             }));
         }
         ends.truncate(nend_total);
