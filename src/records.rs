@@ -309,11 +309,10 @@ impl Records {
                     "empty CSV file (expected a header row)".to_string(),
                 ))?;
             let line = raw.line;
-            let Ok(Body::Csv { bytes, ends }) = raw.body else {
-                return Err((
-                    Some(line),
-                    "header row larger than the record limit".to_string(),
-                ));
+            let (bytes, ends) = match raw.body {
+                Ok(Body::Csv { bytes, ends }) => (bytes, ends),
+                Ok(Body::Json(_)) => return Err((Some(line), "not a CSV row".into())),
+                Err(reason) => return Err((Some(line), format!("header row: {reason}"))),
             };
             let mut names = Vec::with_capacity(ends.len());
             let mut start = 0;
@@ -440,12 +439,18 @@ impl Records {
         let mut ends = vec![0usize; 64];
         let (mut nout_total, mut nend_total) = (0, 0);
         let mut too_large = false;
+        // Quotes come in pairs in a well-formed row (a field's opening and closing ones, and
+        // `""` for a quote inside it): an odd count is a field left open or a stray quote.
+        let mut quotes = 0usize;
         loop {
             let avail = self.input.fill_buf()?;
             let (res, nin, nout, nend) =
                 self.csv
                     .read_record(avail, &mut out[nout_total..], &mut ends[nend_total..]);
-            self.line += avail[..nin].iter().filter(|&&b| b == b'\n').count();
+            for &b in &avail[..nin] {
+                self.line += usize::from(b == b'\n');
+                quotes += usize::from(b == b'"');
+            }
             self.input.consume(nin);
             nout_total += nout;
             nend_total += nend;
@@ -476,6 +481,16 @@ impl Records {
             return Ok(Some(Raw {
                 line,
                 body: Err(too_large_reason()),
+            }));
+        }
+        if quotes % 2 == 1 {
+            return Ok(Some(Raw {
+                line,
+                body: Err(
+                    "bad quoting: a quoted field is not closed, or a quote stands inside \
+                           an unquoted field (write it as \"\" inside a quoted one)"
+                        .into(),
+                ),
             }));
         }
         ends.truncate(nend_total);
@@ -1043,6 +1058,44 @@ mod tests {
         assert_eq!(paragraphs("a\nb\nc\n"), vec!["a", "b", "c"]);
         assert_eq!(paragraphs("\n\n  one  \n\n"), vec!["one"]);
         assert!(paragraphs(" \n ").is_empty());
+    }
+
+    /// Lines as a person counts them: blank lines, CRLF ends and a field's own line breaks all
+    /// counted, a BOM stripped.
+    #[test]
+    fn records_start_on_the_lines_they_start_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("a.csv");
+        fs::write(&csv, "\u{feff}\r\n\r\nid,Text\r\n1,\"a\r\nb\"\r\n\r\n2,c").unwrap();
+        let mut r = Records::open(&csv, Format::Csv).unwrap();
+        assert_eq!(r.header().unwrap().names, vec!["id", "text"]);
+        let batch = r.next_batch(10, 1 << 20).unwrap();
+        let lines: Vec<usize> = batch.iter().map(|raw| raw.line).collect();
+        assert_eq!(lines, vec![4, 7]);
+        let Ok(Body::Csv { bytes, ends }) = &batch[0].body else {
+            panic!("{:?}", batch[0].body)
+        };
+        assert_eq!(
+            (bytes.as_slice(), ends.as_slice()),
+            (&b"1a\r\nb"[..], &[1, 5][..])
+        );
+        assert!(r.next_batch(10, 1 << 20).unwrap().is_empty());
+
+        let jsonl = dir.path().join("a.jsonl");
+        fs::write(&jsonl, "\u{feff}{\"a\":1}\r\n\r\n  \n{\"b\":2}").unwrap();
+        let mut r = Records::open(&jsonl, Format::JsonLines).unwrap();
+        let batch = r.next_batch(10, 1 << 20).unwrap();
+        let got: Vec<(usize, Vec<u8>)> = batch
+            .into_iter()
+            .map(|raw| match raw.body {
+                Ok(Body::Json(b)) => (raw.line, b),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![(1, b"{\"a\":1}".to_vec()), (4, b"{\"b\":2}".to_vec())]
+        );
     }
 
     #[test]

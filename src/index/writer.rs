@@ -745,20 +745,30 @@ fn index_walk(
             None => records_to_read.push((entry, map)),
         }
     }
-    // The records of records files gone from a scope of this run.
+    // Records files gone from a scope of this run: their records go; the text files they named
+    // are read again on their own (below).
     let walked: HashSet<&str> = record_files.iter().map(|e| e.key.as_str()).collect();
-    for (file, ids) in &record_known {
-        if !walked.contains(file.as_str())
+    let gone = |file: &str| {
+        !walked.contains(file)
             && in_scope(file, &walk.scopes)
             && !in_scope(file, &walk.protected)
             && fs::symlink_metadata(file).is_err()
-        {
+    };
+    for (file, ids) in &record_known {
+        if gone(file) {
             for id in ids.keys() {
                 let key = records::record_key(file, id);
                 writer.delete_term(Term::from_field_text(f.path, &key));
                 report.removed += 1;
             }
-            state.files.remove(file);
+        }
+    }
+    // Text files no record names any more: read again on their own.
+    let mut released: HashSet<String> = HashSet::new();
+    let gone_files: Vec<String> = state.files.keys().filter(|k| gone(k)).cloned().collect();
+    for file in gone_files {
+        if let Some(st) = state.files.remove(&file) {
+            released.extend(st.claims.into_iter().map(|(k, _, _)| k));
         }
     }
     // What the index knows of a text file (a dated file, or a record's text file).
@@ -768,8 +778,6 @@ fn index_walk(
             .ok()
             .map(|i| dated_known[i].1)
     };
-    // Text files no record names any more: read again on their own.
-    let mut released: HashSet<String> = HashSet::new();
     // The files to read: the records files, and the dated files new or changed (less any a
     // record read below turns out to name).
     let dated_to_read = {

@@ -163,6 +163,13 @@ fn a_metadata_table_beside_texts_indexes_each_text_once() {
         dates(&t, "again"),
         vec![("corpus/table/texts/plain.txt".into(), "1788-02-07".into())]
     );
+    // The table gone: the text it named is read on its own again.
+    t.remove("corpus/table/metadata.csv");
+    assert_eq!(t.index_corpus(), Summary::new(0, 1, 0, 1, 0, 2));
+    assert_eq!(
+        dates(&t, "faction"),
+        vec![("corpus/table/texts/dated.txt".into(), "1787-11-23".into())]
+    );
 }
 
 #[test]
@@ -224,6 +231,8 @@ fn bad_records_are_reported_by_line_and_the_rest_indexed() {
             "corpus/news.jsonl:11: invalid JSON: EOF while parsing a string (column 52)",
             "corpus/rows.csv:3: 2 fields where the header has 3",
             "corpus/rows.csv:4: 4 fields where the header has 3",
+            "corpus/rows.csv:7: bad quoting: a quoted field is not closed, or a quote stands \
+             inside an unquoted field (write it as \"\" inside a quoted one)",
             "corpus/table/meta.csv:2: text file texts/missing.txt: no such file or directory",
             "corpus/table/meta.csv:3: text file ../../outside.txt is outside the folder being \
              indexed (TESTDIR/corpus)"
@@ -236,8 +245,8 @@ fn bad_records_are_reported_by_line_and_the_rest_indexed() {
              ROLE=FIELD,... (see dateline index --help)",
         ]
     );
-    // ok-1, dup, ok-2; r1, r4, r5 (its quote runs to the end of the file, as RFC 4180 reads it).
-    assert_eq!(out.summary(), Summary::new(6, 0, 0, 0, 11, 6));
+    // ok-1, dup, ok-2; r1, r4.
+    assert_eq!(out.summary(), Summary::new(5, 0, 0, 0, 12, 5));
     assert_eq!(
         dates(&t, "dup"),
         vec![("corpus/news.jsonl#dup".into(), "2016-09-18".into())]
@@ -250,7 +259,7 @@ fn bad_records_are_reported_by_line_and_the_rest_indexed() {
     let again = t.run(["index", "corpus"]);
     again.assert_code(1);
     assert_eq!(again.stderr, out.stderr);
-    assert_eq!(again.summary(), Summary::new(0, 0, 0, 6, 11, 6));
+    assert_eq!(again.summary(), Summary::new(0, 0, 0, 5, 12, 5));
 }
 
 #[test]
@@ -430,4 +439,44 @@ fn record_keys_work_with_show_forget_and_a_named_file() {
     out.assert_code(0);
     assert_eq!(out.summary(), Summary::new(0, 0, 2, 0, 0, 1));
     assert!(Path::new(&t.join("idx/records.json")).is_file());
+}
+
+#[test]
+fn repair_reads_records_again_from_their_files() {
+    let t = TestDir::new();
+    copy_records(&t, "articles.jsonl", "corpus/articles.jsonl");
+    copy_records(&t, "table", "corpus/table");
+    assert_eq!(t.index_corpus(), Summary::new(5, 0, 0, 0, 0, 5));
+    // Every segment's store cut short: the articles' segments are dropped, and their records
+    // read again from the records files (not passed by as unchanged).
+    for e in fs::read_dir(t.index()).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "store") {
+            let len = fs::metadata(&p).unwrap().len();
+            fs::File::options()
+                .write(true)
+                .open(&p)
+                .unwrap()
+                .set_len(len / 2)
+                .unwrap();
+        }
+    }
+    let out = t.run(["index", "--repair", "corpus"]);
+    out.assert_code(0);
+    assert!(
+        out.stderr.contains("read again from their files"),
+        "{}",
+        out.stderr
+    );
+    let check = t.run(["check"]);
+    check.assert_code(0);
+    assert_eq!(check.stdout, "ok: 5 articles checked\n");
+    assert_eq!(
+        t.hit_paths("faction", &[]),
+        vec!["corpus/table/texts/dated.txt"]
+    );
+    assert_eq!(
+        t.hit_paths("checkpoint", &[]),
+        vec!["corpus/articles.jsonl#syria-001"]
+    );
 }
