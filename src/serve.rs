@@ -447,6 +447,7 @@ async fn api_timeline(State(app): State<Shared>, Query(params): Query<Params>) -
             by,
             range: range(&params)?,
             folder: folder(&app, &params),
+            ..Default::default()
         })
     };
     let req = match request() {

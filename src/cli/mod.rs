@@ -6,13 +6,15 @@ pub mod manual;
 use crate::index::damage::{self, Damaged, WriteError};
 use crate::index::store::{self, OpenError};
 use crate::index::writer::{self, Progress};
+use crate::kwic::{self, KwicSort};
 use crate::render::{self, ColorChoice, Printer};
 use crate::search::dates::{ArgNames, QueryError};
 use crate::search::plan::{self, DateRange};
 use crate::search::rank::Ranking;
 use crate::search::{self, Request, SearchError, Sort};
+use crate::selection::Selection;
 use crate::timeline::{self, By};
-use crate::{check, corpus, eval, export, serve, similar, stats};
+use crate::{check, corpus, eval, export, serve, similar, stats, tables};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
@@ -170,7 +172,10 @@ pub enum Command {
         "Each QUERY is one query in the language of `dateline search` (quote multi-word ones);\n",
         "two or more are drawn side by side on one scale, each with its own colour or mark;\n",
         "an empty query (\"\") counts every article.\n",
-        "A bucket's count is the total `dateline search` gives between its first and last day.\n",
+        "A bucket's count is the total `dateline search` gives between its first and last day;\n",
+        "its articles are the articles in it under the same --from/--to/--in (what `search \"\"`\n",
+        "counts), and a query's share is its count over them. --share draws the shares (one\n",
+        "scale for all queries); --smooth N averages each bucket with N on either side.\n",
         "Without --from/--to the range runs from the first to the last date in the index (under\n",
         "--in, in that folder);\n",
         "without --by, the smallest bucket that gives at most 40 rows. Every bucket is shown,\n",
@@ -178,7 +183,9 @@ pub enum Command {
         "Examples:\n",
         "  dateline timeline railroad nuclear\n",
         "  dateline timeline slavery --by year --from 1850 --to 1870\n",
-        "  dateline timeline '\"standing army\"' --in corpus/federalist --by month --json"
+        "  dateline timeline '\"standing army\"' --in corpus/federalist --by month --json\n",
+        "  dateline timeline slavery union --share --smooth 1 --by decade\n",
+        "  dateline timeline war --by year --csv > war.csv"
     )))]
     Timeline {
         /// The queries, one per argument (after `--` when one starts with `-`)
@@ -189,9 +196,57 @@ pub enum Command {
         by: Option<By>,
         #[command(flatten)]
         within: Within,
-        /// Print one JSON object instead of the chart
+        /// Draw each query's share of the bucket's articles instead of its count
         #[arg(long)]
+        share: bool,
+        /// Average each bucket with N on either side (the share with --share, else the count)
+        #[arg(long, value_name = "N", default_value_t = 0,
+              value_parser = clap::value_parser!(u16).range(0..=100))]
+        smooth: u16,
+        /// Print one JSON object instead of the chart
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// Print CSV instead of the chart: a row per bucket, a count and a share column per
+        /// query
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Show every occurrence of a query's words or phrases in context, one line each
+    #[command(after_help = with_exit_status("kwic", concat!(
+        "One line per occurrence (not per article): the date, --width words either side with\n",
+        "the match aligned in one column, the article's path and paragraph. QUERY is read as\n",
+        "`dateline search` reads it: words are stemmed (`convoy` finds `convoys`), a quoted\n",
+        "phrase is one occurrence, excluded words are not shown. The total number of\n",
+        "occurrences closes the output.\n\n",
+        "Examples:\n",
+        "  dateline kwic convoys\n",
+        "  dateline kwic '\"standing army\"' --in corpus/federalist --sort left\n",
+        "  dateline kwic slavery --from 1850 --to 1870 -n 100 --csv > slavery.csv"
+    )))]
+    Kwic {
+        /// The query (it may start with `-`)
+        #[arg(allow_hyphen_values = true)]
+        query: String,
+        #[command(flatten)]
+        within: Within,
+        /// Words shown on either side
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(0..=100))]
+        width: u16,
+        /// Order of the lines
+        #[arg(long, value_enum, default_value_t = KwicSort::Date)]
+        sort: KwicSort,
+        /// How many lines to show
+        #[arg(short = 'n', long, default_value_t = 40)]
+        limit: usize,
+        /// How many lines to skip
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Print one JSON object instead of text
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV (date, path, paragraph, left, match, right) instead of text
+        #[arg(long)]
+        csv: bool,
     },
     /// Find the articles most like a given one, by its most significant words
     #[command(after_help = with_exit_status("similar", concat!(
@@ -396,6 +451,7 @@ pub struct CommandError {
 pub const EXIT_ONE: &[(&str, &str)] = &[
     ("search", "found nothing"),
     ("timeline", "found nothing"),
+    ("kwic", "found nothing"),
     ("similar", "found nothing"),
     ("index", "skipped some files (the rest was committed)"),
     ("check", "found a problem in the index"),
@@ -743,7 +799,10 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             queries,
             by,
             within,
+            share,
+            smooth,
             json,
+            csv,
         } => {
             let range = within.dates.range()?;
             let store = store::open(&cli.index)?;
@@ -752,6 +811,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 by,
                 range,
                 folder: within.prefix(),
+                smooth: smooth.into(),
+                share,
             };
             let t = timeline::run(&store, &req).map_err(within.failure())?;
             for w in &t.warnings {
@@ -759,6 +820,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             }
             if json {
                 render::json(out, &t)?;
+            } else if csv {
+                tables::timeline(out, &t)?;
             } else {
                 printer.timeline(out, &t, chart_width())?;
             }
@@ -766,6 +829,53 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 Outcome::Success
             } else {
                 Outcome::NothingFound
+            })
+        }
+        Command::Kwic {
+            query,
+            within,
+            width,
+            sort,
+            limit,
+            offset,
+            json,
+            csv,
+        } => {
+            let range = within.dates.range()?;
+            if query.trim().is_empty() {
+                return Err(CommandError {
+                    error: anyhow::anyhow!("the query is empty"),
+                    hint: Some("give the words or \"phrases\" to show in context".into()),
+                });
+            }
+            let store = store::open(&cli.index)?;
+            let req = kwic::Request {
+                selection: Selection {
+                    query,
+                    range,
+                    folder: within.prefix(),
+                },
+                width: width.into(),
+                sort,
+                limit,
+                offset,
+            };
+            let mut k = kwic::run(&store, &req).map_err(within.failure())?;
+            k.show_paths(corpus::display_key);
+            for w in &k.warnings {
+                eprintln!("warning: {w}");
+            }
+            if json {
+                render::json(out, &k)?;
+            } else if csv {
+                tables::kwic(out, &k)?;
+            } else {
+                printer.kwic(out, &k)?;
+            }
+            Ok(if k.total == 0 {
+                Outcome::NothingFound
+            } else {
+                Outcome::Success
             })
         }
         Command::Similar {

@@ -91,6 +91,18 @@ struct Buffers {
     seen: Vec<bool>,
 }
 
+/// Where a marked word or phrase stands: its paragraph (0-based) and its first and last word
+/// positions within the paragraph (the `k`-th of `schema::word_spans`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Occurrence {
+    /// 0-based paragraph.
+    pub paragraph: usize,
+    /// Position of the first word within the paragraph.
+    pub first: u32,
+    /// Position of the last word (the first's, for a single word).
+    pub last: u32,
+}
+
 /// A paragraph's rank (the weight of its distinct matched terms, then its number of matches),
 /// its index, and its matches.
 type Ranked = ((f32, usize), usize, Found);
@@ -320,16 +332,16 @@ impl Highlighter {
         (positions, flat(self.rank_by_reading(paragraphs)))
     }
 
-    /// Every paragraph with a match, ranked from the positions of the query's words in the
-    /// hit; `None` where they cannot tell.
-    fn rank_by_positions(
-        &mut self,
-        searcher: &Searcher,
-        addr: DocAddress,
-        num_paragraphs: usize,
-    ) -> tantivy::Result<Option<Vec<Ranked>>> {
-        if self.weights.is_empty() || num_paragraphs == 0 {
-            return Ok(Some(Vec::new()));
+    /// Finds the hit's matches from the positions of the query's words (its postings) and the
+    /// `starts` fast field, into `buffers`: `starts` (each paragraph's first position) and
+    /// `found` (paragraph, first and last position, term number of each match, sorted); a
+    /// phrase is one match where its words stand at consecutive positions. `false` when the
+    /// segment has no `starts` (an index written before them).
+    fn locate(&mut self, searcher: &Searcher, addr: DocAddress) -> tantivy::Result<bool> {
+        if self.words.is_empty() {
+            self.buffers.starts.clear();
+            self.buffers.found.clear();
+            return Ok(true);
         }
         if !self.segments.contains_key(&addr.segment_ord) {
             let seg = searcher.segment_reader(addr.segment_ord);
@@ -352,7 +364,7 @@ impl Highlighter {
             self.segments.insert(addr.segment_ord, positions);
         }
         let Some(Some(seg)) = self.segments.get(&addr.segment_ord) else {
-            return Ok(None);
+            return Ok(false);
         };
         let doc = addr.doc_id;
         let b = &mut self.buffers;
@@ -360,9 +372,6 @@ impl Highlighter {
         b.starts.push(0);
         b.starts
             .extend(seg.starts.values_for_doc(doc).map(|s| s as u32));
-        if b.starts.len() != num_paragraphs {
-            return Ok(None);
-        }
         b.positions.resize_with(self.words.len(), Vec::new);
         for (info, positions) in seg.infos.iter().zip(b.positions.iter_mut()) {
             positions.clear();
@@ -402,6 +411,58 @@ impl Highlighter {
             }
         }
         b.found.sort_unstable();
+        Ok(true)
+    }
+
+    /// Every occurrence in the hit `addr` of what is marked (a word, or a phrase as one), from
+    /// the positions alone, into `out` in text order; overlapping ones (a phrase and a word of
+    /// it) are one. `false` when the positions cannot tell (no `starts`).
+    pub fn occurrences(
+        &mut self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        out: &mut Vec<Occurrence>,
+    ) -> tantivy::Result<bool> {
+        out.clear();
+        if !self.locate(searcher, addr)? {
+            return Ok(false);
+        }
+        let b = &mut self.buffers;
+        // The longest match first where two begin together.
+        b.found
+            .sort_unstable_by_key(|&(p, first, last, _)| (p, first, std::cmp::Reverse(last)));
+        for &(paragraph, first, last, _) in &b.found {
+            let start = b.starts[paragraph as usize];
+            let (first, last) = (first - start, last - start);
+            match out.last_mut() {
+                Some(o) if o.paragraph == paragraph as usize && first <= o.last => {
+                    o.last = o.last.max(last);
+                }
+                _ => out.push(Occurrence {
+                    paragraph: paragraph as usize,
+                    first,
+                    last,
+                }),
+            }
+        }
+        Ok(true)
+    }
+
+    /// Every paragraph with a match, ranked from the positions of the query's words in the
+    /// hit; `None` where they cannot tell.
+    fn rank_by_positions(
+        &mut self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        num_paragraphs: usize,
+    ) -> tantivy::Result<Option<Vec<Ranked>>> {
+        if self.weights.is_empty() || num_paragraphs == 0 {
+            return Ok(Some(Vec::new()));
+        }
+        if !self.locate(searcher, addr)? || self.buffers.starts.len() != num_paragraphs {
+            return Ok(None);
+        }
+        let b = &mut self.buffers;
         let mut ranked = Vec::new();
         let mut at = 0;
         for run in b.found.chunk_by(|a, b| a.0 == b.0) {

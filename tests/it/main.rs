@@ -30,6 +30,7 @@ mod hostile;
 mod indexing;
 mod output;
 mod queries;
+mod reading;
 mod search;
 mod serve;
 mod words;

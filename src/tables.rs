@@ -1,0 +1,87 @@
+//! `--csv`: every table a command prints, as RFC 4180 CSV with a header row (the `csv` crate
+//! quotes). Numbers are written as JSON writes them (shares as fractions, not percentages), so a
+//! spreadsheet or a script reads the same figures the `--json` output gives.
+
+use crate::kwic::Kwic;
+use crate::timeline::Timeline;
+use std::io::{self, Write};
+
+/// A CSV writer over `out`.
+fn writer(out: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
+    csv::WriterBuilder::new().from_writer(out)
+}
+
+/// The `csv` crate's error as an I/O error (a closed pipe stays one).
+fn io_error(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// Writes the rows (the header first) and flushes.
+fn write_rows(out: &mut dyn Write, rows: impl IntoIterator<Item = Vec<String>>) -> io::Result<()> {
+    let mut w = writer(out);
+    for row in rows {
+        w.write_record(&row).map_err(io_error)?;
+    }
+    w.flush()
+}
+
+/// A query's name in a column header: `all articles` for the empty query.
+fn query_name(q: &str) -> &str {
+    if q.trim().is_empty() {
+        "all articles"
+    } else {
+        q
+    }
+}
+
+/// A timeline: a row per bucket (label, start, end, articles), then per query its count and
+/// share (and its smoothed value, when smoothed).
+pub fn timeline(out: &mut dyn Write, t: &Timeline) -> io::Result<()> {
+    let mut header: Vec<String> = ["bucket", "start", "end", "articles"]
+        .map(String::from)
+        .to_vec();
+    for q in &t.queries {
+        let q = query_name(q);
+        header.push(format!("{q} count"));
+        header.push(format!("{q} share"));
+        if t.smooth > 0 {
+            header.push(format!("{q} smoothed"));
+        }
+    }
+    let rows = t.buckets.iter().map(|b| {
+        let mut row = vec![
+            b.label.clone(),
+            b.start.clone(),
+            b.end.clone(),
+            b.articles.to_string(),
+        ];
+        for q in 0..b.counts.len() {
+            row.push(b.counts[q].to_string());
+            row.push(b.shares[q].to_string());
+            if let Some(v) = b.smoothed.get(q) {
+                row.push(v.to_string());
+            }
+        }
+        row
+    });
+    write_rows(out, std::iter::once(header).chain(rows))
+}
+
+/// A concordance: a row per line of the page.
+pub fn kwic(out: &mut dyn Write, k: &Kwic) -> io::Result<()> {
+    let header = ["date", "path", "paragraph", "left", "match", "right"].map(String::from);
+    let rows = k.lines.iter().map(|l| {
+        vec![
+            l.date.clone(),
+            l.path.clone(),
+            l.paragraph.to_string(),
+            l.left.clone(),
+            l.matched.clone(),
+            l.right.clone(),
+        ]
+    });
+    write_rows(out, std::iter::once(header.to_vec()).chain(rows))
+}
