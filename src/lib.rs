@@ -39,6 +39,7 @@ pub mod corpus;
 pub mod eval;
 pub mod export;
 pub mod index;
+pub mod keywords;
 pub mod kwic;
 pub mod render;
 pub mod search;

@@ -490,6 +490,53 @@ impl Printer {
         )
     }
 
+    /// A keyword list: a header naming the two sides, then a row per word (the word, its
+    /// occurrences in the selection and the reference, G² and Log Ratio).
+    pub fn keywords(&self, w: &mut dyn Write, k: &crate::keywords::Keywords) -> io::Result<()> {
+        writeln!(
+            w,
+            "{}",
+            self.paint(
+                DIM,
+                &format!(
+                    "{} words in {} {} against {} words in {} {}; the words the selection uses {}",
+                    k.selection_words,
+                    k.selection_articles,
+                    plural(k.selection_articles, "article", "articles"),
+                    k.reference_words,
+                    k.reference_articles,
+                    plural(k.reference_articles, "article", "articles"),
+                    if k.negative { "less" } else { "more" },
+                )
+            )
+        )?;
+        let word_w = k
+            .keywords
+            .iter()
+            .map(|x| x.word.chars().count())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        writeln!(
+            w,
+            "{:>4}  {:<word_w$}  {:>9}  {:>9}  {:>9}  {:>9}",
+            "", "word", "selection", "reference", "G2", "log ratio"
+        )?;
+        for (i, x) in k.keywords.iter().enumerate() {
+            writeln!(
+                w,
+                "{:>4}  {:<word_w$}  {:>9}  {:>9}  {:>9.2}  {:>9.2}",
+                i + 1,
+                x.word,
+                x.selection,
+                x.reference,
+                x.g2,
+                x.log_ratio
+            )?;
+        }
+        Ok(())
+    }
+
     /// Query `i`'s mark: its colour on `glyph`, or its ASCII character.
     fn mark(&self, i: usize, glyph: &str) -> String {
         const MARKS: [char; 6] = ['#', '=', '*', '+', 'o', '%'];

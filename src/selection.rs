@@ -11,7 +11,9 @@ use crate::search::{SearchError, check_folder};
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::schema::Field;
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument};
+use tantivy::{
+    DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument,
+};
 
 /// Which articles to read: those matching `query` (every article when it is empty) within the
 /// date range and under the folder.
@@ -132,6 +134,45 @@ impl SegmentCollector for SegmentDocs {
     fn harvest(self) -> (Vec<u64>, u64) {
         (self.bits, self.count)
     }
+}
+
+/// Up to `per_word` documents of `docs` holding each of `words` (indexed forms of the body),
+/// from the words' postings: the articles worth reading for their spellings. In document
+/// order, each once.
+pub fn sample_docs(
+    searcher: &Searcher,
+    body: Field,
+    words: &[String],
+    docs: &Docs,
+    per_word: usize,
+) -> tantivy::Result<Vec<DocAddress>> {
+    let mut out = Vec::new();
+    for word in words {
+        let term = tantivy::Term::from_field_text(body, word);
+        let mut found = 0;
+        'segments: for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let inverted = seg.inverted_index(body)?;
+            let Some(mut postings) =
+                inverted.read_postings(&term, tantivy::schema::IndexRecordOption::Basic)?
+            else {
+                continue;
+            };
+            let mut doc = postings.doc();
+            while doc != tantivy::TERMINATED {
+                if docs.contains(ord, doc) {
+                    out.push(DocAddress::new(ord as u32, doc));
+                    found += 1;
+                    if found >= per_word {
+                        break 'segments;
+                    }
+                }
+                doc = postings.advance();
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }
 
 /// The commonest spelling, as written, of each of `wanted` (indexed forms) in the articles

@@ -2,6 +2,7 @@
 //! quotes). Numbers are written as JSON writes them (shares as fractions, not percentages), so a
 //! spreadsheet or a script reads the same figures the `--json` output gives.
 
+use crate::keywords::Keywords;
 use crate::kwic::Kwic;
 use crate::timeline::Timeline;
 use std::io::{self, Write};
@@ -81,6 +82,21 @@ pub fn kwic(out: &mut dyn Write, k: &Kwic) -> io::Result<()> {
             l.left.clone(),
             l.matched.clone(),
             l.right.clone(),
+        ]
+    });
+    write_rows(out, std::iter::once(header.to_vec()).chain(rows))
+}
+
+/// A keyword list: a row per word.
+pub fn keywords(out: &mut dyn Write, k: &Keywords) -> io::Result<()> {
+    let header = ["word", "selection", "reference", "g2", "log_ratio"].map(String::from);
+    let rows = k.keywords.iter().map(|w| {
+        vec![
+            w.word.clone(),
+            w.selection.to_string(),
+            w.reference.to_string(),
+            w.g2.to_string(),
+            w.log_ratio.to_string(),
         ]
     });
     write_rows(out, std::iter::once(header.to_vec()).chain(rows))

@@ -14,7 +14,7 @@ use crate::search::rank::Ranking;
 use crate::search::{self, Request, SearchError, Sort};
 use crate::selection::Selection;
 use crate::timeline::{self, By};
-use crate::{check, corpus, eval, export, serve, similar, stats, tables};
+use crate::{check, corpus, eval, export, keywords, serve, similar, stats, tables};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
@@ -82,6 +82,56 @@ impl Within {
     /// How a search error is reported, the `--in` folder named as the user wrote it.
     fn failure(&self) -> impl Fn(SearchError) -> CommandError + '_ {
         failure_in(self.folder.as_deref())
+    }
+}
+
+/// `--vs-query`, `--vs-from`, `--vs-to` and `--vs-in`: a reference selection to compare with,
+/// as a query, `--from`, `--to` and `--in` select.
+#[derive(Debug, Args)]
+pub struct Versus {
+    /// Compare with the articles matching this query
+    #[arg(
+        id = "vs_query",
+        long = "vs-query",
+        value_name = "QUERY",
+        allow_hyphen_values = true
+    )]
+    query: Option<String>,
+    /// Compare with articles from this date on (YYYY, YYYY-MM or YYYY-MM-DD)
+    #[arg(id = "vs_from", long = "vs-from", value_name = "DATE")]
+    from: Option<String>,
+    /// Compare with articles up to this date
+    #[arg(id = "vs_to", long = "vs-to", value_name = "DATE")]
+    to: Option<String>,
+    /// Compare with the articles under this folder
+    #[arg(id = "vs_in", long = "vs-in", value_name = "FOLDER")]
+    folder: Option<PathBuf>,
+}
+
+/// The names of the `--vs-…` flags, for errors about them.
+const VS_FLAG_NAMES: ArgNames = ArgNames {
+    from: "--vs-from",
+    to: "--vs-to",
+    folder: "--vs-in",
+    by: "--by",
+    join: " ",
+};
+
+impl Versus {
+    /// The reference selection; `None` when no `--vs-…` flag is given (the rest of the
+    /// archive).
+    fn selection(&self) -> Result<Option<Selection>, CommandError> {
+        if self.query.is_none() && self.from.is_none() && self.to.is_none() && self.folder.is_none()
+        {
+            return Ok(None);
+        }
+        let range = DateRange::parse(self.from.as_deref(), self.to.as_deref())
+            .map_err(|e| CommandError::from(anyhow::anyhow!(e.describe(&VS_FLAG_NAMES))))?;
+        Ok(Some(Selection {
+            query: self.query.clone().unwrap_or_default(),
+            range,
+            folder: self.folder.as_deref().map(plan::folder_prefix),
+        }))
     }
 }
 
@@ -245,6 +295,47 @@ pub enum Command {
         #[arg(long, conflicts_with = "csv")]
         json: bool,
         /// Print CSV (date, path, paragraph, left, match, right) instead of text
+        #[arg(long)]
+        csv: bool,
+    },
+    /// List the words that set a selection apart from the rest of the archive (or another
+    /// selection): log-likelihood G² with the Log Ratio beside it
+    #[command(after_help = with_exit_status("keywords", concat!(
+        "The selection is the articles QUERY matches (every article when it is not given) within\n",
+        "--from/--to/--in; the reference is every other article, or the articles the --vs-query,\n",
+        "--vs-from, --vs-to and --vs-in flags select. A word with a occurrences among c words of\n",
+        "the selection and b among d of the reference scores the log-likelihood G2 (Rayson and\n",
+        "Garside 2000, after Dunning 1993), signed negative where the selection uses it less;\n",
+        "beside it the Log Ratio (Hardie 2014), log2((a/c)/(b/d)): 1 is twice as often, 2 four\n",
+        "times. G2 above 3.84 is significant at p < 0.05, above 15.13 at p < 0.0001. Words are\n",
+        "shown as written (the commonest spelling of each stem).\n\n",
+        "Examples:\n",
+        "  dateline keywords --from 1860 --to 1869\n",
+        "  dateline keywords --in corpus/federalist --vs-in corpus/sotu -n 20\n",
+        "  dateline keywords railroad --negative --json"
+    )))]
+    Keywords {
+        /// Only articles matching this query (default: every article within the flags)
+        #[arg(allow_hyphen_values = true)]
+        query: Option<String>,
+        #[command(flatten)]
+        within: Within,
+        #[command(flatten)]
+        versus: Versus,
+        /// List only words found at least N times in the selection (in the reference, with
+        /// --negative)
+        #[arg(long = "min", value_name = "N", default_value_t = 5)]
+        min_freq: u64,
+        /// How many words to list
+        #[arg(short = 'n', long, default_value_t = 30)]
+        limit: usize,
+        /// List the most under-represented words instead
+        #[arg(long)]
+        negative: bool,
+        /// Print one JSON object instead of text
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV (word, selection, reference, g2, log_ratio) instead of text
         #[arg(long)]
         csv: bool,
     },
@@ -452,6 +543,7 @@ pub const EXIT_ONE: &[(&str, &str)] = &[
     ("search", "found nothing"),
     ("timeline", "found nothing"),
     ("kwic", "found nothing"),
+    ("keywords", "found nothing"),
     ("similar", "found nothing"),
     ("index", "skipped some files (the rest was committed)"),
     ("check", "found a problem in the index"),
@@ -878,6 +970,67 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 Outcome::Success
             })
         }
+        Command::Keywords {
+            query,
+            within,
+            versus,
+            min_freq,
+            limit,
+            negative,
+            json,
+            csv,
+        } => {
+            let range = within.dates.range()?;
+            let reference = versus.selection()?;
+            let selection = Selection {
+                query: query.unwrap_or_default(),
+                range,
+                folder: within.prefix(),
+            };
+            if !selection.restricts() && reference.is_none() {
+                return Err(CommandError {
+                    error: anyhow::anyhow!(
+                        "nothing selected: the selection would be every article"
+                    ),
+                    hint: Some(
+                        "give a query, --from, --to or --in (and --vs-… flags for what to \
+                         compare with, else the rest of the archive)"
+                            .into(),
+                    ),
+                });
+            }
+            let store = store::open(&cli.index)?;
+            let req = keywords::Request {
+                selection,
+                reference,
+                min_freq,
+                limit,
+                negative,
+            };
+            if let (Some(r), Some(given)) = (&req.reference, &versus.folder) {
+                let prefix = r.folder.as_deref().unwrap_or_default();
+                let searcher = store.reader()?.searcher();
+                if !store::holds_prefix(&searcher, prefix)? {
+                    let e = QueryError::EmptyFolder(given.display().to_string());
+                    return Err(CommandError::from(anyhow::anyhow!(
+                        e.describe(&VS_FLAG_NAMES)
+                    )));
+                }
+            }
+            let k = keywords::run(&store, &req).map_err(within.failure())?;
+            if json {
+                render::json(out, &k)?;
+            } else if csv {
+                tables::keywords(out, &k)?;
+            } else {
+                printer.keywords(out, &k)?;
+            }
+            Ok(if k.keywords.is_empty() {
+                Outcome::NothingFound
+            } else {
+                Outcome::Success
+            })
+        }
         Command::Similar {
             path,
             limit,
@@ -1226,6 +1379,12 @@ fn parse_ranking(spec: &str) -> Result<Ranking, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 
     #[test]
     fn progress_shows_whole_articles_per_second_and_an_eta_only_once_measured() {

@@ -419,3 +419,139 @@ fn timeline_and_kwic_csv_parse_and_agree_with_json() {
     assert_eq!(rows[0][4], "convoys");
     assert_eq!(rows[1][2], "2");
 }
+
+/// A generated corpus (the benchmarks' generator, built-in words, dates 1950-2025) with a word
+/// planted three times in each article of the 1980s.
+fn planted_corpus() -> TestDir {
+    let t = TestDir::new();
+    let g = crate::generator::gencorpus::Generator {
+        seed: 11,
+        source: None,
+    };
+    let mut planted = 0;
+    for i in 0..600 {
+        let mut text = g.article(i);
+        if text[6..9] == *"198" {
+            text.push_str("\n\nThe Quuxwort said quuxwort, quuxwort, and quuxworts.\n");
+            planted += 1;
+        }
+        t.write(&format!("corpus/g{i:04}.txt"), text);
+    }
+    assert!(planted > 20, "{planted} articles of the 1980s");
+    t.index_corpus();
+    t
+}
+
+fn keyword_list(v: &Value) -> Vec<(String, u64, u64, f64, f64)> {
+    v["keywords"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["word"].as_str().unwrap().to_string(),
+                k["selection"].as_u64().unwrap(),
+                k["reference"].as_u64().unwrap(),
+                f64_of(&k["g2"]),
+                f64_of(&k["log_ratio"]),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn keywords_find_a_word_planted_in_one_decade_and_swapping_flips_the_sign() {
+    let t = planted_corpus();
+    let v = ok(
+        &t,
+        &["keywords", "--from", "1980", "--to", "1989", "--json"],
+    )
+    .json();
+    let list = keyword_list(&v);
+    // Shown as written most often (`quuxwort` twice a paragraph, `Quuxwort` and `quuxworts`
+    // once), its three spellings counted as one stem, never in the reference.
+    let first = &list[0];
+    assert_eq!(first.0, "quuxwort", "{v}");
+    let n = v["selection_articles"].as_u64().unwrap();
+    assert_eq!(first.1, 4 * n, "{v}");
+    assert_eq!(first.2, 0, "{v}");
+    // Its G² and Log Ratio as defined, from the word counts the answer gives.
+    let (c, d) = (
+        v["selection_words"].as_u64().unwrap() as f64,
+        v["reference_words"].as_u64().unwrap() as f64,
+    );
+    let a = first.1 as f64;
+    let e1 = c * a / (c + d);
+    assert!(
+        (first.3 - 2.0 * a * (a / e1).ln()).abs() < 1e-6 * first.3,
+        "{v}"
+    );
+    assert!((first.4 - ((a / c) / (0.5 / d)).log2()).abs() < 1e-9, "{v}");
+    assert_eq!(
+        v["selection_articles"].as_u64().unwrap() + v["reference_articles"].as_u64().unwrap(),
+        600
+    );
+    // The reference given explicitly as the other decades: swapped, the signs flip.
+    let sel = ["--from", "1980", "--to", "1989"];
+    let refs = ["--vs-from", "1990", "--vs-to", "2025"];
+    let mut args = vec!["keywords", "--json", "-n", "15"];
+    args.extend(sel);
+    args.extend(refs);
+    let ab = keyword_list(&ok(&t, &args).json());
+    let swapped = [
+        "keywords",
+        "--json",
+        "-n",
+        "15",
+        "--negative",
+        "--from",
+        "1990",
+        "--to",
+        "2025",
+        "--vs-from",
+        "1980",
+        "--vs-to",
+        "1989",
+    ];
+    let ba = keyword_list(&ok(&t, &swapped).json());
+    assert_eq!(ab.len(), ba.len());
+    for (x, y) in ab.iter().zip(&ba) {
+        assert_eq!(
+            (&x.0, x.1, x.2),
+            (&y.0, y.2, y.1),
+            "the same word, sides swapped"
+        );
+        assert!((x.3 + y.3).abs() < 1e-9 * x.3.abs(), "{x:?} {y:?}");
+        assert!((x.4 + y.4).abs() < 1e-9, "{x:?} {y:?}");
+        assert!(x.3 > 0.0 && y.3 < 0.0);
+    }
+    // CSV: the same list.
+    let mut csv_args = args.clone();
+    csv_args.retain(|a| *a != "--json");
+    csv_args.push("--csv");
+    let (header, rows) = csv_rows(&ok(&t, &csv_args).stdout);
+    assert_eq!(
+        header,
+        ["word", "selection", "reference", "g2", "log_ratio"]
+    );
+    assert_eq!(rows.len(), ab.len());
+    for (row, x) in rows.iter().zip(&ab) {
+        assert_eq!(row[0], x.0);
+        assert_eq!(row[1].parse::<u64>().unwrap(), x.1);
+        assert!((row[3].parse::<f64>().unwrap() - x.3).abs() <= 1e-9 * x.3);
+    }
+    // Nothing selected, or a reference folder holding nothing: errors naming the flags.
+    let none = t.run(["keywords"]);
+    none.assert_code(2);
+    assert!(none.stderr.contains("nothing selected"), "{}", none.stderr);
+    let nowhere = t.run(["keywords", "--from", "1980", "--vs-in", "nowhere"]);
+    nowhere.assert_code(2);
+    assert!(
+        nowhere.stderr.contains("--vs-in nowhere"),
+        "{}",
+        nowhere.stderr
+    );
+    let bad = t.run(["keywords", "--from", "1980", "--vs-to", "19x"]);
+    bad.assert_code(2);
+    assert!(bad.stderr.contains("--vs-to"), "{}", bad.stderr);
+}
