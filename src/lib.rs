@@ -35,6 +35,7 @@
 pub mod article;
 pub mod check;
 pub mod cli;
+pub mod collocates;
 pub mod corpus;
 pub mod eval;
 pub mod export;

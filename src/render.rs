@@ -537,6 +537,109 @@ impl Printer {
         Ok(())
     }
 
+    /// Collocates: a table (word, co-occurrences, frequency, score); with periods, a column
+    /// per period (word and score), the periods without the node left out.
+    pub fn collocates(
+        &self,
+        w: &mut dyn Write,
+        c: &crate::collocates::Collocates,
+    ) -> io::Result<()> {
+        let measure = match c.measure {
+            crate::collocates::Measure::LogDice => "logDice",
+            crate::collocates::Measure::Mi => "MI",
+            crate::collocates::Measure::LogLikelihood => "log-likelihood",
+        };
+        if let [p] = &c.periods[..] {
+            writeln!(
+                w,
+                "{}",
+                self.paint(
+                    DIM,
+                    &format!(
+                        "{} {} of {:?} in {} {} ({} words), within {} words; by {measure}",
+                        p.node,
+                        plural(p.node, "occurrence", "occurrences"),
+                        c.query,
+                        p.articles,
+                        plural(p.articles, "article", "articles"),
+                        p.words,
+                        c.window
+                    )
+                )
+            )?;
+            let word_w = p
+                .collocates
+                .iter()
+                .map(|x| x.word.chars().count())
+                .max()
+                .unwrap_or(4)
+                .max(4);
+            writeln!(
+                w,
+                "{:>4}  {:<word_w$}  {:>8}  {:>9}  {:>8}",
+                "", "word", "together", "frequency", "score"
+            )?;
+            for (i, x) in p.collocates.iter().enumerate() {
+                writeln!(
+                    w,
+                    "{:>4}  {:<word_w$}  {:>8}  {:>9}  {:>8.2}",
+                    i + 1,
+                    x.word,
+                    x.cooccurrences,
+                    x.frequency,
+                    x.score
+                )?;
+            }
+            return Ok(());
+        }
+        let shown: Vec<&crate::collocates::Period> =
+            c.periods.iter().filter(|p| p.node > 0).collect();
+        writeln!(
+            w,
+            "{}",
+            self.paint(
+                DIM,
+                &format!(
+                    "collocates of {:?} within {} words, by {measure}; {} of {} periods hold it",
+                    c.query,
+                    c.window,
+                    shown.len(),
+                    c.periods.len()
+                )
+            )
+        )?;
+        let cell = |x: &crate::collocates::Collocate| format!("{} {:.1}", x.word, x.score);
+        let widths: Vec<usize> = shown
+            .iter()
+            .map(|p| {
+                p.collocates
+                    .iter()
+                    .map(|x| cell(x).chars().count())
+                    .chain([p.label.chars().count() + 2 + p.node.to_string().len() + 2])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let head: Vec<String> = shown
+            .iter()
+            .zip(&widths)
+            .map(|(p, &wd)| format!("{:<wd$}", format!("{} ({})", p.label, p.node)))
+            .collect();
+        writeln!(w, "{:>4}  {}", "", head.join("  ").trim_end())?;
+        let rows = shown.iter().map(|p| p.collocates.len()).max().unwrap_or(0);
+        for r in 0..rows {
+            let cells: Vec<String> = shown
+                .iter()
+                .zip(&widths)
+                .map(|(p, &wd)| {
+                    format!("{:<wd$}", p.collocates.get(r).map(cell).unwrap_or_default())
+                })
+                .collect();
+            writeln!(w, "{:>4}  {}", r + 1, cells.join("  ").trim_end())?;
+        }
+        Ok(())
+    }
+
     /// Query `i`'s mark: its colour on `glyph`, or its ASCII character.
     fn mark(&self, i: usize, glyph: &str) -> String {
         const MARKS: [char; 6] = ['#', '=', '*', '+', 'o', '%'];

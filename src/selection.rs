@@ -69,10 +69,14 @@ impl Docs {
             .is_some_and(|w| w >> (doc % 64) & 1 == 1)
     }
 
-    /// Every document in the set, segment by segment, in document order.
-    pub fn iter(&self) -> impl Iterator<Item = DocAddress> + '_ {
-        self.segments.iter().enumerate().flat_map(|(seg, bits)| {
-            bits.iter().enumerate().flat_map(move |(i, &w)| {
+    /// The documents of segment `seg` in the set, in order.
+    pub fn iter_segment(&self, seg: usize) -> impl Iterator<Item = DocId> + '_ {
+        self.segments
+            .get(seg)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .flat_map(|(i, &w)| {
                 let mut w = w;
                 std::iter::from_fn(move || {
                     if w == 0 {
@@ -80,17 +84,25 @@ impl Docs {
                     }
                     let bit = w.trailing_zeros();
                     w &= w - 1;
-                    Some(DocAddress::new(seg as u32, i as u32 * 64 + bit))
+                    Some(i as u32 * 64 + bit)
                 })
             })
+    }
+
+    /// Every document in the set, segment by segment, in document order.
+    pub fn iter(&self) -> impl Iterator<Item = DocAddress> + '_ {
+        (0..self.segments.len()).flat_map(move |seg| {
+            self.iter_segment(seg)
+                .map(move |doc| DocAddress::new(seg as u32, doc))
         })
     }
 }
 
 /// Collects the matching documents into [`Docs`].
-struct DocsCollector;
+pub struct DocsCollector;
 
-struct SegmentDocs {
+/// One segment's part of [`DocsCollector`].
+pub struct SegmentDocs {
     bits: Vec<u64>,
     count: u64,
 }

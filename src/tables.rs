@@ -2,6 +2,7 @@
 //! quotes). Numbers are written as JSON writes them (shares as fractions, not percentages), so a
 //! spreadsheet or a script reads the same figures the `--json` output gives.
 
+use crate::collocates::Collocates;
 use crate::keywords::Keywords;
 use crate::kwic::Kwic;
 use crate::timeline::Timeline;
@@ -98,6 +99,32 @@ pub fn keywords(out: &mut dyn Write, k: &Keywords) -> io::Result<()> {
             w.g2.to_string(),
             w.log_ratio.to_string(),
         ]
+    });
+    write_rows(out, std::iter::once(header.to_vec()).chain(rows))
+}
+
+/// Collocates: a row per collocate of each period (`all` without periods).
+pub fn collocates(out: &mut dyn Write, c: &Collocates) -> io::Result<()> {
+    let header = [
+        "period",
+        "rank",
+        "word",
+        "cooccurrences",
+        "frequency",
+        "score",
+    ]
+    .map(String::from);
+    let rows = c.periods.iter().flat_map(|p| {
+        p.collocates.iter().enumerate().map(|(i, x)| {
+            vec![
+                p.label.clone(),
+                (i + 1).to_string(),
+                x.word.clone(),
+                x.cooccurrences.to_string(),
+                x.frequency.to_string(),
+                x.score.to_string(),
+            ]
+        })
     });
     write_rows(out, std::iter::once(header.to_vec()).chain(rows))
 }

@@ -3,6 +3,7 @@
 
 pub mod manual;
 
+use crate::collocates::{self, Measure};
 use crate::index::damage::{self, Damaged, WriteError};
 use crate::index::store::{self, OpenError};
 use crate::index::writer::{self, Progress};
@@ -339,6 +340,49 @@ pub enum Command {
         #[arg(long)]
         csv: bool,
     },
+    /// List the words found near a word or phrase, scored by logDice, MI or log-likelihood
+    #[command(after_help = with_exit_status("collocates", concat!(
+        "WORD is a word or \"phrase\" as `dateline search` reads it (stemmed); the words within\n",
+        "--window words either side of each occurrence, never across paragraphs, are counted\n",
+        "(f_xy) and scored against the node's occurrences (f_x), the collocate's (f_y) and the\n",
+        "words of the articles read (N), all within --from/--to/--in:\n",
+        "  logdice  14 + log2(2 f_xy / (f_x + f_y))   (Rychly 2008; at most 14; the default)\n",
+        "  mi       log2(f_xy N / (f_x f_y))          (Church and Hanks 1990)\n",
+        "  ll       log-likelihood G2 of the 2x2 table (Dunning 1993)\n",
+        "--by decade scores each decade on its own and prints a column per decade.\n\n",
+        "Examples:\n",
+        "  dateline collocates liberty\n",
+        "  dateline collocates '\"standing army\"' --window 3 --measure ll\n",
+        "  dateline collocates slavery --by decade --from 1830 --to 1879 -n 10"
+    )))]
+    Collocates {
+        /// The word or phrase (the node)
+        #[arg(allow_hyphen_values = true)]
+        word: String,
+        #[command(flatten)]
+        within: Within,
+        /// Words either side of the node
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=50))]
+        window: u16,
+        /// The score
+        #[arg(long, value_enum, default_value_t = Measure::LogDice)]
+        measure: Measure,
+        /// List only collocates found at least N times near the node
+        #[arg(long = "min", value_name = "N", default_value_t = 3)]
+        min_cooccurrences: u64,
+        /// How many collocates to list (per period)
+        #[arg(short = 'n', long, default_value_t = 20)]
+        limit: usize,
+        /// Score each period on its own: a column per decade, year, month or day
+        #[arg(long, value_enum)]
+        by: Option<By>,
+        /// Print one JSON object instead of text
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV (period, rank, word, cooccurrences, frequency, score) instead of text
+        #[arg(long)]
+        csv: bool,
+    },
     /// Find the articles most like a given one, by its most significant words
     #[command(after_help = with_exit_status("similar", concat!(
         "PATH is an article as indexed (as search prints it) or any file in the dated format,\n",
@@ -544,6 +588,7 @@ pub const EXIT_ONE: &[(&str, &str)] = &[
     ("timeline", "found nothing"),
     ("kwic", "found nothing"),
     ("keywords", "found nothing"),
+    ("collocates", "found nothing"),
     ("similar", "found nothing"),
     ("index", "skipped some files (the rest was committed)"),
     ("check", "found a problem in the index"),
@@ -1026,6 +1071,54 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 printer.keywords(out, &k)?;
             }
             Ok(if k.keywords.is_empty() {
+                Outcome::NothingFound
+            } else {
+                Outcome::Success
+            })
+        }
+        Command::Collocates {
+            word,
+            within,
+            window,
+            measure,
+            min_cooccurrences,
+            limit,
+            by,
+            json,
+            csv,
+        } => {
+            let range = within.dates.range()?;
+            if word.trim().is_empty() {
+                return Err(CommandError {
+                    error: anyhow::anyhow!("the word is empty"),
+                    hint: Some("give the word or \"phrase\" whose company to list".into()),
+                });
+            }
+            let store = store::open(&cli.index)?;
+            let req = collocates::Request {
+                selection: Selection {
+                    query: word,
+                    range,
+                    folder: within.prefix(),
+                },
+                window: window.into(),
+                measure,
+                min_cooccurrences,
+                limit,
+                by,
+            };
+            let c = collocates::run(&store, &req).map_err(within.failure())?;
+            for w in &c.warnings {
+                eprintln!("warning: {w}");
+            }
+            if json {
+                render::json(out, &c)?;
+            } else if csv {
+                tables::collocates(out, &c)?;
+            } else {
+                printer.collocates(out, &c)?;
+            }
+            Ok(if c.periods.iter().all(|p| p.collocates.is_empty()) {
                 Outcome::NothingFound
             } else {
                 Outcome::Success

@@ -6,6 +6,7 @@
 
 use crate::common::{Output, TestDir};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn repo_corpus() -> PathBuf {
@@ -554,4 +555,211 @@ fn keywords_find_a_word_planted_in_one_decade_and_swapping_flips_the_sign() {
     let bad = t.run(["keywords", "--from", "1980", "--vs-to", "19x"]);
     bad.assert_code(2);
     assert!(bad.stderr.contains("--vs-to"), "{}", bad.stderr);
+}
+
+/// The articles of the collocates test: (date, paragraphs). Every word is its own stem, but
+/// `convoys`, a form of the node.
+const NEAR: &[(&str, &[&str])] = &[
+    (
+        "1985-01-01",
+        &[
+            "red convoy blue green aid. The convoy red",
+            "zebra blue zebra",
+        ],
+    ),
+    (
+        "1996-05-05",
+        &["green green convoys aid", "nothing here aid"],
+    ),
+    ("1997-01-01", &["aid red blue"]),
+];
+
+/// Words within `window` of each occurrence of the node's forms, within a paragraph, counted
+/// by this test: (co-occurrences per word, the node's occurrences).
+fn near(articles: &[(&str, &[&str])], window: usize) -> (BTreeMap<String, u64>, u64) {
+    let mut counts = BTreeMap::new();
+    let mut node = 0;
+    for (_, paragraphs) in articles {
+        for p in *paragraphs {
+            let w = words_of(p);
+            for i in 0..w.len() {
+                if w[i] != "convoy" && w[i] != "convoys" {
+                    continue;
+                }
+                node += 1;
+                let around =
+                    (i.saturating_sub(window)..i).chain(i + 1..(i + 1 + window).min(w.len()));
+                for k in around {
+                    *counts.entry(w[k].clone()).or_default() += 1;
+                }
+            }
+        }
+    }
+    (counts, node)
+}
+
+#[test]
+fn collocates_count_the_words_around_each_occurrence_within_its_paragraph() {
+    let t = TestDir::new();
+    for (i, (date, paragraphs)) in NEAR.iter().enumerate() {
+        t.write(
+            &format!("corpus/n{i}.txt"),
+            format!(" date {date} {}\n", paragraphs.join("\n\n")),
+        );
+    }
+    t.index_corpus();
+    let all_words: Vec<String> = NEAR
+        .iter()
+        .flat_map(|(_, ps)| ps.iter().flat_map(|p| words_of(p)))
+        .collect();
+    let frequency = |w: &str| all_words.iter().filter(|x| *x == w).count() as u64;
+    // Over the whole range.
+    let v = ok(
+        &t,
+        &[
+            "collocates",
+            "convoy",
+            "--window",
+            "2",
+            "--min",
+            "1",
+            "--json",
+        ],
+    )
+    .json();
+    let (expected, node) = near(NEAR, 2);
+    let periods = v["periods"].as_array().unwrap();
+    assert_eq!(periods.len(), 1);
+    let p = &periods[0];
+    assert_eq!(p["node"], node);
+    assert_eq!(p["words"], all_words.len() as u64, "{v}");
+    let got: BTreeMap<String, u64> = p["collocates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["word"].as_str().unwrap().to_lowercase(),
+                c["cooccurrences"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected, "zebra is in the next paragraph, never near");
+    for c in p["collocates"].as_array().unwrap() {
+        let word = c["word"].as_str().unwrap().to_lowercase();
+        let (fxy, fy) = (c["cooccurrences"].as_u64().unwrap(), frequency(&word));
+        assert_eq!(c["frequency"], fy, "{c}");
+        let dice = 14.0 + (2.0 * fxy as f64 / (node + fy) as f64).log2();
+        assert!((f64_of(&c["score"]) - dice).abs() < 1e-12, "{c}");
+    }
+    // --min drops the rarer; the order is by score.
+    let v = ok(&t, &["collocates", "convoy", "--window", "2", "--json"]).json();
+    let scores: Vec<f64> = v["periods"][0]["collocates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| f64_of(&c["score"]))
+        .collect();
+    assert!(scores.is_sorted_by(|a, b| a >= b), "{scores:?}");
+    assert!(
+        v["periods"][0]["collocates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["cooccurrences"].as_u64().unwrap() >= 3)
+    );
+    // By decade: each decade's own counts.
+    let v = ok(
+        &t,
+        &[
+            "collocates",
+            "convoy",
+            "--window",
+            "2",
+            "--min",
+            "1",
+            "--by",
+            "decade",
+            "--json",
+        ],
+    )
+    .json();
+    let periods = v["periods"].as_array().unwrap();
+    let labels: Vec<&str> = periods
+        .iter()
+        .map(|p| p["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["1980s", "1990s"]);
+    for (p, decade) in periods.iter().zip([&NEAR[..1], &NEAR[1..]]) {
+        let (expected, node) = near(decade, 2);
+        assert_eq!(p["node"], node);
+        let got: BTreeMap<String, u64> = p["collocates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["word"].as_str().unwrap().to_lowercase(),
+                    c["cooccurrences"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected, "{}", p["label"]);
+    }
+    // The text has a column per decade; CSV a row per collocate of each.
+    let text = ok(
+        &t,
+        &[
+            "collocates",
+            "convoy",
+            "--window",
+            "2",
+            "--min",
+            "1",
+            "--by",
+            "decade",
+        ],
+    );
+    let head = text.stdout.lines().nth(1).unwrap();
+    assert!(
+        head.contains("1980s (2)") && head.contains("1990s (1)"),
+        "{}",
+        text.stdout
+    );
+    let csv = ok(
+        &t,
+        &[
+            "collocates",
+            "convoy",
+            "--window",
+            "2",
+            "--min",
+            "1",
+            "--by",
+            "decade",
+            "--csv",
+        ],
+    );
+    let (header, rows) = csv_rows(&csv.stdout);
+    assert_eq!(
+        header,
+        [
+            "period",
+            "rank",
+            "word",
+            "cooccurrences",
+            "frequency",
+            "score"
+        ]
+    );
+    let n: usize = periods
+        .iter()
+        .map(|p| p["collocates"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(rows.len(), n);
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "1990s" && r[2] == "green" && r[3] == "2")
+    );
+    t.run(["collocates", "zzxqj"]).assert_code(1);
 }
