@@ -287,8 +287,9 @@ impl Printer {
         Ok(())
     }
 
-    /// The index's figures.
-    pub fn stats(&self, w: &mut dyn Write, s: &Stats) -> io::Result<()> {
+    /// The index's figures: a short summary (span, size, articles per decade, the largest
+    /// folders); with `by_year`, the full per-year table after it, empty years as 0.
+    pub fn stats(&self, w: &mut dyn Write, s: &Stats, by_year: bool) -> io::Result<()> {
         writeln!(w, "index       {}", s.index)?;
         writeln!(w, "articles    {}", s.articles)?;
         writeln!(w, "first date  {}", s.first_date.as_deref().unwrap_or("-"))?;
@@ -301,20 +302,61 @@ impl Printer {
             plural(s.segments as u64, "segment", "segments"),
             s.format_version
         )?;
-        if !s.per_year.is_empty() {
-            writeln!(w, "per year")?;
-            let max = s
-                .per_year
+        if !s.per_decade.is_empty() {
+            writeln!(w, "per decade")?;
+            let n_w = s
+                .per_decade
                 .iter()
-                .map(|y| y.articles)
+                .map(|d| d.articles.to_string().len())
                 .max()
-                .unwrap_or(1)
-                .max(1);
-            for y in &s.per_year {
+                .unwrap_or(1);
+            for row in s.per_decade.chunks(5) {
+                let cells: Vec<String> = row
+                    .iter()
+                    .map(|d| format!("{:>5}  {:>n_w$}", format!("{}s", d.year), d.articles))
+                    .collect();
+                writeln!(w, "  {}", cells.join("   "))?;
+            }
+        }
+        self.largest(w, "folders", &s.folders, s.folder_count)?;
+        if by_year && !s.per_year.is_empty() {
+            writeln!(w, "per year")?;
+            let every = s.every_year();
+            let max = every.iter().map(|y| y.articles).max().unwrap_or(1).max(1);
+            for y in &every {
                 let width = ((y.articles * 40).div_ceil(max)) as usize;
                 let bar = if self.color { "█" } else { "#" }.repeat(width);
                 writeln!(w, "  {:>4}  {:>8}  {}", y.year, y.articles, bar)?;
             }
+        }
+        Ok(())
+    }
+
+    /// The largest groups of a kind (folders; later authors, sources): `largest folders (N)`,
+    /// then each group's articles and name.
+    fn largest(
+        &self,
+        w: &mut dyn Write,
+        kind: &str,
+        groups: &[crate::stats::Group],
+        count: u64,
+    ) -> io::Result<()> {
+        if groups.is_empty() {
+            return Ok(());
+        }
+        let shown = if (groups.len() as u64) < count {
+            format!(" ({} of {count})", groups.len())
+        } else {
+            format!(" ({count})")
+        };
+        writeln!(w, "largest {kind}{shown}")?;
+        let n_w = groups
+            .iter()
+            .map(|g| g.articles.to_string().len())
+            .max()
+            .unwrap_or(1);
+        for g in groups {
+            writeln!(w, "  {:>n_w$}  {}", g.articles, g.name)?;
         }
         Ok(())
     }

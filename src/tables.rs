@@ -5,6 +5,8 @@
 use crate::collocates::Collocates;
 use crate::keywords::Keywords;
 use crate::kwic::Kwic;
+use crate::search::Results;
+use crate::stats::Stats;
 use crate::timeline::Timeline;
 use std::io::{self, Write};
 
@@ -127,4 +129,33 @@ pub fn collocates(out: &mut dyn Write, c: &Collocates) -> io::Result<()> {
         })
     });
     write_rows(out, std::iter::once(header.to_vec()).chain(rows))
+}
+
+/// The index's articles per year: a row for every year from the first to the last, those
+/// without articles as 0.
+pub fn stats(out: &mut dyn Write, s: &Stats) -> io::Result<()> {
+    let header = vec!["year".to_string(), "articles".to_string()];
+    let rows = s
+        .every_year()
+        .into_iter()
+        .map(|y| vec![y.year.to_string(), y.articles.to_string()]);
+    write_rows(out, std::iter::once(header).chain(rows))
+}
+
+/// Search results: a row per hit (rank, date, path, score, paragraph, snippet as plain text).
+pub fn search(out: &mut dyn Write, r: &Results, offset: usize) -> io::Result<()> {
+    let header = ["rank", "date", "path", "score", "paragraph", "snippet"]
+        .map(String::from)
+        .to_vec();
+    let rows = r.hits.iter().enumerate().map(|(i, h)| {
+        vec![
+            (offset + i + 1).to_string(),
+            h.date.clone(),
+            h.path.clone(),
+            h.score.to_string(),
+            h.paragraph.to_string(),
+            h.snippet.clone(),
+        ]
+    });
+    write_rows(out, std::iter::once(header).chain(rows))
 }

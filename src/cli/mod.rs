@@ -204,6 +204,9 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 1,
               value_parser = clap::value_parser!(u16).range(1..=100))]
         snippets: u16,
+        /// Print CSV (rank, date, path, score, paragraph, snippet) instead of text
+        #[arg(long, conflicts_with_all = ["json", "explain", "trec_run"])]
+        csv: bool,
         /// Print the hits as TREC run lines for query id QID (`QID Q0 name rank score dateline`,
         /// name = file name without .txt), for an outside relevance scorer
         #[arg(long, value_name = "QID", conflicts_with = "json")]
@@ -488,16 +491,26 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show what the index holds: article count, date span, articles per year, size
+    /// Show what the index holds: article count, date span, articles per decade, the largest
+    /// folders, size
     #[command(after_help = with_exit_status("stats", concat!(
+        "A short summary; --by-year adds the full table of articles per year (empty years as 0),\n",
+        "--csv gives that table alone (year, articles), --json every figure.\n\n",
         "Examples:\n",
         "  dateline stats\n",
+        "  dateline stats --by-year\n",
         "  dateline stats --json --index /tmp/idx"
     )))]
     Stats {
-        /// Print JSON instead of text
+        /// Add the articles of every year, from the first to the last
         #[arg(long)]
+        by_year: bool,
+        /// Print JSON instead of text
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// Print the articles per year as CSV (year, articles), every year of the span
+        #[arg(long)]
+        csv: bool,
     },
     /// Print a stored article, paragraphs numbered
     #[command(after_help = with_exit_status("show", concat!(
@@ -871,6 +884,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             trec_run,
             ranking,
             explain,
+            csv,
         } => {
             let range = within.dates.range()?;
             // No words and nothing to list by: every article, in no order worth the name.
@@ -923,6 +937,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             }
             if json {
                 render::json(out, &results)?;
+            } else if csv {
+                tables::search(out, &results, offset)?;
             } else {
                 printer.results(out, &results, offset)?;
             }
@@ -1224,13 +1240,16 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             }
             Ok(Outcome::Success)
         }
-        Command::Stats { json } => {
+        Command::Stats { by_year, json, csv } => {
             let store = store::open(&cli.index)?;
-            let s = stats::collect(&store)?;
+            let mut s = stats::collect(&store)?;
+            s.show_names(corpus::display_key);
             if json {
                 render::json(out, &s)?;
+            } else if csv {
+                tables::stats(out, &s)?;
             } else {
-                printer.stats(out, &s)?;
+                printer.stats(out, &s, by_year)?;
             }
             Ok(Outcome::Success)
         }

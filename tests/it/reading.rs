@@ -160,6 +160,50 @@ fn the_bundled_archive_read_as_a_researcher_would() {
     smoothing_averages_neighbours(&t);
     kwic_counts_every_occurrence(&t);
     kwic_pages_and_sorts(&t);
+    stats_name_the_largest_folders(&t);
+}
+
+/// `stats`: the largest folders with the articles this test counts in them; the decades sum to
+/// the articles.
+fn stats_name_the_largest_folders(t: &TestDir) {
+    let s = t.stats();
+    let corpus = repo_corpus();
+    let files = articles_under(&corpus);
+    let count = |f: &Path| files.iter().filter(|(p, _)| p.parent() == Some(f)).count() as u64;
+    let folders = s["folders"].as_array().unwrap();
+    let got: Vec<(String, u64)> = folders
+        .iter()
+        .map(|g| {
+            (
+                g["name"].as_str().unwrap().to_string(),
+                g["articles"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut want: Vec<(String, u64)> = ["sotu", "federalist", "inaugural", ""]
+        .iter()
+        .map(|f| {
+            let dir = if f.is_empty() {
+                corpus.clone()
+            } else {
+                corpus.join(f)
+            };
+            (dir.to_str().unwrap().to_string(), count(&dir))
+        })
+        .collect();
+    want.sort_by_key(|w| std::cmp::Reverse(w.1));
+    assert_eq!(got, want);
+    assert_eq!(s["folder_count"], 4);
+    let decades: u64 = s["per_decade"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["articles"].as_u64().unwrap())
+        .sum();
+    assert_eq!(decades, s["articles"].as_u64().unwrap());
+    let text = ok(t, &["stats"]).stdout;
+    assert!(text.lines().count() < 20, "a short summary:\n{text}");
+    assert!(text.contains("largest folders (4)"), "{text}");
 }
 
 /// `--share` draws the shares as percentages, the largest bar the widest; the legend gives
@@ -419,6 +463,23 @@ fn timeline_and_kwic_csv_parse_and_agree_with_json() {
     assert_eq!(rows[0][5], ", \"quoted\", reached the city");
     assert_eq!(rows[0][4], "convoys");
     assert_eq!(rows[1][2], "2");
+    // search --csv: the hits of search --json, a row each.
+    let hits = t.search_json("convoy", &[]);
+    let (header, hit_rows) = csv_rows(&ok(&t, &["search", "convoy", "--csv"]).stdout);
+    assert_eq!(
+        header,
+        ["rank", "date", "path", "score", "paragraph", "snippet"]
+    );
+    let hits = hits["hits"].as_array().unwrap();
+    assert_eq!(hit_rows.len(), hits.len());
+    for (i, (row, h)) in hit_rows.iter().zip(hits).enumerate() {
+        assert_eq!(row[0], (i + 1).to_string());
+        assert_eq!(row[1], h["date"].as_str().unwrap());
+        assert_eq!(row[2], h["path"].as_str().unwrap());
+        assert!((row[3].parse::<f64>().unwrap() - f64_of(&h["score"])).abs() < 1e-6);
+        assert_eq!(row[4], h["paragraph"].to_string());
+        assert_eq!(row[5], h["snippet"].as_str().unwrap());
+    }
 }
 
 /// A generated corpus (the benchmarks' generator, built-in words, dates 1950-2025) with a word
