@@ -598,13 +598,13 @@ impl Printer {
                 self.paint(
                     DIM,
                     &format!(
-                        "{} {} of {:?} in {} {} ({} words), within {} words; by {measure}",
+                        "{} {} of {:?} among the {} words of {} {}; within {} words, by {measure}",
                         p.node,
                         plural(p.node, "occurrence", "occurrences"),
                         c.query,
+                        p.words,
                         p.articles,
                         plural(p.articles, "article", "articles"),
-                        p.words,
                         c.window
                     )
                 )
