@@ -20,7 +20,7 @@ use crate::index::schema;
 use crate::index::store::Store;
 use crate::search::SearchError;
 use crate::search::dates::By;
-use crate::search::snippet::{Highlighter, Occurrence};
+use crate::search::snippet::Highlighter;
 use crate::selection::{DocsCollector, Selection};
 use chrono::NaiveDate;
 use clap::ValueEnum;
@@ -28,7 +28,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::time::Instant;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocSet, TERMINATED, Term};
+use tantivy::{DocId, DocSet, TERMINATED, Term};
 
 /// How a collocate is scored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, Serialize)]
@@ -207,36 +207,41 @@ pub fn run(store: &Store, req: &Request) -> Result<Collocates, SearchError> {
     let mut highlighter = Highlighter::new(&searcher, &plan, body, 0)?;
     let matching = searcher.search(&*plan.full, &DocsCollector)?;
     let mut analyzer = schema::word_analyzer();
-    let mut occurrences: Vec<Occurrence> = Vec::new();
-    for addr in matching.iter() {
-        if !highlighter.occurrences(&searcher, addr, &mut occurrences)? || occurrences.is_empty() {
-            continue;
-        }
-        let doc: tantivy::TantivyDocument = searcher.doc(addr)?;
-        let stored = schema::Stored::from_doc(&doc, store.fields);
-        let day = NaiveDate::parse_from_str(&stored.date, "%Y-%m-%d").ok();
-        let secs = day
-            .and_then(schema::to_index_date)
-            .map_or(0, |d| d.into_timestamp_secs());
-        let t = &mut tallies[period_of(secs)];
-        t.node += occurrences.len() as u64;
-        for o in &occurrences {
-            let Some(text) = stored.paragraphs.get(o.paragraph) else {
-                continue;
-            };
-            let spans: Vec<(usize, usize)> = schema::word_spans(text).collect();
-            let (first, last) = (o.first as usize, o.last as usize);
-            let before = first.saturating_sub(req.window)..first.min(spans.len());
-            let after = (last + 1).min(spans.len())..(last + 1 + req.window).min(spans.len());
-            for k in before.chain(after) {
-                let written = &text[spans[k].0..spans[k].1];
-                let mut stream = analyzer.token_stream(written);
-                let Some(tok) = stream.next() else { continue };
-                let entry = t.near.entry(tok.text.clone()).or_default();
-                entry.0 += 1;
-                *entry.1.entry(written.to_string()).or_default() += 1;
+    for ord in 0..matching.segments.len() {
+        let ids: Vec<DocId> = matching.iter_segment(ord).collect();
+        let dates = searcher
+            .segment_reader(ord as u32)
+            .fast_fields()
+            .date(schema::DATE)?;
+        highlighter.occurrences_in_segment(&searcher, ord as u32, &ids, |doc, found| {
+            if found.is_empty() {
+                return Ok::<(), SearchError>(());
             }
-        }
+            let secs = dates.first(doc).map_or(0, |d| d.into_timestamp_secs());
+            let t = &mut tallies[period_of(secs)];
+            t.node += found.len() as u64;
+            let stored: tantivy::TantivyDocument =
+                searcher.doc(tantivy::DocAddress::new(ord as u32, doc))?;
+            let paragraphs = schema::paragraphs(&stored, store.fields);
+            for o in found {
+                let Some(text) = paragraphs.get(o.paragraph) else {
+                    continue;
+                };
+                let spans: Vec<(usize, usize)> = schema::word_spans(text).collect();
+                let (first, last) = (o.first as usize, o.last as usize);
+                let before = first.saturating_sub(req.window)..first.min(spans.len());
+                let after = (last + 1).min(spans.len())..(last + 1 + req.window).min(spans.len());
+                for k in before.chain(after) {
+                    let written = &text[spans[k].0..spans[k].1];
+                    let mut stream = analyzer.token_stream(written);
+                    let Some(tok) = stream.next() else { continue };
+                    let entry = t.near.entry(tok.text.clone()).or_default();
+                    entry.0 += 1;
+                    *entry.1.entry(written.to_string()).or_default() += 1;
+                }
+            }
+            Ok(())
+        })?;
     }
     // Each candidate's frequency per period, from its postings over the articles read.
     let mut out = Vec::with_capacity(periods.len());

@@ -118,51 +118,84 @@ pub fn run(store: &Store, req: &Request) -> Result<Kwic, SearchError> {
     let searcher = reader.searcher();
     let plan = req.selection.plan(store, &searcher)?;
     let mut highlighter = Highlighter::new(&searcher, &plan, store.fields.body, 0)?;
-    // The matching articles, oldest first.
+    // The matching articles with their dates, in index order: each one's occurrences counted
+    // with the words' postings read once per segment, forward.
     let mut docs = searcher.search(&*plan.full, &Dated)?;
-    docs.sort_unstable();
-    let mut occurrences = Vec::new();
+    docs.sort_unstable_by_key(|&(_, addr)| addr);
     let mut total = 0u64;
     let mut articles = 0u64;
     let end = req.offset.saturating_add(req.limit);
     let mut lines = Vec::new();
     match req.sort {
         KwicSort::Date => {
-            // Count everything; cut out only the page's lines.
-            let mut page: Vec<(DocAddress, Vec<Occurrence>)> = Vec::new();
-            for &(_, addr) in &docs {
-                found_in(&mut highlighter, &searcher, addr, &mut occurrences)?;
-                if occurrences.is_empty() {
-                    continue;
+            let mut counts = Vec::with_capacity(docs.len());
+            for run in docs.chunk_by(|a, b| a.1.segment_ord == b.1.segment_ord) {
+                let ids: Vec<DocId> = run.iter().map(|(_, a)| a.doc_id).collect();
+                let read = highlighter.occurrences_in_segment(
+                    &searcher,
+                    run[0].1.segment_ord,
+                    &ids,
+                    |_, found| {
+                        counts.push(found.len() as u64);
+                        Ok::<(), SearchError>(())
+                    },
+                )?;
+                if !read {
+                    return Err(no_starts());
                 }
+            }
+            // Oldest first; only the page's lines are cut out.
+            let mut dated: Vec<(i64, DocAddress, u64)> = docs
+                .iter()
+                .zip(&counts)
+                .filter(|(_, n)| **n > 0)
+                .map(|(&(secs, addr), &n)| (secs, addr, n))
+                .collect();
+            dated.sort_unstable();
+            let mut occurrences = Vec::new();
+            for (_, addr, n) in dated {
                 articles += 1;
                 let before = total as usize;
-                total += occurrences.len() as u64;
+                total += n;
                 let from = req.offset.max(before);
                 let to = end.min(total as usize);
                 if from < to {
-                    page.push((addr, occurrences[from - before..to - before].to_vec()));
+                    highlighter.occurrences(&searcher, addr, &mut occurrences)?;
+                    let article = Article::read(&searcher, store, addr)?;
+                    lines.extend(
+                        occurrences[from - before..to - before]
+                            .iter()
+                            .map(|o| article.line(o, req.width).0),
+                    );
                 }
-            }
-            for (addr, occ) in page {
-                let article = Article::read(&searcher, store, addr)?;
-                lines.extend(occ.iter().map(|o| article.line(o, req.width).0));
             }
         }
         sort => {
-            let mut all: Vec<(Vec<String>, usize, Line)> = Vec::new();
-            for &(_, addr) in &docs {
-                found_in(&mut highlighter, &searcher, addr, &mut occurrences)?;
-                if occurrences.is_empty() {
-                    continue;
-                }
-                articles += 1;
-                total += occurrences.len() as u64;
-                let article = Article::read(&searcher, store, addr)?;
-                for o in &occurrences {
-                    let (line, (left, right)) = article.line(o, req.width);
-                    let key = sort_key(sort, left, right);
-                    all.push((key, all.len(), line));
+            // Every line, to sort by its context: every matching article is read.
+            let mut all: Vec<Sortable> = Vec::new();
+            for run in docs.chunk_by(|a, b| a.1.segment_ord == b.1.segment_ord) {
+                let ord = run[0].1.segment_ord;
+                let ids: Vec<DocId> = run.iter().map(|(_, a)| a.doc_id).collect();
+                let mut at = 0;
+                let read =
+                    highlighter.occurrences_in_segment(&searcher, ord, &ids, |doc, found| {
+                        let secs = run[at].0;
+                        at += 1;
+                        if found.is_empty() {
+                            return Ok::<(), SearchError>(());
+                        }
+                        articles += 1;
+                        total += found.len() as u64;
+                        let addr = DocAddress::new(ord, doc);
+                        let article = Article::read(&searcher, store, addr)?;
+                        for (i, o) in found.iter().enumerate() {
+                            let (line, (left, right)) = article.line(o, req.width);
+                            all.push((sort_key(sort, left, right), (secs, addr, i), line));
+                        }
+                        Ok(())
+                    })?;
+                if !read {
+                    return Err(no_starts());
                 }
             }
             all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -185,20 +218,14 @@ pub fn run(store: &Store, req: &Request) -> Result<Kwic, SearchError> {
     })
 }
 
-/// The occurrences in one article, from the positions; by reading it where the positions
-/// cannot tell (an index without `starts`).
-fn found_in(
-    highlighter: &mut Highlighter,
-    searcher: &Searcher,
-    addr: DocAddress,
-    out: &mut Vec<Occurrence>,
-) -> Result<(), SearchError> {
-    if !highlighter.occurrences(searcher, addr, out)? {
-        return Err(SearchError::Index(anyhow::anyhow!(
-            "this index has no paragraph starts (format 3 or older): rebuild it"
-        )));
-    }
-    Ok(())
+/// A line with its sort key and its place (date, article, occurrence) for ties.
+type Sortable = (Vec<String>, (i64, DocAddress, usize), Line);
+
+/// The error of an index whose segments have no paragraph starts.
+fn no_starts() -> SearchError {
+    SearchError::Index(anyhow::anyhow!(
+        "this index has no paragraph starts (format 3 or older): rebuild it"
+    ))
 }
 
 /// The sort key of a line: the context words, lower-cased, in the order the sort reads them.
