@@ -146,7 +146,7 @@ fn color_always_colours_show_and_stats() {
         show.stdout
     );
     assert!(show.stdout.contains("\x1b[2m[1]\x1b[0m A rail strike"));
-    let stats = t.run(["stats", "--color", "always"]);
+    let stats = t.run(["stats", "--by-year", "--color", "always"]);
     assert!(stats.stdout.contains('█'));
     assert!(!stats.stdout.contains('#'));
 }
