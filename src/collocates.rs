@@ -173,6 +173,8 @@ struct Tally {
     articles: u64,
     words: u64,
     node: u64,
+    /// Each word near the node as written, and how often (analysed once each, afterwards).
+    written: FxHashMap<String, u64>,
     near: FxHashMap<String, (u64, FxHashMap<String, u64>)>,
 }
 
@@ -223,25 +225,47 @@ pub fn run(store: &Store, req: &Request) -> Result<Collocates, SearchError> {
             let stored: tantivy::TantivyDocument =
                 searcher.doc(tantivy::DocAddress::new(ord as u32, doc))?;
             let paragraphs = schema::paragraphs(&stored, store.fields);
+            // The word spans of the paragraph last cut (occurrences come in text order).
+            let mut spans: Vec<(usize, usize)> = Vec::new();
+            let mut spanned = None;
             for o in found {
                 let Some(text) = paragraphs.get(o.paragraph) else {
                     continue;
                 };
-                let spans: Vec<(usize, usize)> = schema::word_spans(text).collect();
+                if spanned != Some(o.paragraph) {
+                    spans.clear();
+                    spans.extend(schema::word_spans(text));
+                    spanned = Some(o.paragraph);
+                }
                 let (first, last) = (o.first as usize, o.last as usize);
                 let before = first.saturating_sub(req.window)..first.min(spans.len());
                 let after = (last + 1).min(spans.len())..(last + 1 + req.window).min(spans.len());
                 for k in before.chain(after) {
                     let written = &text[spans[k].0..spans[k].1];
-                    let mut stream = analyzer.token_stream(written);
-                    let Some(tok) = stream.next() else { continue };
-                    let entry = t.near.entry(tok.text.clone()).or_default();
-                    entry.0 += 1;
-                    *entry.1.entry(written.to_string()).or_default() += 1;
+                    match t.written.get_mut(written) {
+                        Some(n) => *n += 1,
+                        None => {
+                            t.written.insert(written.to_string(), 1);
+                        }
+                    }
                 }
             }
             Ok(())
         })?;
+    }
+    // Each spelling analysed once, as the index analyses it: the collocates are indexed forms.
+    let mut forms: FxHashMap<String, Option<String>> = FxHashMap::default();
+    for t in &mut tallies {
+        for (written, n) in std::mem::take(&mut t.written) {
+            let form = forms.entry(written.clone()).or_insert_with(|| {
+                let mut stream = analyzer.token_stream(&written);
+                stream.next().map(|tok| tok.text.clone())
+            });
+            let Some(form) = form else { continue };
+            let entry = t.near.entry(form.clone()).or_default();
+            entry.0 += n;
+            entry.1.insert(written, n);
+        }
     }
     // Each candidate's frequency per period, from its postings over the articles read.
     let mut out = Vec::with_capacity(periods.len());
