@@ -131,34 +131,39 @@ pub fn run(store: &Store, req: &Request) -> Result<Kwic, SearchError> {
             let mut counts = Vec::with_capacity(docs.len());
             for run in docs.chunk_by(|a, b| a.1.segment_ord == b.1.segment_ord) {
                 let ids: Vec<DocId> = run.iter().map(|(_, a)| a.doc_id).collect();
-                let read = highlighter.occurrences_in_segment(
+                let read = highlighter.count_in_segment(
                     &searcher,
                     run[0].1.segment_ord,
                     &ids,
-                    |_, found| {
-                        counts.push(found.len() as u64);
-                        Ok::<(), SearchError>(())
-                    },
+                    |_, n| counts.push(n),
                 )?;
                 if !read {
                     return Err(no_starts());
                 }
             }
-            // Oldest first; only the page's lines are cut out.
             let mut dated: Vec<(i64, DocAddress, u64)> = docs
                 .iter()
                 .zip(&counts)
                 .filter(|(_, n)| **n > 0)
                 .map(|(&(secs, addr), &n)| (secs, addr, n))
                 .collect();
+            articles = dated.len() as u64;
+            total = dated.iter().map(|d| d.2).sum();
+            // Oldest first; only the page's lines are cut out. Each article holds at least one
+            // occurrence, so the page lies within the first offset + limit articles by date:
+            // only those are put in order.
+            if end < dated.len() {
+                dated.select_nth_unstable(end);
+                dated.truncate(end);
+            }
             dated.sort_unstable();
             let mut occurrences = Vec::new();
+            let mut seen = 0usize;
             for (_, addr, n) in dated {
-                articles += 1;
-                let before = total as usize;
-                total += n;
+                let before = seen;
+                seen += n as usize;
                 let from = req.offset.max(before);
-                let to = end.min(total as usize);
+                let to = end.min(seen);
                 if from < to {
                     highlighter.occurrences(&searcher, addr, &mut occurrences)?;
                     let article = Article::read(&searcher, store, addr)?;

@@ -479,6 +479,50 @@ impl Highlighter {
         Ok(true)
     }
 
+    /// How many occurrences (as [`Highlighter::occurrences`] counts them) each of `docs`
+    /// (ascending) of segment `ord` holds, handed to `each` in turn. Without phrases no two
+    /// marked words can overlap (a position holds one word), so the count is the sum of the
+    /// words' term frequencies and no position is read; with phrases, the occurrences are
+    /// found as [`Highlighter::occurrences_in_segment`] finds them. `false`, and nothing
+    /// handed, when the positions cannot tell.
+    pub fn count_in_segment(
+        &mut self,
+        searcher: &Searcher,
+        ord: u32,
+        docs: &[tantivy::DocId],
+        mut each: impl FnMut(tantivy::DocId, u64),
+    ) -> tantivy::Result<bool> {
+        if !self.phrase_words.is_empty() || self.words.is_empty() {
+            return self.occurrences_in_segment(searcher, ord, docs, |doc, found| {
+                each(doc, found.len() as u64);
+                Ok::<(), tantivy::TantivyError>(())
+            });
+        }
+        let Some(seg) = self.segment(searcher, ord)? else {
+            return Ok(false);
+        };
+        let mut postings = Vec::with_capacity(seg.infos.len());
+        for info in seg.infos.iter().flatten() {
+            postings.push(
+                seg.inverted
+                    .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?,
+            );
+        }
+        for &doc in docs {
+            let mut n = 0u64;
+            for p in postings.iter_mut() {
+                if p.doc() < doc {
+                    p.seek(doc);
+                }
+                if p.doc() == doc {
+                    n += u64::from(p.term_freq());
+                }
+            }
+            each(doc, n);
+        }
+        Ok(true)
+    }
+
     /// [`Highlighter::occurrences`] of each of `docs` (ascending) of segment `ord`, handed to
     /// `each` in turn: the words' postings are read once for the segment, moving forward,
     /// rather than sought afresh for each document (what a concordance of a common word over
