@@ -333,8 +333,9 @@ impl Printer {
         Ok(())
     }
 
-    /// The index's figures.
-    pub fn stats(&self, w: &mut dyn Write, s: &Stats) -> io::Result<()> {
+    /// The index's figures: a short summary (span, size, articles per decade, the largest
+    /// folders); with `by_year`, the full per-year table after it, empty years as 0.
+    pub fn stats(&self, w: &mut dyn Write, s: &Stats, by_year: bool) -> io::Result<()> {
         writeln!(w, "index       {}", s.index)?;
         writeln!(w, "articles    {}", s.articles)?;
         writeln!(w, "first date  {}", s.first_date.as_deref().unwrap_or("-"))?;
@@ -347,16 +348,28 @@ impl Printer {
             plural(s.segments as u64, "segment", "segments"),
             s.format_version
         )?;
-        if !s.per_year.is_empty() {
-            writeln!(w, "per year")?;
-            let max = s
-                .per_year
+        if !s.per_decade.is_empty() {
+            writeln!(w, "per decade")?;
+            let n_w = s
+                .per_decade
                 .iter()
-                .map(|y| y.articles)
+                .map(|d| d.articles.to_string().len())
                 .max()
-                .unwrap_or(1)
-                .max(1);
-            for y in &s.per_year {
+                .unwrap_or(1);
+            for row in s.per_decade.chunks(5) {
+                let cells: Vec<String> = row
+                    .iter()
+                    .map(|d| format!("{:>5}  {:>n_w$}", format!("{}s", d.year), d.articles))
+                    .collect();
+                writeln!(w, "  {}", cells.join("   "))?;
+            }
+        }
+        self.largest(w, "folders", &s.folders, s.folder_count)?;
+        if by_year && !s.per_year.is_empty() {
+            writeln!(w, "per year")?;
+            let every = s.every_year();
+            let max = every.iter().map(|y| y.articles).max().unwrap_or(1).max(1);
+            for y in &every {
                 let width = ((y.articles * 40).div_ceil(max)) as usize;
                 let bar = if self.color { "█" } else { "#" }.repeat(width);
                 writeln!(w, "  {:>4}  {:>8}  {}", y.year, y.articles, bar)?;
@@ -371,22 +384,67 @@ impl Printer {
         if names.is_empty() {
             return Ok(());
         }
-        writeln!(w, "{heading}")?;
+        writeln!(w, "largest {heading}")?;
+        let n_w = names
+            .iter()
+            .map(|n| n.count.to_string().len())
+            .max()
+            .unwrap_or(1);
         for n in names {
-            writeln!(w, "  {:>8}  {}", n.count, n.value)?;
+            writeln!(w, "  {:>n_w$}  {}", n.count, n.value)?;
+        }
+        Ok(())
+    }
+
+    /// The largest groups of a kind (folders): `largest folders (N)`,
+    /// then each group's articles and name.
+    fn largest(
+        &self,
+        w: &mut dyn Write,
+        kind: &str,
+        groups: &[crate::stats::Group],
+        count: u64,
+    ) -> io::Result<()> {
+        if groups.is_empty() {
+            return Ok(());
+        }
+        let shown = if (groups.len() as u64) < count {
+            format!(" ({} of {count})", groups.len())
+        } else {
+            format!(" ({count})")
+        };
+        writeln!(w, "largest {kind}{shown}")?;
+        let n_w = groups
+            .iter()
+            .map(|g| g.articles.to_string().len())
+            .max()
+            .unwrap_or(1);
+        for g in groups {
+            writeln!(w, "  {:>n_w$}  {}", g.articles, g.name)?;
         }
         Ok(())
     }
 
     /// A timeline as a chart of horizontal bars, one row per bucket, `width` characters wide:
-    /// a header, a legend, then each row's label and, side by side, each query's bar and count.
-    /// Bars share one scale. Coloured, they are Unicode blocks (eighths at the tip), a colour
-    /// per query; plain, ASCII marks, one per query (`#`, `=`, `*`, `+`, `o`, `%`).
+    /// a header, a legend, then each row's label and, side by side, each query's bar and count
+    /// (or share, with `--share`; the smoothed value, with `--smooth`). Bars share one scale.
+    /// Coloured, they are Unicode blocks (eighths at the tip), a colour per query; plain, ASCII
+    /// marks, one per query (`#`, `=`, `*`, `+`, `o`, `%`).
     pub fn timeline(&self, w: &mut dyn Write, t: &Timeline, width: usize) -> io::Result<()> {
         let k = t.queries.len().max(1);
         let unit = t.by.name();
+        let what = if t.share {
+            "share of articles"
+        } else {
+            "articles"
+        };
+        let smoothed = if t.smooth > 0 {
+            format!(", each averaged with {} on either side", t.smooth)
+        } else {
+            String::new()
+        };
         let header = match (&t.from, &t.to) {
-            (Some(from), Some(to)) => format!("articles per {unit}, {from} to {to}"),
+            (Some(from), Some(to)) => format!("{what} per {unit}, {from} to {to}{smoothed}"),
             _ => "no articles in the range".to_string(),
         };
         writeln!(w, "{}", self.paint(DIM, &fit(&header, width)))?;
@@ -396,11 +454,19 @@ impl Printer {
             .iter()
             .zip(&t.totals)
             .enumerate()
-            .map(|(i, (q, total))| {
+            .map(|(i, (q, &total))| {
                 let name = if q.trim().is_empty() {
                     "all articles"
                 } else {
                     q
+                };
+                let total = if t.share {
+                    format!(
+                        "{total}, {}",
+                        percent(crate::timeline::share(total, t.articles))
+                    )
+                } else {
+                    total.to_string()
                 };
                 (
                     i,
@@ -425,37 +491,257 @@ impl Printer {
         if t.buckets.is_empty() {
             return Ok(());
         }
+        // Each cell's value (what the bar measures) and its text.
+        let cells: Vec<Vec<(f64, String)>> = t
+            .buckets
+            .iter()
+            .map(|b| {
+                (0..b.counts.len())
+                    .map(|q| match (t.share, b.smoothed.get(q)) {
+                        (true, Some(&v)) => (v, percent(v)),
+                        (true, None) => (b.shares[q], percent(b.shares[q])),
+                        (false, Some(&v)) => (v, format!("{v:.1}")),
+                        (false, None) => (b.counts[q] as f64, b.counts[q].to_string()),
+                    })
+                    .collect()
+            })
+            .collect();
         let label_w = t
             .buckets
             .iter()
             .map(|b| b.label.chars().count())
             .max()
             .unwrap_or(0);
-        let max = t
-            .buckets
+        let max = cells.iter().flatten().map(|(v, _)| *v).fold(0.0, f64::max);
+        let count_w = cells
             .iter()
-            .flat_map(|b| b.counts.iter().copied())
+            .flatten()
+            .map(|(_, s)| s.chars().count())
             .max()
-            .unwrap_or(0);
-        let count_w = max.to_string().len();
+            .unwrap_or(1);
         // label, two spaces, then per query: bar, a space, count; two spaces between queries.
         let fixed = label_w + 2 + k * (1 + count_w) + 2 * (k - 1);
         let room = width.saturating_sub(fixed).max(k);
         let bars: Vec<usize> = (0..k)
             .map(|i| room / k + usize::from(i == k - 1) * (room % k))
             .collect();
-        for b in &t.buckets {
+        for (b, row) in t.buckets.iter().zip(&cells) {
             let mut line = format!("{:>label_w$}  ", b.label);
-            for (i, (&n, &bar_w)) in b.counts.iter().zip(&bars).enumerate() {
+            for (i, ((v, text), &bar_w)) in row.iter().zip(&bars).enumerate() {
                 if i > 0 {
                     line.push_str("  ");
                 }
-                let (bar, used) = self.bar(i, n, max, bar_w);
+                let (bar, used) = self.bar(i, *v, max, bar_w);
                 line.push_str(&bar);
                 line.push_str(&" ".repeat(bar_w - used));
-                line.push_str(&format!(" {n:>count_w$}"));
+                line.push_str(&format!(" {text:>count_w$}"));
             }
             writeln!(w, "{line}")?;
+        }
+        Ok(())
+    }
+
+    /// A concordance: a line per occurrence (date, the left context right-aligned, the match
+    /// highlighted, the right context, path and paragraph), then the total.
+    pub fn kwic(&self, w: &mut dyn Write, k: &crate::kwic::Kwic) -> io::Result<()> {
+        let left_w = k
+            .lines
+            .iter()
+            .map(|l| l.left.chars().count())
+            .max()
+            .unwrap_or(0);
+        let right_w = k
+            .lines
+            .iter()
+            .map(|l| l.right.chars().count())
+            .max()
+            .unwrap_or(0);
+        for l in &k.lines {
+            let matched = self.highlight(&l.matched, &[[0, l.matched.len()]]);
+            // Punctuation right after the match stays against it.
+            let gap = if l.right.starts_with(|c: char| ".,;:!?)]}'’”".contains(c)) {
+                ""
+            } else {
+                " "
+            };
+            let right_w = right_w + 1 - gap.len();
+            writeln!(
+                w,
+                "{}  {:>left_w$} {matched}{gap}{:<right_w$}  {}",
+                l.date,
+                l.left,
+                l.right,
+                self.paint(DIM, &format!("{} ¶{}", l.path, l.paragraph)),
+            )?;
+        }
+        let shown = if k.lines.is_empty() {
+            String::new()
+        } else {
+            format!(", showing {}-{}", k.offset + 1, k.offset + k.lines.len())
+        };
+        writeln!(
+            w,
+            "{}",
+            self.paint(
+                DIM,
+                &format!(
+                    "{} {} in {} {}{shown} ({:.1} ms)",
+                    k.total,
+                    plural(k.total, "occurrence", "occurrences"),
+                    k.articles,
+                    plural(k.articles, "article", "articles"),
+                    k.took_ms
+                )
+            )
+        )
+    }
+
+    /// A keyword list: a header naming the two sides, then a row per word (the word, its
+    /// occurrences in the selection and the reference, G² and Log Ratio).
+    pub fn keywords(&self, w: &mut dyn Write, k: &crate::keywords::Keywords) -> io::Result<()> {
+        writeln!(
+            w,
+            "{}",
+            self.paint(
+                DIM,
+                &format!(
+                    "{} words in {} {} against {} words in {} {}; the words the selection uses {}",
+                    k.selection_words,
+                    k.selection_articles,
+                    plural(k.selection_articles, "article", "articles"),
+                    k.reference_words,
+                    k.reference_articles,
+                    plural(k.reference_articles, "article", "articles"),
+                    if k.negative { "less" } else { "more" },
+                )
+            )
+        )?;
+        let word_w = k
+            .keywords
+            .iter()
+            .map(|x| x.word.chars().count())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        writeln!(
+            w,
+            "{:>4}  {:<word_w$}  {:>9}  {:>9}  {:>9}  {:>9}",
+            "", "word", "selection", "reference", "G2", "log ratio"
+        )?;
+        for (i, x) in k.keywords.iter().enumerate() {
+            writeln!(
+                w,
+                "{:>4}  {:<word_w$}  {:>9}  {:>9}  {:>9.2}  {:>9.2}",
+                i + 1,
+                x.word,
+                x.selection,
+                x.reference,
+                x.g2,
+                x.log_ratio
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Collocates: a table (word, co-occurrences, frequency, score); with periods, a column
+    /// per period (word and score), the periods without the node left out.
+    pub fn collocates(
+        &self,
+        w: &mut dyn Write,
+        c: &crate::collocates::Collocates,
+    ) -> io::Result<()> {
+        let measure = match c.measure {
+            crate::collocates::Measure::LogDice => "logDice",
+            crate::collocates::Measure::Mi => "MI",
+            crate::collocates::Measure::LogLikelihood => "log-likelihood",
+        };
+        if let [p] = &c.periods[..] {
+            writeln!(
+                w,
+                "{}",
+                self.paint(
+                    DIM,
+                    &format!(
+                        "{} {} of {:?} among the {} words of {} {}; within {} words, by {measure}",
+                        p.node,
+                        plural(p.node, "occurrence", "occurrences"),
+                        c.query,
+                        p.words,
+                        p.articles,
+                        plural(p.articles, "article", "articles"),
+                        c.window
+                    )
+                )
+            )?;
+            let word_w = p
+                .collocates
+                .iter()
+                .map(|x| x.word.chars().count())
+                .max()
+                .unwrap_or(4)
+                .max(4);
+            writeln!(
+                w,
+                "{:>4}  {:<word_w$}  {:>8}  {:>9}  {:>8}",
+                "", "word", "together", "frequency", "score"
+            )?;
+            for (i, x) in p.collocates.iter().enumerate() {
+                writeln!(
+                    w,
+                    "{:>4}  {:<word_w$}  {:>8}  {:>9}  {:>8.2}",
+                    i + 1,
+                    x.word,
+                    x.cooccurrences,
+                    x.frequency,
+                    x.score
+                )?;
+            }
+            return Ok(());
+        }
+        let shown: Vec<&crate::collocates::Period> =
+            c.periods.iter().filter(|p| p.node > 0).collect();
+        writeln!(
+            w,
+            "{}",
+            self.paint(
+                DIM,
+                &format!(
+                    "collocates of {:?} within {} words, by {measure}; {} of {} periods hold it",
+                    c.query,
+                    c.window,
+                    shown.len(),
+                    c.periods.len()
+                )
+            )
+        )?;
+        let cell = |x: &crate::collocates::Collocate| format!("{} {:.1}", x.word, x.score);
+        let widths: Vec<usize> = shown
+            .iter()
+            .map(|p| {
+                p.collocates
+                    .iter()
+                    .map(|x| cell(x).chars().count())
+                    .chain([p.label.chars().count() + 2 + p.node.to_string().len() + 2])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let head: Vec<String> = shown
+            .iter()
+            .zip(&widths)
+            .map(|(p, &wd)| format!("{:<wd$}", format!("{} ({})", p.label, p.node)))
+            .collect();
+        writeln!(w, "{:>4}  {}", "", head.join("  ").trim_end())?;
+        let rows = shown.iter().map(|p| p.collocates.len()).max().unwrap_or(0);
+        for r in 0..rows {
+            let cells: Vec<String> = shown
+                .iter()
+                .zip(&widths)
+                .map(|(p, &wd)| {
+                    format!("{:<wd$}", p.collocates.get(r).map(cell).unwrap_or_default())
+                })
+                .collect();
+            writeln!(w, "{:>4}  {}", r + 1, cells.join("  ").trim_end())?;
         }
         Ok(())
     }
@@ -472,21 +758,21 @@ impl Printer {
     }
 
     /// A bar for `n` of `max` in `width` cells, and how many cells it takes: at least one
-    /// cell for any count above zero.
-    fn bar(&self, i: usize, n: u64, max: u64, width: usize) -> (String, usize) {
-        if n == 0 || max == 0 || width == 0 {
+    /// cell for any value above zero. (Counts are whole numbers far below 2^53: `n * width`
+    /// is exact and the one division rounds correctly, as whole-number arithmetic would.)
+    fn bar(&self, i: usize, n: f64, max: f64, width: usize) -> (String, usize) {
+        if n <= 0.0 || max <= 0.0 || width == 0 {
             return (String::new(), 0);
         }
         if self.color {
             const EIGHTHS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
-            let eighths = ((n as u128 * width as u128 * 8) / max as u128).max(1) as usize;
+            let eighths = ((n * width as f64 * 8.0 / max).floor() as usize).clamp(1, width * 8);
             let (full, part) = (eighths / 8, eighths % 8);
             let text = format!("{}{}", "█".repeat(full), EIGHTHS[part]);
             let used = full + usize::from(part > 0);
             (self.mark(i, &text), used)
         } else {
-            let cells = ((n as u128 * width as u128 + max as u128 / 2) / max as u128).max(1);
-            let cells = cells as usize;
+            let cells = ((n * width as f64 / max + 0.5).floor() as usize).clamp(1, width);
             (self.mark(i, "").repeat(cells), cells)
         }
     }
@@ -574,6 +860,17 @@ fn and_more(shown: usize, total: usize) -> String {
     }
 }
 
+/// A fraction as a percentage with three significant digits (`12.5%`, `0.0312%`), `0%` for
+/// none.
+pub fn percent(x: f64) -> String {
+    if x <= 0.0 {
+        return "0%".into();
+    }
+    let p = x * 100.0;
+    let decimals = (2 - p.log10().floor() as i32).clamp(0, 6) as usize;
+    format!("{p:.decimals$}%")
+}
+
 /// Bytes as B, KB, MB or GB with one decimal.
 pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
@@ -640,6 +937,15 @@ mod tests {
         assert!(!use_color(Auto, false, false));
         assert_eq!(error_label(false), "error:");
         assert_eq!(error_label(true), "\x1b[1;31merror:\x1b[0m");
+    }
+
+    #[test]
+    fn percentages_keep_three_significant_digits() {
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(percent(0.125), "12.5%");
+        assert_eq!(percent(0.0125), "1.25%");
+        assert_eq!(percent(0.000_312), "0.0312%");
     }
 
     #[test]

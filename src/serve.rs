@@ -473,7 +473,15 @@ async fn api_article(State(app): State<Shared>, Query(params): Query<Params>) ->
 }
 
 async fn api_stats(State(app): State<Shared>) -> Response {
-    respond(blocking(&app, |app| Ok(stats::collect(&app.store)?)).await)
+    respond(
+        blocking(&app, |app| {
+            let mut s = stats::collect(&app.store)?;
+            let home = app.store.home();
+            s.show_names(|key| corpus::display_key_from(home, key));
+            Ok(s)
+        })
+        .await,
+    )
 }
 
 async fn api_timeline(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
@@ -512,6 +520,7 @@ async fn api_timeline(State(app): State<Shared>, Query(params): Query<Params>) -
             range: range(&params)?,
             scope: scope(&app, &params)?,
             split,
+            ..Default::default()
         })
     };
     let req = match request() {

@@ -1,7 +1,9 @@
 //! How many articles match a query per calendar bucket (decade, year, month or day): counted by
 //! a collector over the date fast field, never from stored documents, so a bucket's count is
 //! the `total` that `dateline search` gives for the same query between the bucket's first and
-//! last day.
+//! last day. Beside each count, the articles of the bucket under the same filters (the total
+//! of the empty query) and the share of them that match, as Media Cloud and the Ngram Viewer
+//! chart a subject: a decade with twice the articles does not look twice as interested.
 
 use crate::index::schema;
 use crate::index::store::Store;
@@ -40,13 +42,18 @@ pub struct Request {
     /// One series per value of this facet (the largest, as many as the second says), for the
     /// one query, instead of a series per query.
     pub split: Option<(Facet, usize)>,
+    /// Average each bucket with this many on either side (0: none), as the Ngram Viewer
+    /// smooths: the shares when `share`, else the counts.
+    pub smooth: usize,
+    /// Whether shares, not counts, are what is charted (and smoothed).
+    pub share: bool,
 }
 
 /// How many series `--split` draws unless told: as many as the chart has colours.
 pub const SPLIT_LIMIT: usize = 6;
 
 /// One bucket's counts.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Bucket {
     /// `1850s`, `1850`, `1850-03` or `1850-03-07`.
     pub label: String,
@@ -56,6 +63,14 @@ pub struct Bucket {
     pub end: String,
     /// Articles matching each query, in the order of the queries.
     pub counts: Vec<u64>,
+    /// Articles in the bucket under the same filters (the empty query's count).
+    pub articles: u64,
+    /// Each query's count over `articles` (0 when the bucket has none).
+    pub shares: Vec<f64>,
+    /// With smoothing: each query's charted value (share or count) averaged with the
+    /// `smooth` buckets on either side (fewer at the ends).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub smoothed: Vec<f64>,
 }
 
 /// The answer to a [`Request`].
@@ -76,6 +91,12 @@ pub struct Timeline {
     pub buckets: Vec<Bucket>,
     /// Articles matching each query over the whole range.
     pub totals: Vec<u64>,
+    /// Articles over the whole range under the same filters.
+    pub articles: u64,
+    /// Whether shares are charted (and smoothed) rather than counts.
+    pub share: bool,
+    /// Buckets averaged on either side (0: no smoothing).
+    pub smooth: usize,
     /// Time spent.
     pub took_ms: f64,
     /// What the lenient reading of a query worked around.
@@ -122,6 +143,9 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
             to: None,
             buckets: Vec::new(),
             totals: vec![0; req.queries.len()],
+            articles: 0,
+            share: req.share,
+            smooth: req.smooth,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             warnings: Vec::new(),
         });
@@ -139,8 +163,33 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
             start: ymd(*start),
             end: ymd(*end),
             counts: Vec::with_capacity(req.queries.len()),
+            articles: 0,
+            shares: Vec::with_capacity(req.queries.len()),
+            smoothed: Vec::new(),
         })
         .collect();
+    // The bucket's sums of a count per day.
+    let per_bucket = |per_day: &[u32]| -> Vec<u64> {
+        bounds
+            .iter()
+            .map(|(_, start, end)| {
+                let a = (day_number(*start) - first_day) as usize;
+                let b = (day_number(*end) - first_day) as usize;
+                per_day[a..=b].iter().map(|&c| u64::from(c)).sum()
+            })
+            .collect()
+    };
+    // Every article under the filters: what `search ""` counts.
+    let all = plan::parse_within(store, "", &range, scope)?;
+    let articles = per_bucket(&count_per_day(
+        &searcher,
+        &*all.full,
+        first_day,
+        day_number(to),
+    )?);
+    for (bucket, &n) in buckets.iter_mut().zip(&articles) {
+        bucket.articles = n;
+    }
     let mut totals = Vec::with_capacity(req.queries.len());
     let mut warnings = Vec::new();
     // Each series: its label and the query it counts.
@@ -171,15 +220,29 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
     }
     for (_, query) in &series {
         let per_day = count_per_day(&searcher, &**query, first_day, day_number(to))?;
-        let mut total = 0;
-        for (bucket, (_, start, end)) in buckets.iter_mut().zip(&bounds) {
-            let a = (day_number(*start) - first_day) as usize;
-            let b = (day_number(*end) - first_day) as usize;
-            let n: u64 = per_day[a..=b].iter().map(|&c| u64::from(c)).sum();
+        let counts = per_bucket(&per_day);
+        for (bucket, &n) in buckets.iter_mut().zip(&counts) {
             bucket.counts.push(n);
-            total += n;
+            bucket.shares.push(share(n, bucket.articles));
         }
-        totals.push(total);
+        totals.push(counts.iter().sum());
+    }
+    if req.smooth > 0 {
+        for q in 0..series.len() {
+            let values: Vec<f64> = buckets
+                .iter()
+                .map(|b| {
+                    if req.share {
+                        b.shares[q]
+                    } else {
+                        b.counts[q] as f64
+                    }
+                })
+                .collect();
+            for (bucket, v) in buckets.iter_mut().zip(smooth(&values, req.smooth)) {
+                bucket.smoothed.push(v);
+            }
+        }
     }
     Ok(Timeline {
         by,
@@ -189,9 +252,32 @@ pub fn run(store: &Store, req: &Request) -> Result<Timeline, SearchError> {
         to: Some(ymd(to)),
         buckets,
         totals,
+        articles: articles.iter().sum(),
+        share: req.share,
+        smooth: req.smooth,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         warnings,
     })
+}
+
+/// `n` of `articles` as a fraction; 0 when there are no articles.
+pub fn share(n: u64, articles: u64) -> f64 {
+    if articles == 0 {
+        0.0
+    } else {
+        n as f64 / articles as f64
+    }
+}
+
+/// Each value averaged with the `n` on either side, as the Ngram Viewer smooths (the window
+/// cut short at the ends: the first value's average is over it and the `n` after it).
+pub fn smooth(values: &[f64], n: usize) -> Vec<f64> {
+    (0..values.len())
+        .map(|i| {
+            let window = &values[i.saturating_sub(n)..(i + n + 1).min(values.len())];
+            window.iter().sum::<f64>() / window.len() as f64
+        })
+        .collect()
 }
 
 /// The first and last dates of the articles counted: from the date column's bounds, or, for a
@@ -488,6 +574,19 @@ mod tests {
         assert_eq!(days.len(), 3);
         // Dates before 1970 (negative timestamps) fall in their calendar decade.
         assert_eq!(bucket_start(By::Decade, d("1969-12-31")), d("1960-01-01"));
+    }
+
+    #[test]
+    fn smoothing_averages_over_the_window_cut_short_at_the_ends() {
+        assert_eq!(smooth(&[1.0, 2.0, 6.0, 3.0], 0), [1.0, 2.0, 6.0, 3.0]);
+        assert_eq!(
+            smooth(&[1.0, 2.0, 6.0, 3.0], 1),
+            [1.5, 3.0, 11.0 / 3.0, 4.5]
+        );
+        assert_eq!(smooth(&[3.0, 0.0, 0.0], 5), [1.0, 1.0, 1.0]);
+        assert!(smooth(&[], 2).is_empty());
+        assert_eq!(share(3, 12), 0.25);
+        assert_eq!(share(0, 0), 0.0);
     }
 
     #[test]

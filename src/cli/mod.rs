@@ -3,9 +3,11 @@
 
 pub mod manual;
 
+use crate::collocates::{self, Measure};
 use crate::index::damage::{self, Damaged, WriteError};
 use crate::index::store::{self, OpenError};
 use crate::index::writer::{self, Progress};
+use crate::kwic::{self, KwicSort};
 use crate::records::Mapping;
 use crate::render::{self, ColorChoice, Printer};
 use crate::search::dates::{ArgNames, QueryError};
@@ -13,8 +15,9 @@ use crate::search::facets::Facet;
 use crate::search::plan::{self, DateRange};
 use crate::search::rank::Ranking;
 use crate::search::{self, Request, SearchError, Sort};
+use crate::selection::Selection;
 use crate::timeline::{self, By};
-use crate::{check, corpus, eval, export, serve, similar, stats};
+use crate::{check, corpus, eval, export, keywords, serve, similar, stats, tables};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Write};
@@ -92,6 +95,56 @@ impl Within {
     /// How a search error is reported, the `--in` folder named as the user wrote it.
     fn failure(&self) -> impl Fn(SearchError) -> CommandError + '_ {
         failure_in(self.folder.as_deref())
+    }
+}
+
+/// `--vs-query`, `--vs-from`, `--vs-to` and `--vs-in`: a reference selection to compare with,
+/// as a query, `--from`, `--to` and `--in` select.
+#[derive(Debug, Args)]
+pub struct Versus {
+    /// Compare with the articles matching this query
+    #[arg(
+        id = "vs_query",
+        long = "vs-query",
+        value_name = "QUERY",
+        allow_hyphen_values = true
+    )]
+    query: Option<String>,
+    /// Compare with articles from this date on (YYYY, YYYY-MM or YYYY-MM-DD)
+    #[arg(id = "vs_from", long = "vs-from", value_name = "DATE")]
+    from: Option<String>,
+    /// Compare with articles up to this date
+    #[arg(id = "vs_to", long = "vs-to", value_name = "DATE")]
+    to: Option<String>,
+    /// Compare with the articles under this folder
+    #[arg(id = "vs_in", long = "vs-in", value_name = "FOLDER")]
+    folder: Option<PathBuf>,
+}
+
+/// The names of the `--vs-…` flags, for errors about them.
+const VS_FLAG_NAMES: ArgNames = ArgNames {
+    from: "--vs-from",
+    to: "--vs-to",
+    folder: "--vs-in",
+    by: "--by",
+    join: " ",
+};
+
+impl Versus {
+    /// The reference selection; `None` when no `--vs-…` flag is given (the rest of the
+    /// archive).
+    fn selection(&self) -> Result<Option<Selection>, CommandError> {
+        if self.query.is_none() && self.from.is_none() && self.to.is_none() && self.folder.is_none()
+        {
+            return Ok(None);
+        }
+        let range = DateRange::parse(self.from.as_deref(), self.to.as_deref())
+            .map_err(|e| CommandError::from(anyhow::anyhow!(e.describe(&VS_FLAG_NAMES))))?;
+        Ok(Some(Selection {
+            query: self.query.clone().unwrap_or_default(),
+            range,
+            scope: plan::Scope::folder(self.folder.as_deref().map(plan::folder_prefix)),
+        }))
     }
 }
 
@@ -180,6 +233,9 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 1,
               value_parser = clap::value_parser!(u16).range(1..=100))]
         snippets: u16,
+        /// Print CSV (rank, date, path, score, paragraph, snippet) instead of text
+        #[arg(long, conflicts_with_all = ["json", "explain", "trec_run"])]
+        csv: bool,
         /// Print the hits as TREC run lines for query id QID (`QID Q0 name rank score dateline`,
         /// name = file name without .txt), for an outside relevance scorer
         #[arg(long, value_name = "QID", conflicts_with = "json")]
@@ -207,7 +263,10 @@ pub enum Command {
         "Each QUERY is one query in the language of `dateline search` (quote multi-word ones);\n",
         "two or more are drawn side by side on one scale, each with its own colour or mark;\n",
         "an empty query (\"\") counts every article.\n",
-        "A bucket's count is the total `dateline search` gives between its first and last day.\n",
+        "A bucket's count is the total `dateline search` gives between its first and last day;\n",
+        "its articles are the articles in it under the same --from/--to/--in (what `search \"\"`\n",
+        "counts), and a query's share is its count over them. --share draws the shares (one\n",
+        "scale for all queries); --smooth N averages each bucket with N on either side.\n",
         "Without --from/--to the range runs from the first to the last date in the index (under\n",
         "--in, in that folder);\n",
         "without --by, the smallest bucket that gives at most 40 rows. Every bucket is shown,\n",
@@ -216,7 +275,9 @@ pub enum Command {
         "  dateline timeline railroad nuclear\n",
         "  dateline timeline slavery --by year --from 1850 --to 1870\n",
         "  dateline timeline '\"standing army\"' --in corpus/federalist --by month --json\n",
-        "  dateline timeline tariff --split author --by decade"
+        "  dateline timeline tariff --split author --by decade\n",
+        "  dateline timeline slavery union --share --smooth 1 --by decade\n",
+        "  dateline timeline war --by year --csv > war.csv"
     )))]
     Timeline {
         /// The queries, one per argument (after `--` when one starts with `-`)
@@ -235,9 +296,142 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = timeline::SPLIT_LIMIT as u32,
               value_parser = clap::value_parser!(u32).range(1..), requires = "split")]
         split_limit: u32,
-        /// Print one JSON object instead of the chart
+        /// Draw each query's share of the bucket's articles instead of its count
         #[arg(long)]
+        share: bool,
+        /// Average each bucket with N on either side (the share with --share, else the count)
+        #[arg(long, value_name = "N", default_value_t = 0,
+              value_parser = clap::value_parser!(u16).range(0..=100))]
+        smooth: u16,
+        /// Print one JSON object instead of the chart
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// Print CSV instead of the chart: a row per bucket, a count and a share column per
+        /// query
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Show every occurrence of a query's words or phrases in context, one line each
+    #[command(after_help = with_exit_status("kwic", concat!(
+        "One line per occurrence (not per article): the date, --width words either side with\n",
+        "the match aligned in one column, the article's path and paragraph. QUERY is read as\n",
+        "`dateline search` reads it: words are stemmed (`convoy` finds `convoys`), a quoted\n",
+        "phrase is one occurrence, excluded words are not shown, and common words beside\n",
+        "rarer ones are not shown (as search does not highlight them). The total number of\n",
+        "occurrences closes the output.\n\n",
+        "Examples:\n",
+        "  dateline kwic convoys\n",
+        "  dateline kwic '\"standing army\"' --in corpus/federalist --sort left\n",
+        "  dateline kwic slavery --from 1850 --to 1870 -n 100 --csv > slavery.csv"
+    )))]
+    Kwic {
+        /// The query (it may start with `-`)
+        #[arg(allow_hyphen_values = true)]
+        query: String,
+        #[command(flatten)]
+        within: Within,
+        /// Words shown on either side
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(0..=100))]
+        width: u16,
+        /// Order of the lines
+        #[arg(long, value_enum, default_value_t = KwicSort::Date)]
+        sort: KwicSort,
+        /// How many lines to show
+        #[arg(short = 'n', long, default_value_t = 40)]
+        limit: usize,
+        /// How many lines to skip
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Print one JSON object instead of text
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV (date, path, paragraph, left, match, right) instead of text
+        #[arg(long)]
+        csv: bool,
+    },
+    /// List the words that set a selection apart from the rest of the archive (or another
+    /// selection): log-likelihood G² with the Log Ratio beside it
+    #[command(after_help = with_exit_status("keywords", concat!(
+        "The selection is the articles QUERY matches (every article when it is not given) within\n",
+        "--from/--to/--in; the reference is every other article, or the articles the --vs-query,\n",
+        "--vs-from, --vs-to and --vs-in flags select. A word with a occurrences among c words of\n",
+        "the selection and b among d of the reference scores the log-likelihood G2 (Rayson and\n",
+        "Garside 2000, after Dunning 1993), signed negative where the selection uses it less;\n",
+        "beside it the Log Ratio (Hardie 2014), log2((a/c)/(b/d)): 1 is twice as often, 2 four\n",
+        "times. G2 above 3.84 is significant at p < 0.05, above 15.13 at p < 0.0001. Words are\n",
+        "shown as written (the commonest spelling of each stem).\n\n",
+        "Examples:\n",
+        "  dateline keywords --from 1860 --to 1869\n",
+        "  dateline keywords --in corpus/federalist --vs-in corpus/sotu -n 20\n",
+        "  dateline keywords railroad --negative --json"
+    )))]
+    Keywords {
+        /// Only articles matching this query (default: every article within the flags)
+        #[arg(allow_hyphen_values = true)]
+        query: Option<String>,
+        #[command(flatten)]
+        within: Within,
+        #[command(flatten)]
+        versus: Versus,
+        /// List only words found at least N times in the selection (in the reference, with
+        /// --negative)
+        #[arg(long = "min", value_name = "N", default_value_t = 5)]
+        min_freq: u64,
+        /// How many words to list
+        #[arg(short = 'n', long, default_value_t = 30)]
+        limit: usize,
+        /// List the most under-represented words instead
+        #[arg(long)]
+        negative: bool,
+        /// Print one JSON object instead of text
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV (word, selection, reference, g2, log_ratio) instead of text
+        #[arg(long)]
+        csv: bool,
+    },
+    /// List the words found near a word or phrase, scored by logDice, MI or log-likelihood
+    #[command(after_help = with_exit_status("collocates", concat!(
+        "WORD is a word or \"phrase\" as `dateline search` reads it (stemmed); the words within\n",
+        "--window words either side of each occurrence, never across paragraphs, are counted\n",
+        "(f_xy) and scored against the node's occurrences (f_x), the collocate's (f_y) and the\n",
+        "words of the articles read (N), all within --from/--to/--in:\n",
+        "  logdice  14 + log2(2 f_xy / (f_x + f_y))   (Rychly 2008; at most 14; the default)\n",
+        "  mi       log2(f_xy N / (f_x f_y))          (Church and Hanks 1990)\n",
+        "  ll       log-likelihood G2 of the 2x2 table (Dunning 1993)\n",
+        "--by decade scores each decade on its own and prints a column per decade.\n\n",
+        "Examples:\n",
+        "  dateline collocates liberty\n",
+        "  dateline collocates '\"standing army\"' --window 3 --measure ll\n",
+        "  dateline collocates slavery --by decade --from 1830 --to 1879 -n 10"
+    )))]
+    Collocates {
+        /// The word or phrase (the node)
+        #[arg(allow_hyphen_values = true)]
+        word: String,
+        #[command(flatten)]
+        within: Within,
+        /// Words either side of the node
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=50))]
+        window: u16,
+        /// The score
+        #[arg(long, value_enum, default_value_t = Measure::LogDice)]
+        measure: Measure,
+        /// List only collocates found at least N times near the node
+        #[arg(long = "min", value_name = "N", default_value_t = 3)]
+        min_cooccurrences: u64,
+        /// How many collocates to list (per period)
+        #[arg(short = 'n', long, default_value_t = 20)]
+        limit: usize,
+        /// Score each period on its own: a column per decade, year, month or day
+        #[arg(long, value_enum)]
+        by: Option<By>,
+        /// Print one JSON object instead of text
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV (period, rank, word, cooccurrences, frequency, score) instead of text
+        #[arg(long)]
+        csv: bool,
     },
     /// Find the articles most like a given one, by its most significant words
     #[command(after_help = with_exit_status("similar", concat!(
@@ -346,17 +540,26 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show what the index holds: article count, date span, articles per year, size, the
-    /// largest authors and sources
+    /// Show what the index holds: article count, date span, articles per decade, the largest
+    /// folders, authors and sources, size
     #[command(after_help = with_exit_status("stats", concat!(
+        "A short summary; --by-year adds the full table of articles per year (empty years as 0),\n",
+        "--csv gives that table alone (year, articles), --json every figure.\n\n",
         "Examples:\n",
         "  dateline stats\n",
+        "  dateline stats --by-year\n",
         "  dateline stats --json --index /tmp/idx"
     )))]
     Stats {
-        /// Print JSON instead of text
+        /// Add the articles of every year, from the first to the last
         #[arg(long)]
+        by_year: bool,
+        /// Print JSON instead of text
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// Print the articles per year as CSV (year, articles), every year of the span
+        #[arg(long)]
+        csv: bool,
     },
     /// Print a stored article, paragraphs numbered
     #[command(after_help = with_exit_status("show", concat!(
@@ -445,6 +648,9 @@ pub struct CommandError {
 pub const EXIT_ONE: &[(&str, &str)] = &[
     ("search", "found nothing"),
     ("timeline", "found nothing"),
+    ("kwic", "found nothing"),
+    ("keywords", "found nothing"),
+    ("collocates", "found nothing"),
     ("similar", "found nothing"),
     ("index", "skipped some files (the rest was committed)"),
     ("check", "found a problem in the index"),
@@ -752,6 +958,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             explain,
             facet,
             facet_limit,
+            csv,
         } => {
             let range = within.dates.range()?;
             // No words and nothing to list by: every article, in no order worth the name.
@@ -806,6 +1013,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             }
             if json {
                 render::json(out, &results)?;
+            } else if csv {
+                tables::search(out, &results, offset)?;
             } else {
                 printer.results(out, &results, offset)?;
             }
@@ -821,7 +1030,10 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             within,
             split,
             split_limit,
+            share,
+            smooth,
             json,
+            csv,
         } => {
             let range = within.dates.range()?;
             let store = store::open(&cli.index)?;
@@ -831,6 +1043,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 range,
                 scope: within.scope(),
                 split: split.map(|f| (f, split_limit as usize)),
+                smooth: smooth.into(),
+                share,
             };
             let t = timeline::run(&store, &req).map_err(within.failure())?;
             for w in &t.warnings {
@@ -838,6 +1052,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             }
             if json {
                 render::json(out, &t)?;
+            } else if csv {
+                tables::timeline(out, &t)?;
             } else {
                 printer.timeline(out, &t, chart_width())?;
             }
@@ -845,6 +1061,162 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 Outcome::Success
             } else {
                 Outcome::NothingFound
+            })
+        }
+        Command::Kwic {
+            query,
+            within,
+            width,
+            sort,
+            limit,
+            offset,
+            json,
+            csv,
+        } => {
+            let range = within.dates.range()?;
+            if query.trim().is_empty() {
+                return Err(CommandError {
+                    error: anyhow::anyhow!("the query is empty"),
+                    hint: Some("give the words or \"phrases\" to show in context".into()),
+                });
+            }
+            let store = store::open(&cli.index)?;
+            let req = kwic::Request {
+                selection: Selection {
+                    query,
+                    range,
+                    scope: within.scope(),
+                },
+                width: width.into(),
+                sort,
+                limit,
+                offset,
+            };
+            let mut k = kwic::run(&store, &req).map_err(within.failure())?;
+            k.show_paths(corpus::display_key);
+            for w in &k.warnings {
+                eprintln!("warning: {w}");
+            }
+            if json {
+                render::json(out, &k)?;
+            } else if csv {
+                tables::kwic(out, &k)?;
+            } else {
+                printer.kwic(out, &k)?;
+            }
+            Ok(if k.total == 0 {
+                Outcome::NothingFound
+            } else {
+                Outcome::Success
+            })
+        }
+        Command::Keywords {
+            query,
+            within,
+            versus,
+            min_freq,
+            limit,
+            negative,
+            json,
+            csv,
+        } => {
+            let range = within.dates.range()?;
+            let reference = versus.selection()?;
+            let selection = Selection {
+                query: query.unwrap_or_default(),
+                range,
+                scope: within.scope(),
+            };
+            if !selection.restricts() && reference.is_none() {
+                return Err(CommandError {
+                    error: anyhow::anyhow!(
+                        "nothing selected: the selection would be every article"
+                    ),
+                    hint: Some(
+                        "give a query, --from, --to or --in (and --vs-… flags for what to \
+                         compare with, else the rest of the archive)"
+                            .into(),
+                    ),
+                });
+            }
+            let store = store::open(&cli.index)?;
+            let req = keywords::Request {
+                selection,
+                reference,
+                min_freq,
+                limit,
+                negative,
+            };
+            if let (Some(r), Some(given)) = (&req.reference, &versus.folder) {
+                let prefix = r.scope.folder.as_deref().unwrap_or_default();
+                let searcher = store.reader()?.searcher();
+                if !store::holds_prefix(&searcher, prefix)? {
+                    let e = QueryError::EmptyFolder(given.display().to_string());
+                    return Err(CommandError::from(anyhow::anyhow!(
+                        e.describe(&VS_FLAG_NAMES)
+                    )));
+                }
+            }
+            let k = keywords::run(&store, &req).map_err(within.failure())?;
+            if json {
+                render::json(out, &k)?;
+            } else if csv {
+                tables::keywords(out, &k)?;
+            } else {
+                printer.keywords(out, &k)?;
+            }
+            Ok(if k.keywords.is_empty() {
+                Outcome::NothingFound
+            } else {
+                Outcome::Success
+            })
+        }
+        Command::Collocates {
+            word,
+            within,
+            window,
+            measure,
+            min_cooccurrences,
+            limit,
+            by,
+            json,
+            csv,
+        } => {
+            let range = within.dates.range()?;
+            if word.trim().is_empty() {
+                return Err(CommandError {
+                    error: anyhow::anyhow!("the word is empty"),
+                    hint: Some("give the word or \"phrase\" whose company to list".into()),
+                });
+            }
+            let store = store::open(&cli.index)?;
+            let req = collocates::Request {
+                selection: Selection {
+                    query: word,
+                    range,
+                    scope: within.scope(),
+                },
+                window: window.into(),
+                measure,
+                min_cooccurrences,
+                limit,
+                by,
+            };
+            let c = collocates::run(&store, &req).map_err(within.failure())?;
+            for w in &c.warnings {
+                eprintln!("warning: {w}");
+            }
+            if json {
+                render::json(out, &c)?;
+            } else if csv {
+                tables::collocates(out, &c)?;
+            } else {
+                printer.collocates(out, &c)?;
+            }
+            Ok(if c.periods.iter().all(|p| p.collocates.is_empty()) {
+                Outcome::NothingFound
+            } else {
+                Outcome::Success
             })
         }
         Command::Similar {
@@ -947,13 +1319,16 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             }
             Ok(Outcome::Success)
         }
-        Command::Stats { json } => {
+        Command::Stats { by_year, json, csv } => {
             let store = store::open(&cli.index)?;
-            let s = stats::collect(&store)?;
+            let mut s = stats::collect(&store)?;
+            s.show_names(corpus::display_key);
             if json {
                 render::json(out, &s)?;
+            } else if csv {
+                tables::stats(out, &s)?;
             } else {
-                printer.stats(out, &s)?;
+                printer.stats(out, &s, by_year)?;
             }
             Ok(Outcome::Success)
         }
@@ -1209,6 +1584,12 @@ fn parse_ranking(spec: &str) -> Result<Ranking, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 
     #[test]
     fn progress_shows_whole_articles_per_second_and_an_eta_only_once_measured() {

@@ -91,6 +91,83 @@ struct Buffers {
     seen: Vec<bool>,
 }
 
+/// Where a marked word or phrase stands: its paragraph (0-based) and its first and last word
+/// positions within the paragraph (the `k`-th of `schema::word_spans`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Occurrence {
+    /// 0-based paragraph.
+    pub paragraph: usize,
+    /// Position of the first word within the paragraph.
+    pub first: u32,
+    /// Position of the last word (the first's, for a single word).
+    pub last: u32,
+}
+
+impl Buffers {
+    /// `starts` and `found` of document `doc` from `positions` (see `Highlighter::locate`).
+    fn find(
+        &mut self,
+        starts: &Column<u64>,
+        doc: tantivy::DocId,
+        word_singles: &[Option<usize>],
+        phrase_words: &[(Vec<usize>, usize)],
+    ) {
+        self.starts.clear();
+        self.starts.push(0);
+        self.starts
+            .extend(starts.values_for_doc(doc).map(|s| s as u32));
+        let b = self;
+        let paragraph = |p: u32| (b.starts.partition_point(|&s| s <= p) - 1) as u32;
+        b.found.clear();
+        for (positions, single) in b.positions.iter().zip(word_singles) {
+            if let Some(term) = single {
+                let term = *term as u32;
+                b.found
+                    .extend(positions.iter().map(|&p| (paragraph(p), p, p, term)));
+            }
+        }
+        // A phrase where its words stand at consecutive positions (never across paragraphs:
+        // the position between two paragraphs holds no word).
+        for (words, term) in phrase_words {
+            let (first, rest) = words.split_first().expect("a phrase has words");
+            for &p in &b.positions[*first] {
+                let whole = rest
+                    .iter()
+                    .enumerate()
+                    .all(|(k, &w)| b.positions[w].binary_search(&(p + 1 + k as u32)).is_ok());
+                if whole {
+                    let last = p + rest.len() as u32;
+                    b.found.push((paragraph(p), p, last, *term as u32));
+                }
+            }
+        }
+        b.found.sort_unstable();
+    }
+
+    /// `found` as occurrences, in text order, overlapping ones merged (see
+    /// `Highlighter::occurrences`); `found` is left sorted by start, the longest first.
+    fn occurrences(&mut self, out: &mut Vec<Occurrence>) {
+        out.clear();
+        // The longest match first where two begin together.
+        self.found
+            .sort_unstable_by_key(|&(p, first, last, _)| (p, first, std::cmp::Reverse(last)));
+        for &(paragraph, first, last, _) in &self.found {
+            let start = self.starts[paragraph as usize];
+            let (first, last) = (first - start, last - start);
+            match out.last_mut() {
+                Some(o) if o.paragraph == paragraph as usize && first <= o.last => {
+                    o.last = o.last.max(last);
+                }
+                _ => out.push(Occurrence {
+                    paragraph: paragraph as usize,
+                    first,
+                    last,
+                }),
+            }
+        }
+    }
+}
+
 /// A paragraph's rank (the weight of its distinct matched terms, then its number of matches),
 /// its index, and its matches.
 type Ranked = ((f32, usize), usize, Found);
@@ -320,19 +397,15 @@ impl Highlighter {
         (positions, flat(self.rank_by_reading(paragraphs)))
     }
 
-    /// Every paragraph with a match, ranked from the positions of the query's words in the
-    /// hit; `None` where they cannot tell.
-    fn rank_by_positions(
+    /// What reading positions needs of segment `ord` (looked up on first use); `None` when the
+    /// segment has no `starts` (an index written before them).
+    fn segment(
         &mut self,
         searcher: &Searcher,
-        addr: DocAddress,
-        num_paragraphs: usize,
-    ) -> tantivy::Result<Option<Vec<Ranked>>> {
-        if self.weights.is_empty() || num_paragraphs == 0 {
-            return Ok(Some(Vec::new()));
-        }
-        if !self.segments.contains_key(&addr.segment_ord) {
-            let seg = searcher.segment_reader(addr.segment_ord);
+        ord: u32,
+    ) -> tantivy::Result<Option<&SegmentPositions>> {
+        if !self.segments.contains_key(&ord) {
+            let seg = searcher.segment_reader(ord);
             let positions = match seg.fast_fields().u64(schema::STARTS) {
                 Ok(starts) => {
                     let inverted = seg.inverted_index(self.words[0].field())?;
@@ -349,20 +422,28 @@ impl Highlighter {
                 }
                 Err(_) => None,
             };
-            self.segments.insert(addr.segment_ord, positions);
+            self.segments.insert(ord, positions);
         }
+        Ok(self.segments.get(&ord).and_then(Option::as_ref))
+    }
+
+    /// Finds the hit's matches from the positions of the query's words (its postings) and the
+    /// `starts` fast field, into `buffers`: `starts` (each paragraph's first position) and
+    /// `found` (paragraph, first and last position, term number of each match, sorted); a
+    /// phrase is one match where its words stand at consecutive positions. `false` when the
+    /// segment has no `starts` (an index written before them).
+    fn locate(&mut self, searcher: &Searcher, addr: DocAddress) -> tantivy::Result<bool> {
+        if self.words.is_empty() {
+            self.buffers.starts.clear();
+            self.buffers.found.clear();
+            return Ok(true);
+        }
+        self.segment(searcher, addr.segment_ord)?;
         let Some(Some(seg)) = self.segments.get(&addr.segment_ord) else {
-            return Ok(None);
+            return Ok(false);
         };
         let doc = addr.doc_id;
         let b = &mut self.buffers;
-        b.starts.clear();
-        b.starts.push(0);
-        b.starts
-            .extend(seg.starts.values_for_doc(doc).map(|s| s as u32));
-        if b.starts.len() != num_paragraphs {
-            return Ok(None);
-        }
         b.positions.resize_with(self.words.len(), Vec::new);
         for (info, positions) in seg.infos.iter().zip(b.positions.iter_mut()) {
             positions.clear();
@@ -377,31 +458,141 @@ impl Highlighter {
                 postings.positions(positions);
             }
         }
-        let paragraph = |p: u32| (b.starts.partition_point(|&s| s <= p) - 1) as u32;
-        b.found.clear();
-        for (positions, single) in b.positions.iter().zip(&self.word_singles) {
-            if let Some(term) = single {
-                let term = *term as u32;
-                b.found
-                    .extend(positions.iter().map(|&p| (paragraph(p), p, p, term)));
-            }
+        b.find(&seg.starts, doc, &self.word_singles, &self.phrase_words);
+        Ok(true)
+    }
+
+    /// Every occurrence in the hit `addr` of what is marked (a word, or a phrase as one), from
+    /// the positions alone, into `out` in text order; overlapping ones (a phrase and a word of
+    /// it) are one. `false` when the positions cannot tell (no `starts`).
+    pub fn occurrences(
+        &mut self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        out: &mut Vec<Occurrence>,
+    ) -> tantivy::Result<bool> {
+        out.clear();
+        if !self.locate(searcher, addr)? {
+            return Ok(false);
         }
-        // A phrase where its words stand at consecutive positions (never across paragraphs:
-        // the position between two paragraphs holds no word).
-        for (words, term) in &self.phrase_words {
-            let (first, rest) = words.split_first().expect("a phrase has words");
-            for &p in &b.positions[*first] {
-                let whole = rest
-                    .iter()
-                    .enumerate()
-                    .all(|(k, &w)| b.positions[w].binary_search(&(p + 1 + k as u32)).is_ok());
-                if whole {
-                    let last = p + rest.len() as u32;
-                    b.found.push((paragraph(p), p, last, *term as u32));
+        self.buffers.occurrences(out);
+        Ok(true)
+    }
+
+    /// How many occurrences (as [`Highlighter::occurrences`] counts them) each of `docs`
+    /// (ascending) of segment `ord` holds, handed to `each` in turn. Without phrases no two
+    /// marked words can overlap (a position holds one word), so the count is the sum of the
+    /// words' term frequencies and no position is read; with phrases, the occurrences are
+    /// found as [`Highlighter::occurrences_in_segment`] finds them. `false`, and nothing
+    /// handed, when the positions cannot tell.
+    pub fn count_in_segment(
+        &mut self,
+        searcher: &Searcher,
+        ord: u32,
+        docs: &[tantivy::DocId],
+        mut each: impl FnMut(tantivy::DocId, u64),
+    ) -> tantivy::Result<bool> {
+        if !self.phrase_words.is_empty() || self.words.is_empty() {
+            return self.occurrences_in_segment(searcher, ord, docs, |doc, found| {
+                each(doc, found.len() as u64);
+                Ok::<(), tantivy::TantivyError>(())
+            });
+        }
+        let Some(seg) = self.segment(searcher, ord)? else {
+            return Ok(false);
+        };
+        let mut postings = Vec::with_capacity(seg.infos.len());
+        for info in seg.infos.iter().flatten() {
+            postings.push(
+                seg.inverted
+                    .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?,
+            );
+        }
+        for &doc in docs {
+            let mut n = 0u64;
+            for p in postings.iter_mut() {
+                if p.doc() < doc {
+                    p.seek(doc);
+                }
+                if p.doc() == doc {
+                    n += u64::from(p.term_freq());
                 }
             }
+            each(doc, n);
         }
-        b.found.sort_unstable();
+        Ok(true)
+    }
+
+    /// [`Highlighter::occurrences`] of each of `docs` (ascending) of segment `ord`, handed to
+    /// `each` in turn: the words' postings are read once for the segment, moving forward,
+    /// rather than sought afresh for each document (what a concordance of a common word over
+    /// a million articles needs). `false`, and nothing handed, when the positions cannot tell.
+    pub fn occurrences_in_segment<E: From<tantivy::TantivyError>>(
+        &mut self,
+        searcher: &Searcher,
+        ord: u32,
+        docs: &[tantivy::DocId],
+        mut each: impl FnMut(tantivy::DocId, &[Occurrence]) -> Result<(), E>,
+    ) -> Result<bool, E> {
+        let mut out = Vec::new();
+        if self.words.is_empty() {
+            for &doc in docs {
+                each(doc, &out)?;
+            }
+            return Ok(true);
+        }
+        let Some(seg) = self.segment(searcher, ord)? else {
+            return Ok(false);
+        };
+        let mut postings = Vec::with_capacity(seg.infos.len());
+        for info in &seg.infos {
+            postings.push(match info {
+                Some(info) => Some(
+                    seg.inverted
+                        .read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)
+                        .map_err(tantivy::TantivyError::from)?,
+                ),
+                None => None,
+            });
+        }
+        let Some(Some(seg)) = self.segments.get(&ord) else {
+            return Ok(false);
+        };
+        let b = &mut self.buffers;
+        b.positions.resize_with(self.words.len(), Vec::new);
+        for &doc in docs {
+            for (p, positions) in postings.iter_mut().zip(b.positions.iter_mut()) {
+                positions.clear();
+                let Some(p) = p else { continue };
+                if p.doc() < doc {
+                    p.seek(doc);
+                }
+                if p.doc() == doc {
+                    p.positions(positions);
+                }
+            }
+            b.find(&seg.starts, doc, &self.word_singles, &self.phrase_words);
+            b.occurrences(&mut out);
+            each(doc, &out)?;
+        }
+        Ok(true)
+    }
+
+    /// Every paragraph with a match, ranked from the positions of the query's words in the
+    /// hit; `None` where they cannot tell.
+    fn rank_by_positions(
+        &mut self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        num_paragraphs: usize,
+    ) -> tantivy::Result<Option<Vec<Ranked>>> {
+        if self.weights.is_empty() || num_paragraphs == 0 {
+            return Ok(Some(Vec::new()));
+        }
+        if !self.locate(searcher, addr)? || self.buffers.starts.len() != num_paragraphs {
+            return Ok(None);
+        }
+        let b = &mut self.buffers;
         let mut ranked = Vec::new();
         let mut at = 0;
         for run in b.found.chunk_by(|a, b| a.0 == b.0) {

@@ -165,8 +165,8 @@ fn bucket_of(by: &str, d: NaiveDate) -> (NaiveDate, NaiveDate, String) {
 }
 
 /// The keys of a `timeline --json` answer, as documented.
-const TIMELINE_KEYS: [&str; 7] = [
-    "by", "queries", "from", "to", "buckets", "totals", "took_ms",
+const TIMELINE_KEYS: [&str; 10] = [
+    "by", "queries", "from", "to", "buckets", "totals", "articles", "share", "smooth", "took_ms",
 ];
 
 /// Checks every structural promise of a `timeline --json` answer: its keys (the documented ones
@@ -190,7 +190,11 @@ fn check_timeline(v: &Value) {
     let mut sums = vec![0u64; queries.len()];
     let mut next = from;
     for b in buckets {
-        assert_eq!(keys(b), set(&["label", "start", "end", "counts"]), "{b}");
+        assert_eq!(
+            keys(b),
+            set(&["label", "start", "end", "counts", "articles", "shares"]),
+            "{b}"
+        );
         let (start, end) = (date(str_of(&b["start"])), date(str_of(&b["end"])));
         assert_eq!(start, next, "buckets must follow one another: {b}");
         let (first, last, label) = bucket_of(by, start);

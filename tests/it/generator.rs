@@ -3,7 +3,7 @@
 
 #[path = "../../benches/gencorpus/generator.rs"]
 #[allow(dead_code)]
-mod gencorpus;
+pub mod gencorpus;
 
 use gencorpus::{Generator, Source};
 use std::collections::HashSet;

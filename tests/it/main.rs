@@ -31,6 +31,7 @@ mod indexing;
 mod metadata;
 mod output;
 mod queries;
+mod reading;
 mod records;
 mod search;
 mod serve;

@@ -296,7 +296,7 @@ fn stats_lists_the_largest_authors_and_sources() {
     let out = t.run(["stats"]);
     out.assert_code(0);
     assert!(
-        out.stdout.contains("authors\n         2  Ana Ruiz\n"),
+        out.stdout.contains("largest authors\n  2  Ana Ruiz\n"),
         "{}",
         out.stdout
     );

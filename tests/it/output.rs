@@ -146,7 +146,7 @@ fn color_always_colours_show_and_stats() {
         show.stdout
     );
     assert!(show.stdout.contains("\x1b[2m[1]\x1b[0m A rail strike"));
-    let stats = t.run(["stats", "--color", "always"]);
+    let stats = t.run(["stats", "--by-year", "--color", "always"]);
     assert!(stats.stdout.contains('█'));
     assert!(!stats.stdout.contains('#'));
 }
@@ -358,6 +358,9 @@ fn stats_json_figures() {
             "first_date",
             "last_date",
             "per_year",
+            "per_decade",
+            "folders",
+            "folder_count",
             "size_bytes",
             "segments",
             "format_version",
@@ -381,6 +384,19 @@ fn stats_json_figures() {
             {"year": 2020, "articles": 1}
         ])
     );
+    assert_eq!(
+        s["per_decade"],
+        serde_json::json!([
+            {"year": 1980, "articles": 1},
+            {"year": 2010, "articles": 5},
+            {"year": 2020, "articles": 1}
+        ])
+    );
+    assert_eq!(
+        s["folders"],
+        serde_json::json!([{"name": "corpus", "articles": GOOD}])
+    );
+    assert_eq!(s["folder_count"], 1);
     assert_eq!(s["format_version"], FORMAT_VERSION);
     assert!(s["segments"].as_u64().unwrap() >= 1);
     let on_disk: u64 = fs::read_dir(t.index())
@@ -409,24 +425,51 @@ fn stats_text() {
     };
     let bar = |n: usize| "#".repeat(n);
     let segments = s["segments"].as_u64().unwrap();
-    let expected = format!(
+    let summary = format!(
         "index       idx\n\
          articles    7\n\
          first date  1987-10-19\n\
          last date   2020-02-29\n\
          size        {human} ({segments} {}, format {FORMAT_VERSION})\n\
-         per year\n\
-         \x20 1987         1  {}\n\
-         \x20 2015         1  {}\n\
-         \x20 2016         4  {}\n\
-         \x20 2020         1  {}\n",
+         per decade\n\
+         \x20 1980s  1   2010s  5   2020s  1\n\
+         largest folders (1)\n\
+         \x20 7  corpus\n",
         if segments == 1 { "segment" } else { "segments" },
-        bar(10),
-        bar(10),
-        bar(40),
-        bar(10)
     );
-    assert_eq!(out.stdout, expected);
+    // The summary: the decades with articles, the folders.
+    assert_eq!(out.stdout, summary);
+    // The full table: every year from the first to the last, empty ones as 0.
+    let full = t.run(["stats", "--by-year"]);
+    full.assert_code(0);
+    let table = full
+        .stdout
+        .strip_prefix(summary.as_str())
+        .expect("the summary first");
+    let mut rows = table.lines();
+    assert_eq!(rows.next(), Some("per year"));
+    let rows: Vec<&str> = rows.collect();
+    assert_eq!(rows.len(), 2020 - 1987 + 1);
+    assert_eq!(rows[0], format!("  1987         1  {}", bar(10)));
+    assert_eq!(rows[1], "  1988         0  ");
+    assert_eq!(rows[2016 - 1987], format!("  2016         4  {}", bar(40)));
+    assert_eq!(rows[2020 - 1987], format!("  2020         1  {}", bar(10)));
+    // As CSV, the same table.
+    let csv = t.run(["stats", "--csv"]);
+    csv.assert_code(0);
+    let mut r = csv::Reader::from_reader(csv.stdout.as_bytes());
+    assert_eq!(r.headers().unwrap(), vec!["year", "articles"]);
+    let years: Vec<(i32, u64)> = r
+        .records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (rec[0].parse().unwrap(), rec[1].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(years.len(), rows.len());
+    assert_eq!(years[0], (1987, 1));
+    assert_eq!(years[2016 - 1987], (2016, 4));
+    assert_eq!(years.iter().map(|y| y.1).sum::<u64>(), GOOD);
 }
 
 #[test]
