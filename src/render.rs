@@ -379,11 +379,13 @@ impl Printer {
         self.names(w, "sources", &s.sources)
     }
 
-    /// A list of names with their article counts (`stats`), nothing when empty.
+    /// A list of names with their article counts (`stats`): the five largest, nothing when
+    /// empty (`--json` has ten).
     fn names(&self, w: &mut dyn Write, heading: &str, names: &[FacetCount]) -> io::Result<()> {
         if names.is_empty() {
             return Ok(());
         }
+        let names = &names[..names.len().min(5)];
         writeln!(w, "largest {heading}")?;
         let n_w = names
             .iter()
