@@ -7,13 +7,15 @@
 //! `{"error": "…"}` naming the parameter.
 
 use crate::index::store::{self, Store};
+use crate::kwic::{self, KwicSort};
 use crate::search::dates::{ArgNames, QueryError};
 use crate::search::facets::Facet;
 use crate::search::plan::{self, DateRange};
 use crate::search::snippet::Highlighter;
 use crate::search::{self, Request, SearchError};
+use crate::selection::Selection;
 use crate::timeline;
-use crate::{corpus, stats};
+use crate::{corpus, keywords, stats};
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -143,6 +145,8 @@ fn router(app: Shared) -> Router {
         .route("/api/article", get(api_article))
         .route("/api/stats", get(api_stats))
         .route("/api/timeline", get(api_timeline))
+        .route("/api/kwic", get(api_kwic))
+        .route("/api/keywords", get(api_keywords))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such page".into()) })
         .with_state(app)
 }
@@ -315,6 +319,15 @@ fn choice<T: ValueEnum>(params: &Params, key: &str) -> Result<Option<T>, ApiErro
         };
         ApiError::Bad(format!("{key}={v:?}: expected {expected}"))
     })
+}
+
+/// A yes-or-no parameter (`share=1`): `1`/`true` or `0`/`false`; absent, no.
+fn flag(params: &Params, key: &str) -> Result<bool, ApiError> {
+    match one(params, key) {
+        None | Some("0" | "false") => Ok(false),
+        Some("1" | "true") => Ok(true),
+        Some(v) => Err(ApiError::Bad(format!("{key}={v:?}: expected 1 or 0"))),
+    }
 }
 
 fn range(params: &Params) -> Result<DateRange, ApiError> {
@@ -520,7 +533,8 @@ async fn api_timeline(State(app): State<Shared>, Query(params): Query<Params>) -
             range: range(&params)?,
             scope: scope(&app, &params)?,
             split,
-            ..Default::default()
+            smooth: number(&params, "smooth", 0, 0, MAX_SMOOTH)?,
+            share: flag(&params, "share")?,
         })
     };
     let req = match request() {
@@ -528,6 +542,128 @@ async fn api_timeline(State(app): State<Shared>, Query(params): Query<Params>) -
         Err(f) => return f.into_response(),
     };
     respond(blocking(&app, move |app| Ok(timeline::run(&app.store, &req)?)).await)
+}
+
+/// At most this many buckets on either side in a timeline's smoothing (as `--smooth`).
+pub const MAX_SMOOTH: usize = 100;
+/// At most this many lines of a KWIC, or words of a keywords list, per request.
+pub const MAX_LINES: usize = 1000;
+/// At most this many words either side of a KWIC line (as `--width`).
+pub const MAX_WIDTH: usize = 100;
+
+/// The selection `q`, `from`, `to`, `in`, `author`, `source` name.
+fn selection(app: &App, params: &Params) -> Result<Selection, ApiError> {
+    Ok(Selection {
+        query: one(params, "q").unwrap_or("").to_string(),
+        range: range(params)?,
+        scope: scope(app, params)?,
+    })
+}
+
+/// `/api/kwic`: what `dateline kwic --json` answers (`q` required; `width`, `sort`, `limit`,
+/// `offset` as its flags).
+async fn api_kwic(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
+    let request = || -> Result<kwic::Request, ApiError> {
+        let selection = selection(&app, &params)?;
+        if selection.query.trim().is_empty() {
+            return Err(ApiError::Bad(
+                "q is required: the words or \"phrases\" to show in context".into(),
+            ));
+        }
+        Ok(kwic::Request {
+            selection,
+            width: number(&params, "width", 8, 0, MAX_WIDTH)?,
+            sort: choice::<KwicSort>(&params, "sort")?.unwrap_or_default(),
+            limit: number(&params, "limit", 40, 0, MAX_LINES)?,
+            offset: number(&params, "offset", 0, 0, MAX_OFFSET)?,
+        })
+    };
+    let req = match request() {
+        Ok(r) => r,
+        Err(f) => return f.into_response(),
+    };
+    respond(
+        blocking(&app, move |app| {
+            let mut k = kwic::run(&app.store, &req)?;
+            let home = app.store.home();
+            k.show_paths(|key| corpus::display_key_from(home, key));
+            Ok(k)
+        })
+        .await,
+    )
+}
+
+/// The API's names for the reference's parameters of `/api/keywords`.
+const VS_PARAM_NAMES: ArgNames = ArgNames {
+    from: "vs_from",
+    to: "vs_to",
+    folder: "vs_in",
+    by: "by",
+    join: "=",
+};
+
+/// `/api/keywords`: what `dateline keywords --json` answers. The selection is `q`, `from`,
+/// `to`, `in`, `author`, `source`; the reference `vs_q`, `vs_from`, `vs_to`, `vs_in` (else the
+/// rest of the archive); `min`, `limit` and `negative=1` as the flags.
+async fn api_keywords(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
+    let request = || -> Result<(keywords::Request, Option<String>), ApiError> {
+        let selection = selection(&app, &params)?;
+        let (vs_q, vs_from, vs_to, vs_in) = (
+            one(&params, "vs_q"),
+            one(&params, "vs_from"),
+            one(&params, "vs_to"),
+            one(&params, "vs_in"),
+        );
+        let reference = if [vs_q, vs_from, vs_to, vs_in].iter().all(Option::is_none) {
+            None
+        } else {
+            let range = DateRange::parse(vs_from, vs_to)
+                .map_err(|e| ApiError::Bad(e.describe(&VS_PARAM_NAMES)))?;
+            Some(Selection {
+                query: vs_q.unwrap_or("").to_string(),
+                range,
+                scope: plan::Scope::folder(
+                    vs_in.map(|f| plan::folder_prefix(&app.store.home().join(f))),
+                ),
+            })
+        };
+        if !selection.restricts() && reference.is_none() {
+            return Err(ApiError::Bad(
+                "nothing selected: give q, from, to, in, author or source (and vs_q, vs_from, \
+                 vs_to or vs_in for what to compare with, else the rest of the archive)"
+                    .into(),
+            ));
+        }
+        Ok((
+            keywords::Request {
+                selection,
+                reference,
+                min_freq: number(&params, "min", 5, 0, usize::MAX)? as u64,
+                limit: number(&params, "limit", 30, 0, MAX_LINES)?,
+                negative: flag(&params, "negative")?,
+            },
+            vs_in.map(str::to_string),
+        ))
+    };
+    let (req, vs_in) = match request() {
+        Ok(r) => r,
+        Err(f) => return f.into_response(),
+    };
+    respond(
+        blocking(&app, move |app| {
+            if let (Some(r), Some(given)) = (&req.reference, vs_in) {
+                let prefix = r.scope.folder.as_deref().unwrap_or_default();
+                let searcher = app.store.reader()?.searcher();
+                if !store::holds_prefix(&searcher, prefix)? {
+                    return Err(ApiError::Bad(
+                        QueryError::EmptyFolder(given).describe(&VS_PARAM_NAMES),
+                    ));
+                }
+            }
+            Ok(keywords::run(&app.store, &req)?)
+        })
+        .await,
+    )
 }
 
 fn respond<T: Serialize>(result: Result<T, ApiError>) -> Response {

@@ -149,6 +149,141 @@ fn stats_and_timeline_answer_as_the_cli_does() {
     assert_eq!(api["buckets"].as_array().unwrap().len(), 6);
 }
 
+/// `/api/timeline` with `share=1` and `smooth=N` gives what `timeline --share --smooth N
+/// --json` gives: `articles`, `shares` and `smoothed` per bucket.
+#[test]
+fn timeline_shares_and_smoothing_answer_as_the_cli_does() {
+    let (t, s) = served();
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "q=convoys&q=aid&by=year&share=1&smooth=1",
+            vec!["convoys", "aid", "--by", "year", "--share", "--smooth", "1"],
+        ),
+        (
+            "q=convoys&by=year&smooth=2",
+            vec!["convoys", "--by", "year", "--smooth", "2"],
+        ),
+    ];
+    for (query, flags) in cases {
+        let api = s.json(&format!("/api/timeline?{query}"), 200);
+        let mut args = vec!["timeline"];
+        args.extend(flags);
+        args.push("--json");
+        let cli = t.run(&args);
+        assert_eq!(cli.code, 0, "{args:?}: {}", cli.stderr);
+        let buckets = api["buckets"].as_array().unwrap();
+        assert!(buckets.len() > 1, "{query}");
+        assert!(buckets.iter().all(|b| b["smoothed"].is_array()), "{query}");
+        assert_eq!(timeless(api), timeless(cli.json()), "{query}");
+    }
+}
+
+/// `/api/kwic` gives exactly what `dateline kwic --json` gives for the same arguments.
+#[test]
+fn kwic_answers_as_the_cli_does() {
+    let (t, s) = served();
+    let essays = t.join("corpus/essays");
+    let essays = essays.to_str().unwrap();
+    let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("convoys", vec![]),
+        ("convoys", vec![("sort", "left"), ("width", "3")]),
+        ("convoys", vec![("limit", "2"), ("offset", "1")]),
+        ("\"aid convoys\"", vec![("from", "2016"), ("to", "2019")]),
+        ("convoys", vec![("in", essays), ("sort", "right2")]),
+    ];
+    for (q, params) in cases {
+        let mut target = format!("/api/kwic?q={}", enc(q));
+        let mut args = vec!["kwic".to_string(), q.to_string(), "--json".to_string()];
+        for (k, v) in &params {
+            target.push_str(&format!("&{k}={}", enc(v)));
+            args.push(match *k {
+                "limit" => "-n".to_string(),
+                k => format!("--{k}"),
+            });
+            args.push(v.to_string());
+        }
+        let api = s.json(&target, 200);
+        let cli = t.run(&args);
+        assert_eq!(cli.code, 0, "{args:?}: {}", cli.stderr);
+        assert!(api["total"].as_u64().unwrap() > 0, "{target}");
+        assert_eq!(timeless(api), timeless(cli.json()), "{target}");
+    }
+}
+
+/// `/api/keywords` gives exactly what `dateline keywords --json` gives, against the rest of
+/// the archive and against a reference named by `vs_q`, `vs_from`, `vs_to`, `vs_in`.
+#[test]
+fn keywords_answer_as_the_cli_does() {
+    let (t, s) = served();
+    let essays = t.join("corpus/essays");
+    let essays = essays.to_str().unwrap();
+    // The API's parameters, and the CLI's arguments saying the same.
+    type Case<'a> = (Vec<(&'a str, &'a str)>, Vec<&'a str>);
+    let cases: Vec<Case> = vec![
+        (
+            vec![("q", "convoys"), ("min", "1")],
+            vec!["convoys", "--min", "1"],
+        ),
+        (
+            vec![
+                ("from", "2016"),
+                ("to", "2017"),
+                ("min", "1"),
+                ("limit", "5"),
+            ],
+            vec!["--from", "2016", "--to", "2017", "--min", "1", "-n", "5"],
+        ),
+        (
+            vec![("q", "aid"), ("min", "1"), ("negative", "1")],
+            vec!["aid", "--min", "1", "--negative"],
+        ),
+        (
+            vec![
+                ("in", essays),
+                ("vs_q", "convoys"),
+                ("vs_from", "2015"),
+                ("min", "1"),
+            ],
+            vec![
+                "--in",
+                essays,
+                "--vs-query",
+                "convoys",
+                "--vs-from",
+                "2015",
+                "--min",
+                "1",
+            ],
+        ),
+        (
+            vec![
+                ("q", "convoys"),
+                ("vs_in", essays),
+                ("vs_to", "2020"),
+                ("min", "1"),
+            ],
+            vec![
+                "convoys", "--vs-in", essays, "--vs-to", "2020", "--min", "1",
+            ],
+        ),
+    ];
+    for (params, flags) in cases {
+        let query: Vec<String> = params
+            .iter()
+            .map(|(k, v)| format!("{k}={}", enc(v)))
+            .collect();
+        let target = format!("/api/keywords?{}", query.join("&"));
+        let mut args = vec!["keywords"];
+        args.extend(flags);
+        args.push("--json");
+        let api = s.json(&target, 200);
+        let cli = t.run(&args);
+        assert_eq!(cli.code, 0, "{args:?}: {}", cli.stderr);
+        assert!(!api["keywords"].as_array().unwrap().is_empty(), "{target}");
+        assert_eq!(timeless(api), timeless(cli.json()), "{target}");
+    }
+}
+
 /// Every bad parameter is a 400 with `{"error"}` naming it; an unknown page is a 404.
 #[test]
 fn bad_parameters_are_refused_by_name() {
@@ -173,6 +308,16 @@ fn bad_parameters_are_refused_by_name() {
         ("/api/timeline?by=decade", "q"),
         ("/api/timeline?q=aid&by=week", "by"),
         ("/api/timeline?q=aid&from=1999-02-30", "from"),
+        ("/api/timeline?q=aid&share=yes", "share"),
+        ("/api/timeline?q=aid&smooth=101", "smooth"),
+        ("/api/kwic?q=", "q is required"),
+        ("/api/kwic?q=aid&sort=middle", "sort"),
+        ("/api/kwic?q=aid&width=101", "width"),
+        ("/api/kwic?q=aid&in=nowhere", "in=nowhere"),
+        ("/api/keywords", "nothing selected"),
+        ("/api/keywords?q=aid&vs_from=2016-13", "vs_from"),
+        ("/api/keywords?q=aid&vs_in=nowhere", "vs_in=nowhere"),
+        ("/api/keywords?q=aid&negative=maybe", "negative"),
     ];
     for (target, word) in cases {
         let v = s.json(target, 400);
