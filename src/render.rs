@@ -382,20 +382,12 @@ impl Printer {
     /// A list of names with their article counts (`stats`): the five largest, nothing when
     /// empty (`--json` has ten).
     fn names(&self, w: &mut dyn Write, heading: &str, names: &[FacetCount]) -> io::Result<()> {
-        if names.is_empty() {
-            return Ok(());
-        }
-        let names = &names[..names.len().min(5)];
-        writeln!(w, "largest {heading}")?;
-        let n_w = names
+        let rows: Vec<(u64, &str)> = names
             .iter()
-            .map(|n| n.count.to_string().len())
-            .max()
-            .unwrap_or(1);
-        for n in names {
-            writeln!(w, "  {:>n_w$}  {}", n.count, n.value)?;
-        }
-        Ok(())
+            .take(5)
+            .map(|n| (n.count, n.value.as_str()))
+            .collect();
+        counted(w, &format!("largest {heading}"), &rows)
     }
 
     /// The largest groups of a kind (folders): `largest folders (N)`,
@@ -407,24 +399,16 @@ impl Printer {
         groups: &[crate::stats::Group],
         count: u64,
     ) -> io::Result<()> {
-        if groups.is_empty() {
-            return Ok(());
-        }
         let shown = if (groups.len() as u64) < count {
             format!(" ({} of {count})", groups.len())
         } else {
             format!(" ({count})")
         };
-        writeln!(w, "largest {kind}{shown}")?;
-        let n_w = groups
+        let rows: Vec<(u64, &str)> = groups
             .iter()
-            .map(|g| g.articles.to_string().len())
-            .max()
-            .unwrap_or(1);
-        for g in groups {
-            writeln!(w, "  {:>n_w$}  {}", g.articles, g.name)?;
-        }
-        Ok(())
+            .map(|g| (g.articles, g.name.as_str()))
+            .collect();
+        counted(w, &format!("largest {kind}{shown}"), &rows)
     }
 
     /// A timeline as a chart of horizontal bars, one row per bucket, `width` characters wide:
@@ -893,6 +877,23 @@ pub fn human_bytes(n: u64) -> String {
 pub fn json<T: serde::Serialize>(w: &mut dyn Write, value: &T) -> io::Result<()> {
     serde_json::to_writer(&mut *w, value)?;
     writeln!(w)
+}
+
+/// A heading, then each row's count (right-aligned) and name; nothing when there are no rows.
+fn counted(w: &mut dyn Write, heading: &str, rows: &[(u64, &str)]) -> io::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "{heading}")?;
+    let n_w = rows
+        .iter()
+        .map(|(n, _)| n.to_string().len())
+        .max()
+        .unwrap_or(1);
+    for (n, name) in rows {
+        writeln!(w, "  {n:>n_w$}  {name}")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
