@@ -5,7 +5,7 @@
 //! Needs Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`, `/usr/bin/chromedriver`).
 //! Without them the browser test says so and passes, except under `CI=true`, where it fails.
 //! Screenshots go to `target/browser/` (`results.png`: the results; `timeline.png`: the chart;
-//! `search.png`: an open article; `phone.png`: results at 375 px).
+//! `kwic.png`: the concordance; `search.png`: an open article; `phone.png`: results at 375 px).
 
 #![cfg(unix)]
 
@@ -992,4 +992,156 @@ async fn loop_until_param(c: &Client, key: &str, value: &str) -> Vec<(String, St
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The concordance view: the lines of /api/kwic, a page at a time, each opening its article.
+#[tokio::test(flavor = "multi_thread")]
+async fn kwic_view_in_chromium() {
+    let t = TestDir::new();
+    corpus(&t);
+    in_chromium(t, drive_kwic).await;
+}
+
+/// The concordance lines shown: date, path, paragraph label, left, match and right.
+async fn shown_lines(c: &Client) -> Vec<Value> {
+    let v = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#kwic .kline')).map(l => ({\
+               date: l.querySelector('.date').textContent,\
+               path: l.querySelector('.path').textContent,\
+               para: l.querySelector('.para').textContent,\
+               left: l.querySelector('.left').textContent,\
+               match: l.querySelector('.match').textContent,\
+               right: l.querySelector('.right').textContent\
+             }));",
+            vec![],
+        )
+        .await
+        .expect("reading the lines");
+    v.as_array().expect("an array of lines").clone()
+}
+
+fn same_lines(shown: &[Value], api: &Value) {
+    let lines = api["lines"].as_array().unwrap();
+    assert!(!lines.is_empty(), "no lines: {api}");
+    assert_eq!(shown.len(), lines.len(), "lines shown vs API: {shown:?}");
+    for (s, l) in shown.iter().zip(lines) {
+        assert_eq!(s["date"], l["date"]);
+        assert_eq!(s["path"], l["path"]);
+        assert_eq!(s["para"], format!("¶{}", l["paragraph"]));
+        assert_eq!(s["left"], l["left"]);
+        assert_eq!(s["match"], l["match"]);
+        assert_eq!(s["right"], l["right"]);
+        assert!(
+            s["match"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .starts_with("convoy"),
+            "{s}"
+        );
+    }
+}
+
+async fn drive_kwic(c: Client, server: Server, _t: TestDir) {
+    c.goto(&format!("{}?q=convoy", server.url))
+        .await
+        .expect("opening the page");
+    summary_shows(&c, "30 matching articles").await;
+    c.find(Locator::Id("view-kwic"))
+        .await
+        .expect("the concordance link")
+        .click()
+        .await
+        .unwrap();
+    let api = server.json("/api/kwic?q=convoy&limit=40", 200);
+    let total = api["total"].as_u64().unwrap();
+    // Every article's first paragraph, and the third of the fifteen even ones.
+    assert_eq!(total, 45, "{api}");
+    assert_eq!(api["articles"], 30, "{api}");
+    summary_shows(&c, "45 lines in 30 articles, showing 1-40").await;
+    assert_eq!(param(&url_params(&c).await, "view"), Some("kwic"));
+    same_lines(&shown_lines(&c).await, &api);
+    assert_eq!(
+        c.execute(
+            "return document.querySelectorAll('#results .hit').length",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!(0),
+        "hits shown beside the concordance"
+    );
+    c.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
+    std::fs::write(
+        screenshot_dir().join("kwic.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    // At phone width the lines are cut, never scrolled sideways.
+    c.set_window_size(375, 800).await.unwrap();
+    until(&c, "window.innerWidth <= 375", "a 375 px viewport").await;
+    fits_phone(&c, "the concordance").await;
+    c.set_window_size(1280, 1000).await.unwrap();
+    // The next page: the rest of the lines.
+    c.find(Locator::Id("next"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    summary_shows(&c, "showing 41-45").await;
+    same_lines(
+        &shown_lines(&c).await,
+        &server.json("/api/kwic?q=convoy&limit=40&offset=40", 200),
+    );
+    // A shared URL with dates gives the lines of those dates only.
+    c.goto(&format!(
+        "{}?q=convoy&from=2000&to=2004&view=kwic",
+        server.url
+    ))
+    .await
+    .unwrap();
+    let ranged = server.json("/api/kwic?q=convoy&from=2000&to=2004&limit=40", 200);
+    summary_shows(
+        &c,
+        &format!("{} lines in 5 articles", ranged["total"].as_u64().unwrap()),
+    )
+    .await;
+    let shown = shown_lines(&c).await;
+    same_lines(&shown, &ranged);
+    // A click on a line opens its article.
+    let path = shown[0]["path"].as_str().unwrap().to_string();
+    c.find(Locator::Css("#kwic .kline .right"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &c,
+        "!document.getElementById('article').hidden && \
+         document.querySelectorAll('#article .paragraph.match').length",
+        "the article of a line",
+    )
+    .await;
+    assert_eq!(param(&url_params(&c).await, "article"), Some(path.as_str()));
+    // The Articles link goes back to the hits, the dates kept.
+    c.find(Locator::Id("back"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    summary_shows(&c, "in 5 articles").await;
+    c.find(Locator::Id("view-hits"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    summary_shows(&c, "5 matching articles").await;
+    let params = url_params(&c).await;
+    assert_eq!(param(&params, "view"), None, "{params:?}");
+    assert_eq!(param(&params, "from"), Some("2000"), "{params:?}");
 }
