@@ -763,6 +763,26 @@ async fn drive_facets(c: Client, server: Server, _t: TestDir) {
         .unwrap();
     summary_shows(&c, "12 matching articles").await;
     assert_eq!(param(&url_params(&c).await, "source"), None);
+    // In the concordance the filter in force is shown too, and removed the same way.
+    c.goto(&format!(
+        "{}?q=convoy&source=Harbor+Times&view=kwic",
+        server.url
+    ))
+    .await
+    .unwrap();
+    let kwic = server.json("/api/kwic?q=convoy&source=Harbor+Times", 200);
+    assert_eq!(kwic["articles"], 4, "{kwic}");
+    summary_shows(&c, "lines in 4 articles").await;
+    c.find(Locator::Css("#facets button"))
+        .await
+        .expect("the filter's button in the concordance")
+        .click()
+        .await
+        .unwrap();
+    summary_shows(&c, "lines in 12 articles").await;
+    let params = url_params(&c).await;
+    assert_eq!(param(&params, "source"), None, "{params:?}");
+    assert_eq!(param(&params, "view"), Some("kwic"), "{params:?}");
     // An article shows its title, byline and link.
     let path = hit["path"].as_str().unwrap();
     c.goto(&format!("{}?q=convoy&article={}", server.url, enc(path)))
