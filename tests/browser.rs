@@ -5,7 +5,8 @@
 //! Needs Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`, `/usr/bin/chromedriver`).
 //! Without them the browser test says so and passes, except under `CI=true`, where it fails.
 //! Screenshots go to `target/browser/` (`results.png`: the results; `timeline.png`: the chart;
-//! `kwic.png`: the concordance; `search.png`: an open article; `phone.png`: results at 375 px).
+//! `kwic.png`: the concordance; `keywords-phone.png`: the keywords at 375 px; `search.png`: an
+//! open article; `phone.png`: results at 375 px).
 
 #![cfg(unix)]
 
@@ -1164,4 +1165,54 @@ async fn drive_kwic(c: Client, server: Server, _t: TestDir) {
     let params = url_params(&c).await;
     assert_eq!(param(&params, "view"), None, "{params:?}");
     assert_eq!(param(&params, "from"), Some("2000"), "{params:?}");
+
+    // The Keywords view: the rows of /api/keywords for the same selection.
+    c.find(Locator::Id("view-keywords"))
+        .await
+        .expect("the keywords link")
+        .click()
+        .await
+        .unwrap();
+    let kw = server.json("/api/keywords?q=convoy&from=2000&to=2004&limit=40", 200);
+    let words = kw["keywords"].as_array().unwrap();
+    assert!(!words.is_empty(), "{kw}");
+    summary_shows(
+        &c,
+        &format!(
+            "{} keywords of 5 articles against {}",
+            words.len(),
+            kw["reference_articles"]
+        ),
+    )
+    .await;
+    assert_eq!(param(&url_params(&c).await, "view"), Some("keywords"));
+    let rows = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#keywords-body tr')).map(r =>                Array.from(r.cells).map(c => c.textContent));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let want: Vec<Value> = words
+        .iter()
+        .map(|k| {
+            json!([
+                k["word"],
+                k["selection"].to_string(),
+                k["reference"].to_string(),
+                format!("{:.1}", k["g2"].as_f64().unwrap()),
+                format!("{:.2}", k["log_ratio"].as_f64().unwrap()),
+            ])
+        })
+        .collect();
+    assert_eq!(rows, json!(want));
+    c.set_window_size(375, 800).await.unwrap();
+    until(&c, "window.innerWidth <= 375", "a 375 px viewport").await;
+    fits_phone(&c, "the keywords").await;
+    c.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
+    std::fs::write(
+        screenshot_dir().join("keywords-phone.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
 }
