@@ -1206,6 +1206,43 @@ async fn drive_kwic(c: Client, server: Server, _t: TestDir) {
         })
         .collect();
     assert_eq!(rows, json!(want));
+    // A bad selection: the server's message, and the way back to the articles.
+    let (status, _, body) = server.get("/api/keywords?q=convoy&from=2020&to=2010");
+    assert_eq!(status, 400, "{body}");
+    let message: Value = serde_json::from_str(&body).unwrap();
+    c.goto(&format!(
+        "{}?q=convoy&from=2020&to=2010&view=keywords",
+        server.url
+    ))
+    .await
+    .unwrap();
+    let shown = until(
+        &c,
+        "!document.getElementById('error').hidden &&          !document.getElementById('views').hidden &&          document.getElementById('error').textContent",
+        "the keywords' error",
+    )
+    .await;
+    assert_eq!(shown, message["error"]);
+    c.find(Locator::Id("view-hits"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &c,
+        "document.getElementById('view-hits').getAttribute('aria-current') === 'page' &&          !document.getElementById('error').hidden",
+        "the articles view, with the search's own error",
+    )
+    .await;
+    assert_eq!(param(&url_params(&c).await, "view"), None);
+    c.goto(&format!(
+        "{}?q=convoy&from=2000&to=2004&view=keywords",
+        server.url
+    ))
+    .await
+    .unwrap();
+    summary_shows(&c, "keywords of 5 articles").await;
     c.set_window_size(375, 800).await.unwrap();
     until(&c, "window.innerWidth <= 375", "a 375 px viewport").await;
     fits_phone(&c, "the keywords").await;
