@@ -4,8 +4,9 @@
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`, `/usr/bin/chromedriver`).
 //! Without them the browser test says so and passes, except under `CI=true`, where it fails.
-//! Screenshots go to `target/browser/` (`results.png`: the results; `search.png`: an open
-//! article; `phone.png`: results at 375 px).
+//! Screenshots go to `target/browser/` (`results.png`: the results; `timeline.png`: the chart;
+//! `kwic.png`: the concordance; `keywords-phone.png`: the keywords at 375 px; `search.png`: an
+//! open article; `phone.png`: results at 375 px).
 
 #![cfg(unix)]
 
@@ -763,6 +764,26 @@ async fn drive_facets(c: Client, server: Server, _t: TestDir) {
         .unwrap();
     summary_shows(&c, "12 matching articles").await;
     assert_eq!(param(&url_params(&c).await, "source"), None);
+    // In the concordance the filter in force is shown too, and removed the same way.
+    c.goto(&format!(
+        "{}?q=convoy&source=Harbor+Times&view=kwic",
+        server.url
+    ))
+    .await
+    .unwrap();
+    let kwic = server.json("/api/kwic?q=convoy&source=Harbor+Times", 200);
+    assert_eq!(kwic["articles"], 4, "{kwic}");
+    summary_shows(&c, "lines in 4 articles").await;
+    c.find(Locator::Css("#facets button"))
+        .await
+        .expect("the filter's button in the concordance")
+        .click()
+        .await
+        .unwrap();
+    summary_shows(&c, "lines in 12 articles").await;
+    let params = url_params(&c).await;
+    assert_eq!(param(&params, "source"), None, "{params:?}");
+    assert_eq!(param(&params, "view"), Some("kwic"), "{params:?}");
     // An article shows its title, byline and link.
     let path = hit["path"].as_str().unwrap();
     c.goto(&format!("{}?q=convoy&article={}", server.url, enc(path)))
@@ -786,4 +807,449 @@ async fn drive_facets(c: Client, server: Server, _t: TestDir) {
             hit["url"].as_str().unwrap()
         ))
     );
+}
+
+/// The timeline chart: one bar per bucket of /api/timeline, counts or shares, and a click on a
+/// bar narrows the search to the bucket's dates.
+#[tokio::test(flavor = "multi_thread")]
+async fn timeline_chart_in_chromium() {
+    let t = TestDir::new();
+    corpus(&t);
+    in_chromium(t, drive_chart).await;
+}
+
+/// The bars drawn: each one's dates, count and charted value, and its height in the SVG.
+async fn shown_bars(c: &Client) -> Vec<Value> {
+    let v = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#chart-svg .bucket')).map(g => ({\
+               start: g.dataset.start, end: g.dataset.end, label: g.dataset.label,\
+               count: Number(g.dataset.count), value: Number(g.dataset.value),\
+               height: Number(g.querySelector('.bar').getAttribute('height'))\
+             }));",
+            vec![],
+        )
+        .await
+        .expect("reading the bars");
+    v.as_array().expect("an array of bars").clone()
+}
+
+/// Waits until the chart shows as many bars as `api` has buckets, then checks each bar against
+/// its bucket: dates, label, count, the value charted (`shares` or `counts`), and that the
+/// heights follow the values (the tallest bar is the largest value, an empty bucket is flat).
+async fn same_bars(c: &Client, api: &Value, series: &str) -> Vec<Value> {
+    let buckets = api["buckets"].as_array().unwrap();
+    assert!(!buckets.is_empty(), "no buckets: {api}");
+    until(
+        c,
+        &format!(
+            "!document.getElementById('chart').hidden && \
+             document.querySelectorAll('#chart-svg .bucket').length === {}",
+            buckets.len()
+        ),
+        &format!("{} bars", buckets.len()),
+    )
+    .await;
+    let bars = shown_bars(c).await;
+    let values: Vec<f64> = buckets
+        .iter()
+        .map(|b| b[series][0].as_f64().unwrap())
+        .collect();
+    let max = values.iter().cloned().fold(0.0, f64::max);
+    assert!(max > 0.0, "nothing to chart: {api}");
+    let tallest = bars
+        .iter()
+        .map(|b| b["height"].as_f64().unwrap())
+        .fold(0.0, f64::max);
+    for ((bar, b), v) in bars.iter().zip(buckets).zip(&values) {
+        assert_eq!(bar["start"], b["start"], "{bar} vs {b}");
+        assert_eq!(bar["end"], b["end"], "{bar} vs {b}");
+        assert_eq!(bar["label"], b["label"], "{bar} vs {b}");
+        assert_eq!(bar["count"], b["counts"][0], "{bar} vs {b}");
+        let shown = bar["value"].as_f64().unwrap();
+        assert!((shown - v).abs() < 1e-9, "{series}: {bar} vs {b}");
+        let h = bar["height"].as_f64().unwrap();
+        if *v == 0.0 {
+            assert_eq!(h, 0.0, "an empty bucket has a bar: {bar}");
+        } else {
+            assert!(
+                (h / tallest - v / max).abs() < 0.02,
+                "height {h} of {tallest} for {v} of {max}: {bar}"
+            );
+        }
+    }
+    bars
+}
+
+async fn drive_chart(c: Client, server: Server, _t: TestDir) {
+    c.goto(&format!("{}?q=convoy", server.url))
+        .await
+        .expect("opening the page");
+    summary_shows(&c, "30 matching articles").await;
+    let api = server.json("/api/timeline?q=convoy", 200);
+    assert_eq!(api["by"], "year", "{api}");
+    let bars = same_bars(&c, &api, "counts").await;
+    assert_eq!(bars.len(), 30, "one bar a year, 1995 to 2024");
+
+    // Shares: the values the API gives as shares, the toggle pressed.
+    c.find(Locator::Id("chart-shares"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &c,
+        "document.getElementById('chart-shares').getAttribute('aria-pressed') === 'true' && \
+         document.getElementById('chart-caption').textContent.startsWith('Share')",
+        "the shares",
+    )
+    .await;
+    same_bars(&c, &api, "shares").await;
+    // 2024 holds the hostile article as well: its share is a half, the other years' all of it.
+    assert_eq!(api["buckets"][29]["shares"][0], 0.5, "{api}");
+    c.find(Locator::Id("chart-counts"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &c,
+        "document.getElementById('chart-counts').getAttribute('aria-pressed') === 'true'",
+        "the counts again",
+    )
+    .await;
+    same_bars(&c, &api, "counts").await;
+    // The chart as a person sees it (docs/page-timeline.png in the README is this picture).
+    c.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
+    let png = c.screenshot().await.expect("a screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+    std::fs::write(screenshot_dir().join("timeline.png"), png).unwrap();
+
+    // A click on a bar narrows the search to its dates: the form, the address, the hits.
+    let bucket = &api["buckets"][7];
+    let (start, end) = (
+        bucket["start"].as_str().unwrap(),
+        bucket["end"].as_str().unwrap(),
+    );
+    c.find(Locator::Css("#chart-svg .bucket:nth-of-type(8) .bar"))
+        .await
+        .expect("the eighth bar")
+        .click()
+        .await
+        .unwrap();
+    let narrowed = server.json(
+        &format!("/api/search?q=convoy&from={start}&to={end}&limit=10"),
+        200,
+    );
+    let total = narrowed["total"].as_u64().unwrap();
+    assert_eq!(total, bucket["counts"][0].as_u64().unwrap(), "{narrowed}");
+    let noun = if total == 1 { "article" } else { "articles" };
+    summary_shows(&c, &format!("{total} matching {noun}")).await;
+    let params = url_params(&c).await;
+    assert_eq!(param(&params, "from"), Some(start), "{params:?}");
+    assert_eq!(param(&params, "to"), Some(end), "{params:?}");
+    let hits = shown_hits(&c).await;
+    assert_eq!(paths(&hits), paths(narrowed["hits"].as_array().unwrap()));
+    for h in &hits {
+        let d = h["date"].as_str().unwrap();
+        assert!(
+            (start..=end).contains(&d),
+            "{d} is outside {start} to {end}"
+        );
+    }
+    let form = c
+        .execute(
+            "return [document.getElementById('from').value, document.getElementById('to').value];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(form, json!([start, end]));
+    // The chart now shows the bucket's own timeline, by month.
+    let inner = server.json(
+        &format!("/api/timeline?q=convoy&from={start}&to={end}"),
+        200,
+    );
+    assert_eq!(inner["by"], "month", "{inner}");
+    same_bars(&c, &inner, "counts").await;
+    // The keyboard narrows too: Enter on a focused bar.
+    let month = inner["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|b| b["counts"][0].as_u64() > Some(0))
+        .expect("a month with a match");
+    let b = &inner["buckets"][month];
+    c.execute(
+        &format!("document.querySelectorAll('#chart-svg .bucket')[{month}].focus();"),
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    let params = loop_until_param(&c, "to", b["end"].as_str().unwrap()).await;
+    assert_eq!(param(&params, "from"), b["start"].as_str(), "{params:?}");
+    summary_shows(&c, "1 matching article").await;
+}
+
+/// Waits until the page's address has `key` = `value`, and returns its parameters.
+async fn loop_until_param(c: &Client, key: &str, value: &str) -> Vec<(String, String)> {
+    let start = Instant::now();
+    loop {
+        let params = url_params(c).await;
+        if param(&params, key) == Some(value) {
+            return params;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the address never had {key}={value}: {params:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The concordance view: the lines of /api/kwic, a page at a time, each opening its article.
+#[tokio::test(flavor = "multi_thread")]
+async fn kwic_view_in_chromium() {
+    let t = TestDir::new();
+    corpus(&t);
+    in_chromium(t, drive_kwic).await;
+}
+
+/// The concordance lines shown: date, path, paragraph label, left, match and right.
+async fn shown_lines(c: &Client) -> Vec<Value> {
+    let v = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#kwic .kline')).map(l => ({\
+               date: l.querySelector('.date').textContent,\
+               path: l.querySelector('.path').textContent,\
+               para: l.querySelector('.para').textContent,\
+               left: l.querySelector('.left').textContent,\
+               match: l.querySelector('.match').textContent,\
+               right: l.querySelector('.right').textContent\
+             }));",
+            vec![],
+        )
+        .await
+        .expect("reading the lines");
+    v.as_array().expect("an array of lines").clone()
+}
+
+fn same_lines(shown: &[Value], api: &Value) {
+    let lines = api["lines"].as_array().unwrap();
+    assert!(!lines.is_empty(), "no lines: {api}");
+    assert_eq!(shown.len(), lines.len(), "lines shown vs API: {shown:?}");
+    for (s, l) in shown.iter().zip(lines) {
+        assert_eq!(s["date"], l["date"]);
+        assert_eq!(s["path"], l["path"]);
+        assert_eq!(s["para"], format!("¶{}", l["paragraph"]));
+        assert_eq!(s["left"], l["left"]);
+        assert_eq!(s["match"], l["match"]);
+        assert_eq!(s["right"], l["right"]);
+        assert!(
+            s["match"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .starts_with("convoy"),
+            "{s}"
+        );
+    }
+}
+
+async fn drive_kwic(c: Client, server: Server, _t: TestDir) {
+    c.goto(&format!("{}?q=convoy", server.url))
+        .await
+        .expect("opening the page");
+    summary_shows(&c, "30 matching articles").await;
+    c.find(Locator::Id("view-kwic"))
+        .await
+        .expect("the concordance link")
+        .click()
+        .await
+        .unwrap();
+    let api = server.json("/api/kwic?q=convoy&limit=40", 200);
+    let total = api["total"].as_u64().unwrap();
+    // Every article's first paragraph, and the third of the fifteen even ones.
+    assert_eq!(total, 45, "{api}");
+    assert_eq!(api["articles"], 30, "{api}");
+    summary_shows(&c, "45 lines in 30 articles, showing 1-40").await;
+    assert_eq!(param(&url_params(&c).await, "view"), Some("kwic"));
+    same_lines(&shown_lines(&c).await, &api);
+    assert_eq!(
+        c.execute(
+            "return document.querySelectorAll('#results .hit').length",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!(0),
+        "hits shown beside the concordance"
+    );
+    c.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
+    std::fs::write(
+        screenshot_dir().join("kwic.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    // At phone width the lines are cut, never scrolled sideways.
+    c.set_window_size(375, 800).await.unwrap();
+    until(&c, "window.innerWidth <= 375", "a 375 px viewport").await;
+    fits_phone(&c, "the concordance").await;
+    c.set_window_size(1280, 1000).await.unwrap();
+    // The next page: the rest of the lines.
+    c.find(Locator::Id("next"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    summary_shows(&c, "showing 41-45").await;
+    same_lines(
+        &shown_lines(&c).await,
+        &server.json("/api/kwic?q=convoy&limit=40&offset=40", 200),
+    );
+    // A shared URL with dates gives the lines of those dates only.
+    c.goto(&format!(
+        "{}?q=convoy&from=2000&to=2004&view=kwic",
+        server.url
+    ))
+    .await
+    .unwrap();
+    let ranged = server.json("/api/kwic?q=convoy&from=2000&to=2004&limit=40", 200);
+    summary_shows(
+        &c,
+        &format!("{} lines in 5 articles", ranged["total"].as_u64().unwrap()),
+    )
+    .await;
+    let shown = shown_lines(&c).await;
+    same_lines(&shown, &ranged);
+    // A click on a line opens its article.
+    let path = shown[0]["path"].as_str().unwrap().to_string();
+    c.find(Locator::Css("#kwic .kline .right"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &c,
+        "!document.getElementById('article').hidden && \
+         document.querySelectorAll('#article .paragraph.match').length",
+        "the article of a line",
+    )
+    .await;
+    assert_eq!(param(&url_params(&c).await, "article"), Some(path.as_str()));
+    // The Articles link goes back to the hits, the dates kept.
+    c.find(Locator::Id("back"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    summary_shows(&c, "in 5 articles").await;
+    c.find(Locator::Id("view-hits"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    summary_shows(&c, "5 matching articles").await;
+    let params = url_params(&c).await;
+    assert_eq!(param(&params, "view"), None, "{params:?}");
+    assert_eq!(param(&params, "from"), Some("2000"), "{params:?}");
+
+    // The Keywords view: the rows of /api/keywords for the same selection.
+    c.find(Locator::Id("view-keywords"))
+        .await
+        .expect("the keywords link")
+        .click()
+        .await
+        .unwrap();
+    let kw = server.json("/api/keywords?q=convoy&from=2000&to=2004&limit=40", 200);
+    let words = kw["keywords"].as_array().unwrap();
+    assert!(!words.is_empty(), "{kw}");
+    summary_shows(
+        &c,
+        &format!(
+            "{} keywords of 5 articles against {}",
+            words.len(),
+            kw["reference_articles"]
+        ),
+    )
+    .await;
+    assert_eq!(param(&url_params(&c).await, "view"), Some("keywords"));
+    let rows = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#keywords-body tr')).map(r =>                Array.from(r.cells).map(c => c.textContent));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let want: Vec<Value> = words
+        .iter()
+        .map(|k| {
+            json!([
+                k["word"],
+                k["selection"].to_string(),
+                k["reference"].to_string(),
+                format!("{:.1}", k["g2"].as_f64().unwrap()),
+                format!("{:.2}", k["log_ratio"].as_f64().unwrap()),
+            ])
+        })
+        .collect();
+    assert_eq!(rows, json!(want));
+    // A bad selection: the server's message, and the way back to the articles.
+    let (status, _, body) = server.get("/api/keywords?q=convoy&from=2020&to=2010");
+    assert_eq!(status, 400, "{body}");
+    let message: Value = serde_json::from_str(&body).unwrap();
+    c.goto(&format!(
+        "{}?q=convoy&from=2020&to=2010&view=keywords",
+        server.url
+    ))
+    .await
+    .unwrap();
+    let shown = until(
+        &c,
+        "!document.getElementById('error').hidden &&          !document.getElementById('views').hidden &&          document.getElementById('error').textContent",
+        "the keywords' error",
+    )
+    .await;
+    assert_eq!(shown, message["error"]);
+    c.find(Locator::Id("view-hits"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &c,
+        "document.getElementById('view-hits').getAttribute('aria-current') === 'page' &&          !document.getElementById('error').hidden",
+        "the articles view, with the search's own error",
+    )
+    .await;
+    assert_eq!(param(&url_params(&c).await, "view"), None);
+    c.goto(&format!(
+        "{}?q=convoy&from=2000&to=2004&view=keywords",
+        server.url
+    ))
+    .await
+    .unwrap();
+    summary_shows(&c, "keywords of 5 articles").await;
+    c.set_window_size(375, 800).await.unwrap();
+    until(&c, "window.innerWidth <= 375", "a 375 px viewport").await;
+    fits_phone(&c, "the keywords").await;
+    c.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
+    std::fs::write(
+        screenshot_dir().join("keywords-phone.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
 }
