@@ -250,22 +250,41 @@ async fn blocking<T: Send + 'static>(
             .acquire_owned()
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?;
-        tokio::task::spawn_blocking(move || {
+        let work_dir = dir.clone();
+        let done = tokio::task::spawn_blocking(move || {
             let _slot = slot;
-            work(&app)
+            match work(&app) {
+                Err(ApiError::Internal(m)) => Err(ApiError::Internal(diagnosed(&work_dir, m))),
+                result => result,
+            }
         })
-        .await
-        .map_err(|join| ApiError::Internal(format!("the request failed: {join}")))?
+        .await;
+        match done {
+            Ok(result) => result,
+            Err(join) => {
+                let m = format!("the request failed: {join}");
+                let named = tokio::task::spawn_blocking(move || diagnosed(&dir, m));
+                Err(ApiError::Internal(
+                    named.await.unwrap_or_else(|e| e.to_string()),
+                ))
+            }
+        }
     };
     match tokio::time::timeout(limit, in_slot).await {
-        // A failure of the index's files: name the damage, if that is its cause.
-        Ok(Err(ApiError::Internal(m))) => Err(ApiError::Internal(
-            crate::index::damage::diagnose(&dir).map_or(m, |d| d.to_string()),
-        )),
         Ok(result) => result,
         // The search goes on in its thread (it cannot be interrupted), holding its slot, and
         // its answer is dropped.
         Err(_) => Err(ApiError::Timeout(limit)),
+    }
+}
+
+/// A failure of the index's files named by the damage that caused it, if any (else `m`): the
+/// files are read on a blocking thread, and a look at garbled files that fails in tantivy
+/// leaves the message as it was rather than the connection unanswered.
+fn diagnosed(dir: &std::path::Path, m: String) -> String {
+    match std::panic::catch_unwind(|| crate::index::damage::diagnose(dir)) {
+        Ok(Some(d)) => d.to_string(),
+        _ => m,
     }
 }
 

@@ -134,8 +134,13 @@ impl Store {
 
     /// Whether any article of the current reader has a title (a records file gave it one):
     /// a look at each segment's title dictionary. An index that cannot be read says no here
-    /// and fails at the search that follows.
+    /// and fails at the search that follows. Only records files give titles, so an index whose
+    /// `records.json` lists none is answered without opening the title field: tantivy builds an empty dictionary for a field without terms, a 940 KB
+    /// allocation that took a search of Reuters-21578 from 220 to 490 page faults.
     pub fn holds_titles(&self) -> bool {
+        if !crate::index::writer::holds_records(&self.dir) {
+            return false;
+        }
         let Ok(reader) = self.reader() else {
             return false;
         };

@@ -561,6 +561,12 @@ struct FileState {
 /// The file holding [`RecordsState`], in the index folder.
 pub const RECORDS_STATE: &str = "records.json";
 
+/// Whether the index at `dir` was given any records file (the only source of titles, authors
+/// and sources): read from `records.json`, without opening the index.
+pub fn holds_records(dir: &Path) -> bool {
+    !RecordsState::load(dir).files.is_empty()
+}
+
 impl RecordsState {
     fn load(dir: &Path) -> RecordsState {
         fs::read(dir.join(RECORDS_STATE))
