@@ -26,8 +26,9 @@ use chrono::NaiveDate;
 use clap::ValueEnum;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocId, DocSet, TERMINATED, Term};
 
 /// How a collocate is scored.
@@ -166,6 +167,17 @@ impl Measure {
     }
 }
 
+/// Documents in a run read by one core at a time.
+const RUN: usize = 4096;
+
+/// What one core finds near the node in one period: the node's occurrences, and each word
+/// near it as written with how often.
+#[derive(Default)]
+struct Near {
+    node: u64,
+    written: FxHashMap<String, u64>,
+}
+
 /// What one period gathers: its articles and words, the node's occurrences, and per
 /// collocate (indexed form) its co-occurrences and the spellings seen near the node.
 #[derive(Default)]
@@ -205,54 +217,109 @@ pub fn run(store: &Store, req: &Request) -> Result<Collocates, SearchError> {
             t.words += u64::from(norms.fieldnorm(doc));
         }
     }
-    // The node's occurrences and the words around each.
-    let mut highlighter = Highlighter::new(&searcher, &plan, body, 0)?;
+    // The node's occurrences and the words around each: the articles holding it, cut into
+    // runs of consecutive documents that the cores read side by side, each with its own
+    // reader of the stored text; their counts are summed, so the lists do not depend on how
+    // the work was cut.
     let matching = searcher.search(&*plan.full, &DocsCollector)?;
-    let mut analyzer = schema::word_analyzer();
+    let mut runs: Vec<(u32, Vec<DocId>)> = Vec::new();
     for ord in 0..matching.segments.len() {
         let ids: Vec<DocId> = matching.iter_segment(ord).collect();
-        let dates = searcher
-            .segment_reader(ord as u32)
-            .fast_fields()
-            .date(schema::DATE)?;
-        highlighter.occurrences_in_segment(&searcher, ord as u32, &ids, |doc, found| {
-            if found.is_empty() {
-                return Ok::<(), SearchError>(());
-            }
-            let secs = dates.first(doc).map_or(0, |d| d.into_timestamp_secs());
-            let t = &mut tallies[period_of(secs)];
-            t.node += found.len() as u64;
-            let stored: tantivy::TantivyDocument =
-                searcher.doc(tantivy::DocAddress::new(ord as u32, doc))?;
-            let paragraphs = schema::paragraphs(&stored, store.fields);
-            // The word spans of the paragraph last cut (occurrences come in text order).
-            let mut spans: Vec<(usize, usize)> = Vec::new();
-            let mut spanned = None;
-            for o in found {
-                let Some(text) = paragraphs.get(o.paragraph) else {
-                    continue;
-                };
-                if spanned != Some(o.paragraph) {
-                    spans.clear();
-                    spans.extend(schema::word_spans(text));
-                    spanned = Some(o.paragraph);
+        for run in ids.chunks(RUN) {
+            runs.push((ord as u32, run.to_vec()));
+        }
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(runs.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let read_runs = || -> Result<Vec<Near>, SearchError> {
+        let mut highlighter = Highlighter::new(&searcher, &plan, body, 0)?;
+        let mut near: Vec<Near> = periods.iter().map(|_| Near::default()).collect();
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some((ord, ids)) = runs.get(i) else {
+                return Ok(near);
+            };
+            let seg = searcher.segment_reader(*ord);
+            let dates = seg.fast_fields().date(schema::DATE)?;
+            // Consecutive documents share compressed blocks: a few cached are enough.
+            let texts = seg
+                .get_store_reader(4)
+                .map_err(tantivy::TantivyError::from)?;
+            highlighter.occurrences_in_segment(&searcher, *ord, ids, |doc, found| {
+                if found.is_empty() {
+                    return Ok::<(), SearchError>(());
                 }
-                let (first, last) = (o.first as usize, o.last as usize);
-                let before = first.saturating_sub(req.window)..first.min(spans.len());
-                let after = (last + 1).min(spans.len())..(last + 1 + req.window).min(spans.len());
-                for k in before.chain(after) {
-                    let written = &text[spans[k].0..spans[k].1];
-                    match t.written.get_mut(written) {
-                        Some(n) => *n += 1,
-                        None => {
-                            t.written.insert(written.to_string(), 1);
+                let secs = dates.first(doc).map_or(0, |d| d.into_timestamp_secs());
+                let t = &mut near[period_of(secs)];
+                t.node += found.len() as u64;
+                let stored: tantivy::TantivyDocument = texts.get(doc)?;
+                let paragraphs: Vec<&str> =
+                    stored.get_all(body).filter_map(|v| v.as_str()).collect();
+                // The word spans of the paragraph last cut (occurrences come in text order),
+                // cut only as far as a window reaches.
+                let mut cut = None;
+                for o in found {
+                    let Some(text) = paragraphs.get(o.paragraph) else {
+                        continue;
+                    };
+                    if cut.as_ref().is_none_or(|(p, _)| *p != o.paragraph) {
+                        spans.clear();
+                        cut = Some((o.paragraph, schema::word_spans(text)));
+                    }
+                    let (first, last) = (o.first as usize, o.last as usize);
+                    let reach = last + 1 + req.window;
+                    if let Some((_, words)) = cut.as_mut() {
+                        while spans.len() < reach {
+                            match words.next() {
+                                Some(span) => spans.push(span),
+                                None => break,
+                            }
+                        }
+                    }
+                    let before = first.saturating_sub(req.window)..first.min(spans.len());
+                    let after = (last + 1).min(spans.len())..reach.min(spans.len());
+                    for k in before.chain(after) {
+                        let written = &text[spans[k].0..spans[k].1];
+                        match t.written.get_mut(written) {
+                            Some(n) => *n += 1,
+                            None => {
+                                t.written.insert(written.to_string(), 1);
+                            }
                         }
                     }
                 }
+                Ok(())
+            })?;
+        }
+    };
+    let found: Vec<Result<Vec<Near>, SearchError>> = if threads == 1 {
+        vec![read_runs()]
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads).map(|_| scope.spawn(read_runs)).collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("a collocates reader panicked"))
+                .collect()
+        })
+    };
+    for near in found {
+        for (t, n) in tallies.iter_mut().zip(near?) {
+            t.node += n.node;
+            if t.written.is_empty() {
+                t.written = n.written;
+                continue;
             }
-            Ok(())
-        })?;
+            for (written, count) in n.written {
+                *t.written.entry(written).or_insert(0) += count;
+            }
+        }
     }
+    let mut analyzer = schema::word_analyzer();
     // Each spelling analysed once, as the index analyses it: the collocates are indexed forms.
     let mut forms: FxHashMap<String, Option<String>> = FxHashMap::default();
     for t in &mut tallies {
