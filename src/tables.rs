@@ -144,14 +144,27 @@ pub fn stats(out: &mut dyn Write, s: &Stats) -> io::Result<()> {
 
 /// Search results: a row per hit (rank, date, path, score, paragraph, snippet as plain text).
 pub fn search(out: &mut dyn Write, r: &Results, offset: usize) -> io::Result<()> {
-    let header = ["rank", "date", "path", "score", "paragraph", "snippet"]
-        .map(String::from)
-        .to_vec();
+    let header = [
+        "rank",
+        "date",
+        "path",
+        "title",
+        "authors",
+        "source",
+        "score",
+        "paragraph",
+        "snippet",
+    ]
+    .map(String::from)
+    .to_vec();
     let rows = r.hits.iter().enumerate().map(|(i, h)| {
         vec![
             (offset + i + 1).to_string(),
             h.date.clone(),
             h.path.clone(),
+            h.title.clone().unwrap_or_default(),
+            h.authors.join("; "),
+            h.source.clone().unwrap_or_default(),
             h.score.to_string(),
             h.paragraph.to_string(),
             h.snippet.clone(),

@@ -469,17 +469,34 @@ fn timeline_and_kwic_csv_parse_and_agree_with_json() {
     let (header, hit_rows) = csv_rows(&ok(&t, &["search", "convoy", "--csv"]).stdout);
     assert_eq!(
         header,
-        ["rank", "date", "path", "score", "paragraph", "snippet"]
+        [
+            "rank",
+            "date",
+            "path",
+            "title",
+            "authors",
+            "source",
+            "score",
+            "paragraph",
+            "snippet"
+        ]
     );
     let hits = hits["hits"].as_array().unwrap();
     assert_eq!(hit_rows.len(), hits.len());
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
     for (i, (row, h)) in hit_rows.iter().zip(hits).enumerate() {
         assert_eq!(row[0], (i + 1).to_string());
         assert_eq!(row[1], h["date"].as_str().unwrap());
         assert_eq!(row[2], h["path"].as_str().unwrap());
-        assert!((row[3].parse::<f64>().unwrap() - f64_of(&h["score"])).abs() < 1e-6);
-        assert_eq!(row[4], h["paragraph"].to_string());
-        assert_eq!(row[5], h["snippet"].as_str().unwrap());
+        assert_eq!(row[3], text(&h["title"]));
+        let authors: Vec<String> = h["authors"]
+            .as_array()
+            .map_or(Vec::new(), |a| a.iter().map(text).collect());
+        assert_eq!(row[4], authors.join("; "));
+        assert_eq!(row[5], text(&h["source"]));
+        assert!((row[6].parse::<f64>().unwrap() - f64_of(&h["score"])).abs() < 1e-6);
+        assert_eq!(row[7], h["paragraph"].to_string());
+        assert_eq!(row[8], h["snippet"].as_str().unwrap());
     }
 }
 
