@@ -562,9 +562,12 @@ struct FileState {
 pub const RECORDS_STATE: &str = "records.json";
 
 /// Whether the index at `dir` was given any records file (the only source of titles, authors
-/// and sources): read from `records.json`, without opening the index.
-pub fn holds_records(dir: &Path) -> bool {
-    !RecordsState::load(dir).files.is_empty()
+/// and sources), as `records.json` says, without opening the index; `None` without one (an
+/// index written some other way).
+pub fn holds_records(dir: &Path) -> Option<bool> {
+    let bytes = fs::read(dir.join(RECORDS_STATE)).ok()?;
+    let state: RecordsState = serde_json::from_slice(&bytes).ok()?;
+    Some(!state.files.is_empty())
 }
 
 impl RecordsState {
