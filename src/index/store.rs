@@ -82,6 +82,8 @@ pub struct Store {
     home: OnceLock<PathBuf>,
     /// The average lead length of the last reader generation asked about.
     average_lead: std::sync::Mutex<Option<(u64, f32)>>,
+    /// Whether the reader generation given holds titles (see [`Store::holds_titles`]).
+    titles: std::sync::Mutex<Option<(u64, bool)>>,
 }
 
 impl Store {
@@ -95,6 +97,7 @@ impl Store {
             titled_parser: OnceLock::new(),
             home: OnceLock::new(),
             average_lead: std::sync::Mutex::new(None),
+            titles: std::sync::Mutex::new(None),
         }
     }
 
@@ -133,21 +136,31 @@ impl Store {
     }
 
     /// Whether any article of the current reader has a title (a records file gave it one):
-    /// a look at each segment's title dictionary. An index that cannot be read says no here
-    /// and fails at the search that follows. Only records files give titles, so an index whose
-    /// `records.json` lists none is answered without opening the title field: tantivy builds an empty dictionary for a field without terms, a 940 KB
-    /// allocation that took a search of Reuters-21578 from 220 to 490 page faults.
+    /// a look at each segment's title dictionary, once per reader generation (only a commit
+    /// changes it). An index that cannot be read says no here and fails at the search that
+    /// follows. Only records files give titles, so an index whose `records.json` lists none is
+    /// answered without opening the title field: tantivy builds an empty dictionary for a
+    /// field without terms, a 940 KB allocation that took a search of Reuters-21578 from 220
+    /// to 490 page faults.
     pub fn holds_titles(&self) -> bool {
-        if crate::index::writer::holds_records(&self.dir) == Some(false) {
-            return false;
-        }
         let Ok(reader) = self.reader() else {
             return false;
         };
-        reader.searcher().segment_readers().iter().any(|seg| {
-            seg.inverted_index(self.fields.title)
-                .is_ok_and(|i| i.terms().num_terms() > 0)
-        })
+        let searcher = reader.searcher();
+        let generation = searcher.generation().generation_id();
+        let mut cached = self.titles.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((g, titles)) = *cached
+            && g == generation
+        {
+            return titles;
+        }
+        let titles = crate::index::writer::holds_records(&self.dir) != Some(false)
+            && searcher.segment_readers().iter().any(|seg| {
+                seg.inverted_index(self.fields.title)
+                    .is_ok_and(|i| i.terms().num_terms() > 0)
+            });
+        *cached = Some((generation, titles));
+        titles
     }
 
     /// The average length of a lead in words, from a sample of about 1,000 articles spread
