@@ -334,37 +334,68 @@ pub fn run(store: &Store, req: &Request) -> Result<Collocates, SearchError> {
             entry.1.insert(written, n);
         }
     }
-    // Each candidate's frequency per period, from its postings over the articles read.
+    // Each candidate's frequency per period, from its postings over the articles read: the
+    // candidates dealt to the cores in turn, each counting its own.
     let mut out = Vec::with_capacity(periods.len());
-    let mut frequency: FxHashMap<String, Vec<u64>> = FxHashMap::default();
-    for t in &tallies {
-        for (word, (n, _)) in &t.near {
-            if *n >= req.min_cooccurrences && !frequency.contains_key(word) {
-                frequency.insert(word.clone(), vec![0; periods.len()]);
+    let mut candidates: Vec<&str> = Vec::new();
+    {
+        let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+        for t in &tallies {
+            for (word, (n, _)) in &t.near {
+                if *n >= req.min_cooccurrences && seen.insert(word.as_str()) {
+                    candidates.push(word.as_str());
+                }
             }
         }
     }
-    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-        let inverted = seg.inverted_index(body)?;
-        let dates = seg.fast_fields().date(schema::DATE)?;
-        for (word, counts) in frequency.iter_mut() {
-            let term = Term::from_field_text(body, word);
-            let postings = inverted
-                .read_postings(&term, IndexRecordOption::WithFreqs)
-                .map_err(tantivy::TantivyError::from)?;
-            let Some(mut postings) = postings else {
-                continue;
-            };
-            let mut doc = postings.doc();
-            while doc != TERMINATED {
-                if read.contains(ord, doc) {
-                    let secs = dates.first(doc).map_or(0, |d| d.into_timestamp_secs());
-                    counts[period_of(secs)] +=
-                        u64::from(tantivy::postings::Postings::term_freq(&postings));
+    let count_frequencies = |share: usize| -> Result<Vec<(String, Vec<u64>)>, SearchError> {
+        let mine: Vec<&str> = candidates
+            .iter()
+            .skip(share)
+            .step_by(threads)
+            .copied()
+            .collect();
+        let mut counts: Vec<Vec<u64>> = vec![vec![0; periods.len()]; mine.len()];
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let inverted = seg.inverted_index(body)?;
+            let dates = seg.fast_fields().date(schema::DATE)?;
+            for (word, counts) in mine.iter().zip(counts.iter_mut()) {
+                let term = Term::from_field_text(body, word);
+                let postings = inverted
+                    .read_postings(&term, IndexRecordOption::WithFreqs)
+                    .map_err(tantivy::TantivyError::from)?;
+                let Some(mut postings) = postings else {
+                    continue;
+                };
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if read.contains(ord, doc) {
+                        let secs = dates.first(doc).map_or(0, |d| d.into_timestamp_secs());
+                        counts[period_of(secs)] +=
+                            u64::from(tantivy::postings::Postings::term_freq(&postings));
+                    }
+                    doc = postings.advance();
                 }
-                doc = postings.advance();
             }
         }
+        Ok(mine.into_iter().map(String::from).zip(counts).collect())
+    };
+    let counted: Vec<Result<Vec<(String, Vec<u64>)>, SearchError>> = if threads == 1 {
+        vec![count_frequencies(0)]
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|share| scope.spawn(move || count_frequencies(share)))
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("a collocates counter panicked"))
+                .collect()
+        })
+    };
+    let mut frequency: FxHashMap<String, Vec<u64>> = FxHashMap::default();
+    for part in counted {
+        frequency.extend(part?);
     }
     for (i, (t, p)) in tallies.into_iter().zip(&periods).enumerate() {
         let mut collocates: Vec<Collocate> = t

@@ -95,6 +95,8 @@ pub struct Kwic {
     pub offset: usize,
     /// The lines of the page, in order.
     pub lines: Vec<Line>,
+    /// Time spent until the page's lines were known.
+    pub page_ms: f64,
     /// Time spent.
     pub took_ms: f64,
     /// What the lenient reading of the query worked around.
@@ -113,6 +115,18 @@ impl Kwic {
 
 /// Makes the concordance.
 pub fn run(store: &Store, req: &Request) -> Result<Kwic, SearchError> {
+    run_streaming(store, req, |_| Ok(()))
+}
+
+/// Makes the concordance, handing the page's lines to `page` as soon as they are known: in
+/// date order, before the occurrences in every other article are counted (a front end prints
+/// them while the total is still being counted); sorted by context, once every line is.
+/// An error from `page` stops the work and is returned.
+pub fn run_streaming(
+    store: &Store,
+    req: &Request,
+    mut page: impl FnMut(&[Line]) -> Result<(), SearchError>,
+) -> Result<Kwic, SearchError> {
     let started = Instant::now();
     let reader = store.reader()?;
     let searcher = reader.searcher();
@@ -126,52 +140,82 @@ pub fn run(store: &Store, req: &Request) -> Result<Kwic, SearchError> {
     let mut articles = 0u64;
     let end = req.offset.saturating_add(req.limit);
     let mut lines = Vec::new();
+    let page_ms;
     match req.sort {
         KwicSort::Date => {
-            let mut counts = Vec::with_capacity(docs.len());
+            // The page first. An article that matches holds an occurrence unless it matched
+            // by its title alone, so the page lies within the oldest `end` articles but for
+            // those: they are taken oldest first, at least as many at a time as lines are
+            // still wanted (twice as many as the last time, should articles without one keep
+            // coming), and only they are put in order and counted.
+            let mut by_date = docs.clone();
+            let mut taken = 0;
+            let mut seen = 0usize;
+            let mut batch_len = 0usize;
+            let mut occurrences = Vec::new();
+            while seen < end && taken < by_date.len() {
+                batch_len = (end - seen).max(batch_len.saturating_mul(2));
+                let upto = taken.saturating_add(batch_len).min(by_date.len());
+                if upto < by_date.len() {
+                    by_date[taken..].select_nth_unstable(upto - taken);
+                }
+                let batch = &mut by_date[taken..upto];
+                batch.sort_unstable();
+                let mut in_index_order: Vec<(DocAddress, usize)> = batch
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(_, a))| (a, i))
+                    .collect();
+                in_index_order.sort_unstable();
+                let mut counts = vec![0u64; batch.len()];
+                for run in in_index_order.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
+                    let ids: Vec<DocId> = run.iter().map(|(a, _)| a.doc_id).collect();
+                    let mut at = run.iter().map(|&(_, i)| i);
+                    let read = highlighter.count_in_segment(
+                        &searcher,
+                        run[0].0.segment_ord,
+                        &ids,
+                        |_, n| counts[at.next().expect("one count per document")] = n,
+                    )?;
+                    if !read {
+                        return Err(no_starts());
+                    }
+                }
+                for (&(_, addr), n) in batch.iter().zip(counts) {
+                    let before = seen;
+                    seen += n as usize;
+                    let from = req.offset.max(before);
+                    let to = end.min(seen);
+                    if from < to {
+                        highlighter.occurrences(&searcher, addr, &mut occurrences)?;
+                        let article = Article::read(&searcher, store, addr)?;
+                        lines.extend(
+                            occurrences[from - before..to - before]
+                                .iter()
+                                .map(|o| article.line(o, req.width).0),
+                        );
+                    }
+                }
+                taken = upto;
+            }
+            page_ms = started.elapsed().as_secs_f64() * 1000.0;
+            page(&lines)?;
+            // Then the total, over every article.
             for run in docs.chunk_by(|a, b| a.1.segment_ord == b.1.segment_ord) {
                 let ids: Vec<DocId> = run.iter().map(|(_, a)| a.doc_id).collect();
                 let read = highlighter.count_in_segment(
                     &searcher,
                     run[0].1.segment_ord,
                     &ids,
-                    |_, n| counts.push(n),
+                    |_, n| {
+                        if n > 0 {
+                            articles += 1;
+                            total += n;
+                        }
+                    },
                 )?;
                 if !read {
                     return Err(no_starts());
-                }
-            }
-            let mut dated: Vec<(i64, DocAddress, u64)> = docs
-                .iter()
-                .zip(&counts)
-                .filter(|(_, n)| **n > 0)
-                .map(|(&(secs, addr), &n)| (secs, addr, n))
-                .collect();
-            articles = dated.len() as u64;
-            total = dated.iter().map(|d| d.2).sum();
-            // Oldest first; only the page's lines are cut out. Each article holds at least one
-            // occurrence, so the page lies within the first offset + limit articles by date:
-            // only those are put in order.
-            if end < dated.len() {
-                dated.select_nth_unstable(end);
-                dated.truncate(end);
-            }
-            dated.sort_unstable();
-            let mut occurrences = Vec::new();
-            let mut seen = 0usize;
-            for (_, addr, n) in dated {
-                let before = seen;
-                seen += n as usize;
-                let from = req.offset.max(before);
-                let to = end.min(seen);
-                if from < to {
-                    highlighter.occurrences(&searcher, addr, &mut occurrences)?;
-                    let article = Article::read(&searcher, store, addr)?;
-                    lines.extend(
-                        occurrences[from - before..to - before]
-                            .iter()
-                            .map(|o| article.line(o, req.width).0),
-                    );
                 }
             }
         }
@@ -210,6 +254,8 @@ pub fn run(store: &Store, req: &Request) -> Result<Kwic, SearchError> {
                 .take(req.limit)
                 .map(|(_, _, l)| l)
                 .collect();
+            page_ms = started.elapsed().as_secs_f64() * 1000.0;
+            page(&lines)?;
         }
     }
     Ok(Kwic {
@@ -218,6 +264,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Kwic, SearchError> {
         articles,
         offset: req.offset,
         lines,
+        page_ms,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         warnings: plan.warnings,
     })

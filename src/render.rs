@@ -530,19 +530,23 @@ impl Printer {
     /// A concordance: a line per occurrence (date, the left context right-aligned, the match
     /// highlighted, the right context, path and paragraph), then the total.
     pub fn kwic(&self, w: &mut dyn Write, k: &crate::kwic::Kwic) -> io::Result<()> {
-        let left_w = k
-            .lines
+        self.kwic_lines(w, &k.lines)?;
+        self.kwic_total(w, k)
+    }
+
+    /// A concordance's lines, the matches in one column (printed before the total is known).
+    pub fn kwic_lines(&self, w: &mut dyn Write, lines: &[crate::kwic::Line]) -> io::Result<()> {
+        let left_w = lines
             .iter()
             .map(|l| l.left.chars().count())
             .max()
             .unwrap_or(0);
-        let right_w = k
-            .lines
+        let right_w = lines
             .iter()
             .map(|l| l.right.chars().count())
             .max()
             .unwrap_or(0);
-        for l in &k.lines {
+        for l in lines {
             let matched = self.highlight(&l.matched, &[[0, l.matched.len()]]);
             // Punctuation right after the match stays against it.
             let gap = if l.right.starts_with(|c: char| ".,;:!?)]}'’”".contains(c)) {
@@ -560,6 +564,11 @@ impl Printer {
                 self.paint(DIM, &format!("{} ¶{}", l.path, l.paragraph)),
             )?;
         }
+        Ok(())
+    }
+
+    /// A concordance's last line: the occurrences and articles in all, the lines shown.
+    pub fn kwic_total(&self, w: &mut dyn Write, k: &crate::kwic::Kwic) -> io::Result<()> {
         let shown = if k.lines.is_empty() {
             String::new()
         } else {

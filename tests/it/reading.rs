@@ -842,3 +842,80 @@ fn collocates_count_the_words_around_each_occurrence_within_its_paragraph() {
     );
     t.run(["collocates", "zzxqj"]).assert_code(1);
 }
+
+/// The page of a concordance is found among the oldest matching articles, but an article can
+/// match by its title alone and hold no occurrence: the page then reaches past it, the text
+/// output prints its lines before the total, and the total counts the text only.
+#[test]
+fn kwic_pages_past_articles_that_match_by_their_title_alone() {
+    let t = TestDir::new();
+    let mut records = String::new();
+    // The three oldest hold "convoy" in the title only; then three with it in the text.
+    for (i, year) in [1990, 1991, 1992].iter().enumerate() {
+        records.push_str(&format!(
+            "{{\"id\": \"t{i}\", \"date\": \"{year}-01-01\", \"title\": \"Convoy {i}\", \"text\": \"Nothing of the kind.\"}}\n"
+        ));
+    }
+    for (i, year) in [2000, 2001, 2002].iter().enumerate() {
+        records.push_str(&format!(
+            "{{\"id\": \"b{i}\", \"date\": \"{year}-01-01\", \"text\": \"A convoy left in {year}. The convoys came back.\"}}\n"
+        ));
+    }
+    t.write("corpus/articles.jsonl", records);
+    t.index_corpus();
+    let hits = ok(&t, &["search", "convoy", "--json"]).json();
+    assert_eq!(hits["total"], 6, "the titles match too: {hits}");
+    let all = ok(&t, &["kwic", "convoy", "--json"]).json();
+    assert_eq!(all["total"], 6, "two in each text, none in the titles");
+    assert_eq!(all["articles"], 3);
+    let dates = |v: &serde_json::Value| -> Vec<String> {
+        v["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["date"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        dates(&all),
+        [
+            "2000-01-01",
+            "2000-01-01",
+            "2001-01-01",
+            "2001-01-01",
+            "2002-01-01",
+            "2002-01-01"
+        ]
+    );
+    for (offset, n) in [(0, 1), (1, 2), (3, 3), (5, 4)] {
+        let page = ok(
+            &t,
+            &[
+                "kwic",
+                "convoy",
+                "-n",
+                &n.to_string(),
+                "--offset",
+                &offset.to_string(),
+                "--json",
+            ],
+        )
+        .json();
+        let want = &all["lines"].as_array().unwrap()[offset..(offset + n).min(6)];
+        assert_eq!(
+            page["lines"].as_array().unwrap()[..],
+            want[..],
+            "offset {offset}, -n {n}"
+        );
+        assert_eq!(page["total"], 6);
+    }
+    let text = ok(&t, &["kwic", "convoy", "-n", "2"]);
+    let out: Vec<&str> = text.stdout.lines().collect();
+    assert_eq!(out.len(), 3, "{}", text.stdout);
+    assert!(out[0].starts_with("2000-01-01"), "{}", text.stdout);
+    assert!(
+        out[2].starts_with("6 occurrences in 3 articles, showing 1-2"),
+        "{}",
+        text.stdout
+    );
+}
