@@ -335,19 +335,31 @@ mod tests {
         let (_dir, store) = crate::index::writer::index_files([
             (
                 "a.txt".to_string(),
-                text("2001-01-01", "Caravans crossed the desert with salt and spices."),
+                text(
+                    "2001-01-01",
+                    "Caravans crossed the desert with salt and spices.",
+                ),
             ),
             (
                 "b.txt".to_string(),
-                text("2002-02-02", "The caravans carried salt across the desert again."),
+                text(
+                    "2002-02-02",
+                    "The caravans carried salt across the desert again.",
+                ),
             ),
             (
                 "c.txt".to_string(),
-                text("2003-03-03", "A harbour strike stopped the ferries for a week."),
+                text(
+                    "2003-03-03",
+                    "A harbour strike stopped the ferries for a week.",
+                ),
             ),
             (
                 "d.txt".to_string(),
-                text("2004-04-04", "Fishermen mended their nets by the quiet harbour."),
+                text(
+                    "2004-04-04",
+                    "Fishermen mended their nets by the quiet harbour.",
+                ),
             ),
         ]);
         let all = crate::search::run(&store, &crate::search::Request::default()).unwrap();
@@ -363,12 +375,15 @@ mod tests {
             .expect("an indexed article is found");
         assert!(by_index.indexed);
         assert_eq!(by_index.article, key);
-        let paths = |s: &Similar| -> Vec<String> {
-            s.hits.iter().map(|h| h.hit.path.clone()).collect()
-        };
+        let paths =
+            |s: &Similar| -> Vec<String> { s.hits.iter().map(|h| h.hit.path.clone()).collect() };
         assert_eq!(paths(&by_index), paths(&by_run));
         assert_eq!(by_index.terms, by_run.terms);
-        assert!(paths(&by_index)[0].ends_with("/b.txt"), "{:?}", paths(&by_index));
+        assert!(
+            paths(&by_index)[0].ends_with("/b.txt"),
+            "{:?}",
+            paths(&by_index)
+        );
 
         // A file on disk, in the dated format, that is not indexed.
         let outside = tempfile::tempdir().unwrap();

@@ -1321,7 +1321,10 @@ async fn same_similar(c: &Client, path: &str, api: &Value) {
             .collect();
         assert!(!shared.is_empty(), "{h}");
         assert_eq!(s["shared"], format!("shares: {}", shared.join(", ")));
-        assert_eq!(s["links"], 0, "a similar article links to more similar ones");
+        assert_eq!(
+            s["links"], 0,
+            "a similar article links to more similar ones"
+        );
     }
     let terms: Vec<&str> = api["terms"]
         .as_array()
@@ -1387,7 +1390,11 @@ async fn drive_similar(c: Client, server: Server, _t: TestDir) {
     let api = server.json(&format!("/api/similar?path={}&n=10", enc(&first)), 200);
     same_similar(&c, &first, &api).await;
     let params = url_params(&c).await;
-    assert_eq!(param(&params, "similar"), Some(first.as_str()), "{params:?}");
+    assert_eq!(
+        param(&params, "similar"),
+        Some(first.as_str()),
+        "{params:?}"
+    );
     assert_eq!(param(&params, "q"), Some("convoy"), "{params:?}");
     assert_eq!(param(&params, "article"), None, "{params:?}");
     c.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
@@ -1415,7 +1422,10 @@ async fn drive_similar(c: Client, server: Server, _t: TestDir) {
         "the article of a similar one",
     )
     .await;
-    assert_eq!(param(&url_params(&c).await, "article"), Some(second.as_str()));
+    assert_eq!(
+        param(&url_params(&c).await, "article"),
+        Some(second.as_str())
+    );
     let back = c.find(Locator::Id("back")).await.unwrap();
     assert_eq!(back.text().await.unwrap(), "← Back to similar articles");
     c.find(Locator::Id("back"))
@@ -1491,7 +1501,10 @@ async fn drive_similar(c: Client, server: Server, _t: TestDir) {
     )
     .await;
     assert!(
-        summary.as_str().unwrap().contains("within the search's dates"),
+        summary
+            .as_str()
+            .unwrap()
+            .contains("within the search's dates"),
         "{summary}"
     );
     // Opened from its address, #similar-back still leads to the results.

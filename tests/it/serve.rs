@@ -3,8 +3,8 @@
 //! and a clean stop on Ctrl-C. The server runs as the binary does, on a free port of loopback;
 //! requests are plain HTTP/1.1 over a TCP socket.
 
-use crate::common::{SEED, TestDir, WINTER};
 use crate::common::server::{Server, enc};
+use crate::common::{SEED, TestDir, WINTER};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -141,7 +141,11 @@ fn similar_answers_as_the_cli_does() {
     let mut found = 0;
     for (path, params) in cases {
         let mut target = format!("/api/similar?path={}", enc(path));
-        let mut args = vec!["similar".to_string(), path.to_string(), "--json".to_string()];
+        let mut args = vec![
+            "similar".to_string(),
+            path.to_string(),
+            "--json".to_string(),
+        ];
         for (k, v) in &params {
             target.push_str(&format!("&{k}={}", enc(v)));
             args.push(match *k {
@@ -224,7 +228,10 @@ fn similar_comes_from_the_index_only() {
     }
     for target in ["/api/similar", "/api/similar?path=", "/api/similar?n=3"] {
         let v = s.json(target, 400);
-        assert!(v["error"].as_str().unwrap().contains("path"), "{target}: {v}");
+        assert!(
+            v["error"].as_str().unwrap().contains("path"),
+            "{target}: {v}"
+        );
     }
 }
 
