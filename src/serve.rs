@@ -15,7 +15,7 @@ use crate::search::snippet::Highlighter;
 use crate::search::{self, Request, SearchError};
 use crate::selection::Selection;
 use crate::timeline;
-use crate::{corpus, keywords, stats};
+use crate::{corpus, keywords, similar, stats};
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -147,6 +147,7 @@ fn router(app: Shared) -> Router {
         .route("/api/timeline", get(api_timeline))
         .route("/api/kwic", get(api_kwic))
         .route("/api/keywords", get(api_keywords))
+        .route("/api/similar", get(api_similar))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such page".into()) })
         .with_state(app)
 }
@@ -680,6 +681,49 @@ async fn api_keywords(State(app): State<Shared>, Query(params): Query<Params>) -
                 }
             }
             Ok(keywords::run(&app.store, &req)?)
+        })
+        .await,
+    )
+}
+
+/// `/api/similar`: what `dateline similar PATH --json` answers for an article stored in the
+/// index (`path` required; `n` as `-n`; `from`, `to`, `in`, `author`, `source` as the flags).
+/// Only the index is read: a path that is not indexed is 404, whatever is on disk there.
+async fn api_similar(State(app): State<Shared>, Query(params): Query<Params>) -> Response {
+    let request = || -> Result<(similar::Request, String), ApiError> {
+        let Some(path) = one(&params, "path") else {
+            return Err(ApiError::Bad(
+                "path is required: the indexed article to find others like".into(),
+            ));
+        };
+        Ok((
+            similar::Request {
+                // The key, made where the index is read (below).
+                path: std::path::PathBuf::new(),
+                limit: number(&params, "n", 10, 0, MAX_LIMIT)?,
+                range: range(&params)?,
+                scope: scope(&app, &params)?,
+                snippet_chars: Request::default().snippet_chars,
+            },
+            path.to_string(),
+        ))
+    };
+    let (req, given) = match request() {
+        Ok(r) => r,
+        Err(f) => return f.into_response(),
+    };
+    respond(
+        blocking(&app, move |app| {
+            let req = similar::Request {
+                path: key_of(app, &given).into(),
+                ..req
+            };
+            let Some(mut s) = similar::run_indexed(&app.store, &req)? else {
+                return Err(ApiError::Missing(format!("{given} is not in the index")));
+            };
+            let home = app.store.home();
+            s.show_paths(|key| corpus::display_key_from(home, key));
+            Ok(s)
         })
         .await,
     )

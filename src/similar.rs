@@ -1,6 +1,7 @@
 //! More like this: the articles closest to a given one by its most significant words.
 //!
-//! The article (stored in the index, or a file parsed on the spot) is read into words; each
+//! The article (stored in the index, or a file parsed on the spot: [`run`]; stored in the index
+//! only, never a file: [`run_indexed`]) is read into words; each
 //! word weighs its frequency in the article times its rarity in the index (`tf · ln(N/df)`),
 //! and the heaviest [`MAX_TERMS`] become a BM25 query, each boosted by its weight. The article
 //! itself, and any copy of it under another name (the same content hash), never comes back.
@@ -33,7 +34,8 @@ const LONG_ARTICLE_WORDS: usize = 300;
 /// What to find articles like.
 #[derive(Debug, Clone)]
 pub struct Request {
-    /// The article: its path as indexed, or any file in the dated format.
+    /// The article: its path as indexed, or any file in the dated format (a file is read by
+    /// [`run`] only, never by [`run_indexed`]).
     pub path: PathBuf,
     /// How many hits.
     pub limit: usize,
@@ -89,8 +91,32 @@ struct Word {
     weight: f32,
 }
 
-/// Finds the articles most like the requested one.
+/// Finds the articles most like the requested one: stored in the index, or else the file at
+/// `req.path`, read and parsed on the spot.
 pub fn run(store: &Store, req: &Request) -> Result<Similar, SearchError> {
+    find(store, req, Origin::IndexOrFile)?.ok_or_else(|| {
+        // Not reached: a path that is not indexed is read from its file, or fails there.
+        anyhow::anyhow!("{} is not in the index", req.path.display()).into()
+    })
+}
+
+/// Finds the articles most like an article stored in the index, `None` when `req.path` is not
+/// indexed: no file is ever read, whatever lies on disk at that path (for a server, which must
+/// show only what was indexed).
+pub fn run_indexed(store: &Store, req: &Request) -> Result<Option<Similar>, SearchError> {
+    find(store, req, Origin::IndexOnly)
+}
+
+/// Where the article may be read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// The index, else its file.
+    IndexOrFile,
+    /// The index only.
+    IndexOnly,
+}
+
+fn find(store: &Store, req: &Request, origin: Origin) -> Result<Option<Similar>, SearchError> {
     let started = Instant::now();
     let f = store.fields;
     let reader = store.reader()?;
@@ -101,6 +127,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Similar, SearchError> {
     let key = corpus::key_as_named(&req.path);
     let (paragraphs, hash, indexed) = match stored(&searcher, store, &key)? {
         Some((paragraphs, hash)) => (paragraphs, hash, true),
+        None if origin == Origin::IndexOnly => return Ok(None),
         None => {
             let bytes = corpus::read(&req.path).map_err(|reason| {
                 anyhow::anyhow!(
@@ -185,14 +212,14 @@ pub fn run(store: &Store, req: &Request) -> Result<Similar, SearchError> {
             .collect();
         hits.push(SimilarHit { hit, shared });
     }
-    Ok(Similar {
+    Ok(Some(Similar {
         article: key,
         indexed,
         terms: words.into_iter().map(|w| w.shown).collect(),
         total: total as u64,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         hits,
-    })
+    }))
 }
 
 /// An article's paragraphs and, when known, its content hash.
@@ -284,4 +311,87 @@ fn stems_of(paragraphs: &[String], analyzer: &mut TextAnalyzer) -> HashSet<Strin
         }
     }
     stems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(path: PathBuf) -> Request {
+        Request {
+            path,
+            limit: 10,
+            range: DateRange::default(),
+            scope: plan::Scope::default(),
+            snippet_chars: 200,
+        }
+    }
+
+    /// `run_indexed` answers as `run` for an indexed article, and never reads a file that is
+    /// not indexed, where `run` does.
+    #[test]
+    fn indexed_only_never_reads_a_file() {
+        let text = |d: &str, s: &str| format!(" date {d} {s}");
+        let (_dir, store) = crate::index::writer::index_files([
+            (
+                "a.txt".to_string(),
+                text(
+                    "2001-01-01",
+                    "Caravans crossed the desert with salt and spices.",
+                ),
+            ),
+            (
+                "b.txt".to_string(),
+                text(
+                    "2002-02-02",
+                    "The caravans carried salt across the desert again.",
+                ),
+            ),
+            (
+                "c.txt".to_string(),
+                text(
+                    "2003-03-03",
+                    "A harbour strike stopped the ferries for a week.",
+                ),
+            ),
+            (
+                "d.txt".to_string(),
+                text(
+                    "2004-04-04",
+                    "Fishermen mended their nets by the quiet harbour.",
+                ),
+            ),
+        ]);
+        let all = crate::search::run(&store, &crate::search::Request::default()).unwrap();
+        let key = all
+            .hits
+            .iter()
+            .map(|h| h.path.clone())
+            .find(|p| p.ends_with("/a.txt"))
+            .expect("a.txt is indexed");
+        let by_run = run(&store, &request(PathBuf::from(&key))).unwrap();
+        let by_index = run_indexed(&store, &request(PathBuf::from(&key)))
+            .unwrap()
+            .expect("an indexed article is found");
+        assert!(by_index.indexed);
+        assert_eq!(by_index.article, key);
+        let paths =
+            |s: &Similar| -> Vec<String> { s.hits.iter().map(|h| h.hit.path.clone()).collect() };
+        assert_eq!(paths(&by_index), paths(&by_run));
+        assert_eq!(by_index.terms, by_run.terms);
+        assert!(
+            paths(&by_index)[0].ends_with("/b.txt"),
+            "{:?}",
+            paths(&by_index)
+        );
+
+        // A file on disk, in the dated format, that is not indexed.
+        let outside = tempfile::tempdir().unwrap();
+        let file = outside.path().join("draft.txt");
+        std::fs::write(&file, text("2005-05-05", "Salt caravans in the desert.")).unwrap();
+        let read = run(&store, &request(file.clone())).unwrap();
+        assert!(!read.indexed);
+        assert!(!read.hits.is_empty());
+        assert!(run_indexed(&store, &request(file)).unwrap().is_none());
+    }
 }

@@ -5,8 +5,8 @@
 //! Needs Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`, `/usr/bin/chromedriver`).
 //! Without them the browser test says so and passes, except under `CI=true`, where it fails.
 //! Screenshots go to `target/browser/` (`results.png`: the results; `timeline.png`: the chart;
-//! `kwic.png`: the concordance; `keywords-phone.png`: the keywords at 375 px; `search.png`: an
-//! open article; `phone.png`: results at 375 px).
+//! `kwic.png`: the concordance; `keywords-phone.png`: the keywords at 375 px; `similar.png`:
+//! the articles like a hit; `search.png`: an open article; `phone.png`: results at 375 px).
 
 #![cfg(unix)]
 
@@ -1252,4 +1252,268 @@ async fn drive_kwic(c: Client, server: Server, _t: TestDir) {
         c.screenshot().await.unwrap(),
     )
     .unwrap();
+}
+
+/// The "similar articles" link of each hit: the articles of /api/similar, each opening its
+/// article, and the way back to the results.
+#[tokio::test(flavor = "multi_thread")]
+async fn similar_view_in_chromium() {
+    let t = TestDir::new();
+    corpus(&t);
+    in_chromium(t, drive_similar).await;
+}
+
+/// The similar articles shown: what [`shown_hits`] reads, and the words each shares.
+async fn shown_similar(c: &Client) -> Vec<Value> {
+    let v = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#similar-hits .hit')).map(h => ({\
+               date: h.querySelector('.date').textContent,\
+               path: h.querySelector('.path').textContent,\
+               para: h.querySelector('.para').textContent,\
+               snippet: h.querySelector('.snippet').textContent,\
+               marks: Array.from(h.querySelectorAll('.snippet mark')).map(m => m.textContent),\
+               shared: (h.querySelector('.shared') || {}).textContent || '',\
+               links: h.querySelectorAll('a.more').length\
+             }));",
+            vec![],
+        )
+        .await
+        .expect("reading the similar articles");
+    v.as_array().expect("an array of hits").clone()
+}
+
+/// Waits for the similar view of `path`, then checks what it shows against `api`: the article
+/// named, the words compared by, and each article in order with its date, path, paragraph,
+/// snippet, marks and shared words.
+async fn same_similar(c: &Client, path: &str, api: &Value) {
+    let hits = api["hits"].as_array().unwrap();
+    assert!(!hits.is_empty(), "nothing similar: {api}");
+    until(
+        c,
+        &format!(
+            "!document.getElementById('similar').hidden && \
+             document.getElementById('list').hidden && \
+             document.getElementById('similar-path').textContent === {} && \
+             document.getElementById('similar-summary').textContent && \
+             document.querySelectorAll('#similar-hits .hit').length === {}",
+            json!(path),
+            hits.len()
+        ),
+        "the similar articles",
+    )
+    .await;
+    let shown = shown_similar(c).await;
+    assert_eq!(api["article"], path, "{api}");
+    for (s, h) in shown.iter().zip(hits) {
+        let snippet = h["snippet"].as_str().unwrap();
+        assert_eq!(s["date"], h["date"]);
+        assert_eq!(s["path"], h["path"]);
+        assert_ne!(s["path"], path, "the article itself is listed");
+        assert_eq!(s["para"], format!("¶{}", h["paragraph"]));
+        assert_eq!(s["snippet"], snippet, "snippet text changed on the page");
+        assert_eq!(s["marks"], json!(marked(snippet, &h["highlights"])));
+        let shared: Vec<&str> = h["shared"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_str().unwrap())
+            .collect();
+        assert!(!shared.is_empty(), "{h}");
+        assert_eq!(s["shared"], format!("shares: {}", shared.join(", ")));
+        assert_eq!(
+            s["links"], 0,
+            "a similar article links to more similar ones"
+        );
+    }
+    let terms: Vec<&str> = api["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    let said = c
+        .execute(
+            "return [document.getElementById('similar-terms').textContent, \
+             document.getElementById('similar-summary').textContent];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(said[0], format!("Compared by: {}", terms.join(", ")));
+    let summary = said[1].as_str().unwrap();
+    assert!(
+        summary.contains(&format!(
+            "{} articles share its words",
+            api["total"].as_u64().unwrap()
+        )) && summary.contains(&format!("the {} most similar", hits.len())),
+        "{summary}"
+    );
+}
+
+async fn drive_similar(c: Client, server: Server, _t: TestDir) {
+    c.goto(&format!("{}?q=convoy", server.url))
+        .await
+        .expect("opening the page");
+    let text = summary_shows(&c, "showing 1-10 of 30").await;
+    let results = shown_hits(&c).await;
+    // Every hit has the link, a real one: its address is that of the view.
+    let links = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#results .hit')).map(h => {\
+               const a = h.querySelector('a.more');\
+               return a && [a.textContent, new URL(a.href).searchParams.get('similar'),\
+                 a.tagName, a.tabIndex];\
+             });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let links = links.as_array().unwrap();
+    assert_eq!(links.len(), results.len());
+    for (l, h) in links.iter().zip(&results) {
+        assert_eq!(l[0], "similar articles", "{l}");
+        assert_eq!(l[1], h["path"], "{l}");
+        // A link with an address: focusable, and Enter follows it.
+        assert_eq!(l[2], "A", "{l}");
+        assert_eq!(l[3], 0, "{l}");
+    }
+
+    // A click on the first hit's link: the articles /api/similar gives for it.
+    let first = results[0]["path"].as_str().unwrap().to_string();
+    c.find(Locator::Css("#results .hit a.more"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let api = server.json(&format!("/api/similar?path={}&n=10", enc(&first)), 200);
+    same_similar(&c, &first, &api).await;
+    let params = url_params(&c).await;
+    assert_eq!(
+        param(&params, "similar"),
+        Some(first.as_str()),
+        "{params:?}"
+    );
+    assert_eq!(param(&params, "q"), Some("convoy"), "{params:?}");
+    assert_eq!(param(&params, "article"), None, "{params:?}");
+    c.execute("window.scrollTo(0, 0);", vec![]).await.unwrap();
+    let png = c.screenshot().await.expect("a screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+    std::fs::write(screenshot_dir().join("similar.png"), png).unwrap();
+    c.set_window_size(375, 800).await.unwrap();
+    until(&c, "window.innerWidth <= 375", "a 375 px viewport").await;
+    fits_phone(&c, "the similar articles").await;
+    c.set_window_size(1280, 1000).await.unwrap();
+
+    // A similar article opens; the way back leads to the similar articles, then the results.
+    let second = api["hits"][0]["path"].as_str().unwrap().to_string();
+    c.find(Locator::Css("#similar-hits .hit .snippet"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &c,
+        "!document.getElementById('article').hidden && \
+         document.getElementById('similar').hidden && \
+         document.querySelectorAll('#article .paragraph').length",
+        "the article of a similar one",
+    )
+    .await;
+    assert_eq!(
+        param(&url_params(&c).await, "article"),
+        Some(second.as_str())
+    );
+    let back = c.find(Locator::Id("back")).await.unwrap();
+    assert_eq!(back.text().await.unwrap(), "← Back to similar articles");
+    c.find(Locator::Id("back"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    same_similar(&c, &first, &api).await;
+    assert_eq!(param(&url_params(&c).await, "article"), None);
+    c.find(Locator::Id("similar-back"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(summary_shows(&c, "showing 1-10 of 30").await, text);
+    until(
+        &c,
+        "document.getElementById('similar').hidden && !document.getElementById('list').hidden",
+        "the results again",
+    )
+    .await;
+    assert_eq!(paths(&shown_hits(&c).await), paths(&results));
+    assert_eq!(param(&url_params(&c).await, "similar"), None);
+
+    // The keyboard: Enter on the third hit's link, and the browser's back button.
+    let third = results[2]["path"].as_str().unwrap().to_string();
+    c.execute(
+        "document.querySelectorAll('#results .hit a.more')[2].focus();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    let api3 = server.json(&format!("/api/similar?path={}&n=10", enc(&third)), 200);
+    same_similar(&c, &third, &api3).await;
+    c.back().await.unwrap();
+    summary_shows(&c, "showing 1-10 of 30").await;
+    until(
+        &c,
+        "document.getElementById('similar').hidden && !document.getElementById('list').hidden",
+        "the results after the browser's back",
+    )
+    .await;
+
+    // A shared address with dates: the similar articles within them, said so.
+    c.goto(&format!(
+        "{}?q=convoy&from=2000&to=2009&similar={}",
+        server.url,
+        enc(&first)
+    ))
+    .await
+    .unwrap();
+    let ranged = server.json(
+        &format!("/api/similar?path={}&n=10&from=2000&to=2009", enc(&first)),
+        200,
+    );
+    same_similar(&c, &first, &ranged).await;
+    for h in ranged["hits"].as_array().unwrap() {
+        let d = h["date"].as_str().unwrap();
+        assert!(("2000".."2010").contains(&d), "{d} is outside 2000 to 2009");
+    }
+    let summary = until(
+        &c,
+        "document.getElementById('similar-summary').textContent",
+        "the summary",
+    )
+    .await;
+    assert!(
+        summary
+            .as_str()
+            .unwrap()
+            .contains("within the search's dates"),
+        "{summary}"
+    );
+    // Opened from its address, #similar-back still leads to the results.
+    c.find(Locator::Id("similar-back"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    summary_shows(&c, "10 matching articles").await;
+    assert_eq!(param(&url_params(&c).await, "similar"), None);
 }

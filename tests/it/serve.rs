@@ -3,8 +3,8 @@
 //! and a clean stop on Ctrl-C. The server runs as the binary does, on a free port of loopback;
 //! requests are plain HTTP/1.1 over a TCP socket.
 
-use crate::common::TestDir;
 use crate::common::server::{Server, enc};
+use crate::common::{SEED, TestDir, WINTER};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -120,6 +120,119 @@ fn article_comes_from_the_index_only() {
     }
     let v = s.json("/api/article", 400);
     assert!(v["error"].as_str().unwrap().contains("path"), "{v}");
+}
+
+/// `/api/similar` gives exactly what `dateline similar PATH --json` gives for an indexed
+/// article, with the same selection.
+#[test]
+fn similar_answers_as_the_cli_does() {
+    let (t, s) = served();
+    let essays = t.join("corpus/essays");
+    let essays = essays.to_str().unwrap();
+    let harbour = "corpus/essays/2019-05-05-harbour.txt";
+    let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        (SEED, vec![]),
+        (SEED, vec![("n", "2")]),
+        (SEED, vec![("from", "2016"), ("to", "2019-12")]),
+        (WINTER, vec![("in", essays)]),
+        (harbour, vec![]),
+        (SEED, vec![("author", "Nobody Known")]),
+    ];
+    let mut found = 0;
+    for (path, params) in cases {
+        let mut target = format!("/api/similar?path={}", enc(path));
+        let mut args = vec![
+            "similar".to_string(),
+            path.to_string(),
+            "--json".to_string(),
+        ];
+        for (k, v) in &params {
+            target.push_str(&format!("&{k}={}", enc(v)));
+            args.push(match *k {
+                "n" => "-n".to_string(),
+                k => format!("--{k}"),
+            });
+            args.push(v.to_string());
+        }
+        let api = s.json(&target, 200);
+        let cli = t.run(&args);
+        assert!(cli.code == 0 || cli.code == 1, "{args:?}: {}", cli.stderr);
+        assert_eq!(api["article"], path, "{target}: {api}");
+        assert_eq!(api["indexed"], true, "{target}");
+        let hits = api["hits"].as_array().unwrap();
+        assert!(hits.iter().all(|h| h["path"] != path), "{target}: {api}");
+        found += hits.len();
+        assert_eq!(timeless(api), timeless(cli.json()), "{target}");
+    }
+    assert!(found > 0, "no case found a similar article");
+
+    // The selection is applied: fewer hits, all within it.
+    let all = s.json(&format!("/api/similar?path={}", enc(SEED)), 200);
+    let two = s.json(&format!("/api/similar?path={}&n=2", enc(SEED)), 200);
+    assert!(all["hits"].as_array().unwrap().len() > 2, "{all}");
+    assert_eq!(two["hits"].as_array().unwrap().len(), 2, "{two}");
+    assert_eq!(two["hits"][0], all["hits"][0]);
+    let ranged = s.json(
+        &format!("/api/similar?path={}&from=2016&to=2016", enc(SEED)),
+        200,
+    );
+    for h in ranged["hits"].as_array().unwrap() {
+        assert!(h["date"].as_str().unwrap().starts_with("2016-"), "{ranged}");
+    }
+    assert!(ranged["total"].as_u64() < all["total"].as_u64(), "{ranged}");
+    // The article named by its absolute path is the same article, shown as search shows it.
+    let absolute = t.join(SEED);
+    let v = s.json(
+        &format!("/api/similar?path={}", enc(absolute.to_str().unwrap())),
+        200,
+    );
+    assert_eq!(timeless(v), timeless(all));
+}
+
+/// `/api/similar` reads only articles stored in the index: a file on disk that is not indexed
+/// is 404 naming it, never read, though `dateline similar` reads it; no path is 400.
+#[test]
+fn similar_comes_from_the_index_only() {
+    let (t, s) = served();
+    let words = " date 2020-01-01 Secretcontent: aid caravans for Aleppo, convoys of relief.";
+    t.write("secret.txt", words);
+    t.write("corpus/2021-01-01-late.txt", words);
+    // The command line reads such a file on the spot, and finds articles like it.
+    let cli = t.run(["similar", "secret.txt", "--json"]);
+    assert_eq!(cli.code, 0, "{}", cli.stderr);
+    let read = cli.json();
+    assert_eq!(read["indexed"], false, "{read}");
+    assert!(!read["hits"].as_array().unwrap().is_empty(), "{read}");
+    let secret = t.join("secret.txt");
+    for path in [
+        "secret.txt",
+        secret.to_str().unwrap(),
+        "corpus/2021-01-01-late.txt",
+        "corpus/../secret.txt",
+        "../../../../../../etc/passwd",
+        "/etc/passwd",
+    ] {
+        let (status, head, body) = s.get(&format!("/api/similar?path={}", enc(path)));
+        assert_eq!(status, 404, "{path}: {body}");
+        assert!(head.contains("content-type: application/json"), "{head}");
+        assert!(
+            !body.contains("ecretcontent") && !body.contains("root:"),
+            "{body}"
+        );
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            v["error"].as_str().unwrap(),
+            format!("{path} is not in the index"),
+            "{v}"
+        );
+    }
+    for target in ["/api/similar", "/api/similar?path=", "/api/similar?n=3"] {
+        let v = s.json(target, 400);
+        assert!(
+            v["error"].as_str().unwrap().contains("path"),
+            "{target}: {v}"
+        );
+    }
 }
 
 /// `/api/stats` and `/api/timeline` give what `stats --json` and `timeline --json` give.
@@ -318,6 +431,11 @@ fn bad_parameters_are_refused_by_name() {
         ("/api/keywords?q=aid&vs_from=2016-13", "vs_from"),
         ("/api/keywords?q=aid&vs_in=nowhere", "vs_in=nowhere"),
         ("/api/keywords?q=aid&negative=maybe", "negative"),
+        ("/api/similar?path=corpus/a.txt&n=101", "n=101"),
+        ("/api/similar?path=corpus/a.txt&n=few", "n="),
+        ("/api/similar?path=corpus/a.txt&from=2016-13", "from"),
+        ("/api/similar?path=corpus/a.txt&in=nowhere", "in=nowhere"),
+        ("/api/similar?path=corpus/a.txt&author=", "author"),
     ];
     for (target, word) in cases {
         let v = s.json(target, 400);
