@@ -77,13 +77,15 @@ fn check_segment(
     let mut articles = 0;
     for doc_id in reader.doc_ids_alive() {
         articles += 1;
-        let doc: TantivyDocument = match docs.get(doc_id) {
-            Ok(d) => d,
-            Err(e) => {
-                problems.push(format!("unreadable: document {ord}/{doc_id}: {e}"));
-                continue;
-            }
-        };
+        let file = store.store_file(&reader);
+        let doc: TantivyDocument =
+            match crate::index::stored::read(&docs, doc_id, reader.schema().num_fields(), &file) {
+                Ok(d) => d,
+                Err(e) => {
+                    problems.push(format!("unreadable: document {ord}/{doc_id}: {e}"));
+                    continue;
+                }
+            };
         let stored = Stored::from_doc(&doc, store.fields);
         // Keys shown as the user sees paths (relative to the current directory).
         let name = if stored.path.is_empty() {

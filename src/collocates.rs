@@ -256,7 +256,12 @@ pub fn run(store: &Store, req: &Request) -> Result<Collocates, SearchError> {
                 let secs = dates.first(doc).map_or(0, |d| d.into_timestamp_secs());
                 let t = &mut near[period_of(secs)];
                 t.node += found.len() as u64;
-                let stored: tantivy::TantivyDocument = texts.get(doc)?;
+                let stored = crate::index::stored::read(
+                    &texts,
+                    doc,
+                    seg.schema().num_fields(),
+                    &store.store_file(seg),
+                )?;
                 let paragraphs: Vec<&str> =
                     stored.get_all(body).filter_map(|v| v.as_str()).collect();
                 // The word spans of the paragraph last cut (occurrences come in text order),

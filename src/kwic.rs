@@ -132,10 +132,6 @@ pub fn run_streaming(
     let searcher = reader.searcher();
     let plan = req.selection.plan(store, &searcher)?;
     let mut highlighter = Highlighter::new(&searcher, &plan, store.fields.body, 0)?;
-    // The matching articles with their dates, in index order: each one's occurrences counted
-    // with the words' postings read once per segment, forward.
-    let mut docs = searcher.search(&*plan.full, &Dated)?;
-    docs.sort_unstable_by_key(|&(_, addr)| addr);
     let mut total = 0u64;
     let mut articles = 0u64;
     let end = req.offset.saturating_add(req.limit);
@@ -145,10 +141,14 @@ pub fn run_streaming(
         KwicSort::Date => {
             // The page first. An article that matches holds an occurrence unless it matched
             // by its title alone, so the page lies within the oldest `end` articles but for
-            // those: they are taken oldest first, at least as many at a time as lines are
-            // still wanted (twice as many as the last time, should articles without one keep
-            // coming), and only they are put in order and counted.
-            let mut by_date = docs.clone();
+            // those. One pass over the matches keeps the oldest `end` (with their dates) and
+            // every match's number (for the total, afterwards); should the oldest `end` not
+            // fill the page, every match's date is collected and the page taken from them
+            // all, oldest first, at least as many at a time as lines are still wanted (twice
+            // as many as the last time, should articles without one keep coming).
+            let (oldest, matches) = searcher.search(&*plan.full, &Oldest { keep: end })?;
+            let matched: usize = matches.iter().map(Vec::len).sum();
+            let mut by_date = oldest;
             let mut taken = 0;
             let mut seen = 0usize;
             let mut batch_len = 0usize;
@@ -197,30 +197,36 @@ pub fn run_streaming(
                     }
                 }
                 taken = upto;
+                if seen < end && taken == by_date.len() && taken < matched {
+                    // The oldest `end` held too few occurrences: every match, by date.
+                    by_date = searcher.search(&*plan.full, &Dated)?;
+                    let (done, _, _) = by_date.select_nth_unstable(taken - 1);
+                    done.sort_unstable();
+                }
             }
             page_ms = started.elapsed().as_secs_f64() * 1000.0;
             page(&lines)?;
             // Then the total, over every article.
-            for run in docs.chunk_by(|a, b| a.1.segment_ord == b.1.segment_ord) {
-                let ids: Vec<DocId> = run.iter().map(|(_, a)| a.doc_id).collect();
-                let read = highlighter.count_in_segment(
-                    &searcher,
-                    run[0].1.segment_ord,
-                    &ids,
-                    |_, n| {
-                        if n > 0 {
-                            articles += 1;
-                            total += n;
-                        }
-                    },
-                )?;
+            for (ord, ids) in matches.iter().enumerate() {
+                if ids.is_empty() {
+                    continue;
+                }
+                let read = highlighter.count_in_segment(&searcher, ord as u32, ids, |_, n| {
+                    if n > 0 {
+                        articles += 1;
+                        total += n;
+                    }
+                })?;
                 if !read {
                     return Err(no_starts());
                 }
             }
         }
         sort => {
-            // Every line, to sort by its context: every matching article is read.
+            // Every line, to sort by its context: every matching article is read, in index
+            // order (each segment's words' postings read once, forward).
+            let mut docs = searcher.search(&*plan.full, &Dated)?;
+            docs.sort_unstable_by_key(|&(_, addr)| addr);
             let mut all: Vec<Sortable> = Vec::new();
             for run in docs.chunk_by(|a, b| a.1.segment_ord == b.1.segment_ord) {
                 let ord = run[0].1.segment_ord;
@@ -301,7 +307,7 @@ struct Article {
 
 impl Article {
     fn read(searcher: &Searcher, store: &Store, addr: DocAddress) -> tantivy::Result<Article> {
-        let doc = searcher.doc(addr)?;
+        let doc = store.doc(searcher, addr)?;
         let s = schema::Stored::from_doc(&doc, store.fields);
         Ok(Article {
             date: s.date,
@@ -362,6 +368,89 @@ impl Article {
 /// `text` trimmed, each run of white space one space.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Keeps the oldest `keep` matches (date in seconds, address; oldest first) and the number of
+/// every match, by segment (ascending): a concordance's page in date order and its total from
+/// one pass, without putting every match in order.
+struct Oldest {
+    keep: usize,
+}
+
+struct SegmentOldest {
+    ord: SegmentOrdinal,
+    keep: usize,
+    dates: Column<DateTime>,
+    /// The oldest so far, the newest of them on top.
+    oldest: std::collections::BinaryHeap<(i64, DocId)>,
+    docs: Vec<DocId>,
+}
+
+impl Collector for Oldest {
+    type Fruit = (Vec<(i64, DocAddress)>, Vec<Vec<DocId>>);
+    type Child = SegmentOldest;
+
+    fn for_segment(
+        &self,
+        ord: SegmentOrdinal,
+        seg: &SegmentReader,
+    ) -> tantivy::Result<SegmentOldest> {
+        Ok(SegmentOldest {
+            ord,
+            keep: self.keep,
+            dates: seg.fast_fields().date(schema::DATE)?,
+            oldest: std::collections::BinaryHeap::new(),
+            docs: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<(SegmentOrdinal, Vec<(i64, DocId)>, Vec<DocId>)>,
+    ) -> tantivy::Result<Self::Fruit> {
+        let segments = fruits.iter().map(|f| f.0 as usize + 1).max().unwrap_or(0);
+        let mut matches = vec![Vec::new(); segments];
+        let mut oldest = Vec::new();
+        for (ord, kept, docs) in fruits {
+            oldest.extend(
+                kept.into_iter()
+                    .map(|(secs, doc)| (secs, DocAddress::new(ord, doc))),
+            );
+            matches[ord as usize] = docs;
+        }
+        oldest.sort_unstable();
+        oldest.truncate(self.keep);
+        Ok((oldest, matches))
+    }
+}
+
+impl SegmentCollector for SegmentOldest {
+    type Fruit = (SegmentOrdinal, Vec<(i64, DocId)>, Vec<DocId>);
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        self.docs.push(doc);
+        if self.keep == 0 {
+            return;
+        }
+        let secs = self
+            .dates
+            .first(doc)
+            .map_or(i64::MIN, |d| d.into_timestamp_secs());
+        if self.oldest.len() < self.keep {
+            self.oldest.push((secs, doc));
+        } else if self.oldest.peek().is_some_and(|&top| (secs, doc) < top) {
+            self.oldest.pop();
+            self.oldest.push((secs, doc));
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.ord, self.oldest.into_vec(), self.docs)
+    }
 }
 
 /// Collects each match's date (seconds) and address.

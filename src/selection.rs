@@ -11,9 +11,7 @@ use crate::search::{SearchError, check_folder};
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::schema::Field;
-use tantivy::{
-    DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument,
-};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 /// Which articles to read: those matching `query` (every article when it is empty) within the
 /// date range and within the scope (a folder, authors, sources).
@@ -205,7 +203,7 @@ pub fn spellings(
         if missing.is_empty() {
             break;
         }
-        let doc: TantivyDocument = searcher.doc(addr)?;
+        let doc = crate::index::stored::doc(searcher, addr)?;
         for text in doc
             .get_all(body)
             .filter_map(|v| tantivy::schema::Value::as_str(&v))

@@ -22,7 +22,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::{Searcher, Term};
 
 /// The query is made of at most this many words (Lucene's MoreLikeThis uses 25 too).
 pub const MAX_TERMS: usize = 25;
@@ -230,7 +230,7 @@ fn stored(searcher: &Searcher, store: &Store, key: &str) -> Result<Option<Source
     let Some(addr) = crate::index::store::find_address(searcher, store.fields, key)? else {
         return Ok(None);
     };
-    let doc: TantivyDocument = searcher.doc(addr)?;
+    let doc = store.doc(searcher, addr)?;
     let hash = searcher
         .segment_reader(addr.segment_ord)
         .fast_fields()

@@ -210,9 +210,9 @@ pub fn scan_reads(index: &Index, dir: &Path, skip: &[DamagedFile]) -> Vec<Damage
                 let store = reader
                     .get_store_reader(1)
                     .map_err(|e| (SegmentComponent::Store, short_cause(&e.to_string())))?;
+                let file = std::path::Path::new(&id).with_extension("store");
                 for doc in reader.doc_ids_alive() {
-                    store
-                        .get::<tantivy::TantivyDocument>(doc)
+                    crate::index::stored::read(&store, doc, reader.schema().num_fields(), &file)
                         .map_err(|e| (SegmentComponent::Store, short_cause(&e.to_string())))?;
                 }
                 let ff = reader.fast_fields();

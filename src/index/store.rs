@@ -84,7 +84,16 @@ pub struct Store {
     average_lead: std::sync::Mutex<Option<(u64, f32)>>,
     /// Whether the reader generation given holds titles (see [`Store::holds_titles`]).
     titles: std::sync::Mutex<Option<(u64, bool)>>,
+    /// Each segment's reader of stored documents, for the last reader generation asked about,
+    /// opened when first needed (see [`Store::doc`]).
+    doc_readers: std::sync::Mutex<Option<(u64, DocReaders)>>,
 }
+
+/// One slot per segment of a reader generation.
+type DocReaders = std::sync::Arc<[OnceLock<tantivy::store::StoreReader>]>;
+
+/// Blocks of stored documents each segment's reader keeps decompressed (tantivy's default).
+const DOC_CACHE_BLOCKS: usize = 100;
 
 impl Store {
     pub(crate) fn new(index: Index, fields: Fields, dir: &Path) -> Store {
@@ -98,7 +107,56 @@ impl Store {
             home: OnceLock::new(),
             average_lead: std::sync::Mutex::new(None),
             titles: std::sync::Mutex::new(None),
+            doc_readers: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The stored document at `addr`, its bytes checked before they are read
+    /// ([`crate::index::stored`]): damage is an error naming the segment's `.store` file, never
+    /// an allocation of whatever size a flipped byte asks for. Use it instead of
+    /// `Searcher::doc`.
+    pub fn doc(
+        &self,
+        searcher: &tantivy::Searcher,
+        addr: tantivy::DocAddress,
+    ) -> tantivy::Result<TantivyDocument> {
+        let generation = searcher.generation().generation_id();
+        let readers = {
+            let mut cached = self.doc_readers.lock().unwrap_or_else(|e| e.into_inner());
+            match &*cached {
+                Some((g, readers)) if *g == generation => readers.clone(),
+                _ => {
+                    let readers: DocReaders = searcher
+                        .segment_readers()
+                        .iter()
+                        .map(|_| OnceLock::new())
+                        .collect();
+                    *cached = Some((generation, readers.clone()));
+                    readers
+                }
+            }
+        };
+        let seg = searcher.segment_reader(addr.segment_ord);
+        let slot = &readers[addr.segment_ord as usize];
+        let reader = match slot.get() {
+            Some(r) => r,
+            None => {
+                let r = seg.get_store_reader(DOC_CACHE_BLOCKS)?;
+                slot.get_or_init(|| r)
+            }
+        };
+        crate::index::stored::read(
+            reader,
+            addr.doc_id,
+            seg.schema().num_fields(),
+            &self.store_file(seg),
+        )
+    }
+
+    /// The path of a segment's doc store, for errors.
+    pub fn store_file(&self, seg: &tantivy::SegmentReader) -> PathBuf {
+        self.dir
+            .join(format!("{}.store", seg.segment_id().uuid_string()))
     }
 
     /// The folder that holds the index (its parent, symlinks resolved): what the server and
@@ -345,7 +403,7 @@ pub fn find(
 ) -> anyhow::Result<Option<TantivyDocument>> {
     let searcher = reader.searcher();
     match find_address(&searcher, store.fields, key)? {
-        Some(addr) => Ok(Some(searcher.doc(addr)?)),
+        Some(addr) => Ok(Some(store.doc(&searcher, addr)?)),
         None => Ok(None),
     }
 }

@@ -25,7 +25,7 @@ use crate::search::snippet::{Highlighter, Snippet};
 use serde::Serialize;
 use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::{DateTime, DocAddress, DocId, Order, Searcher, TantivyDocument};
+use tantivy::{DateTime, DocAddress, DocId, Order, Searcher};
 
 /// How hits are ordered.
 #[derive(
@@ -499,7 +499,7 @@ pub(crate) fn make_hit(
     snippets: usize,
     snippet_chars: usize,
 ) -> Result<(Hit, Vec<String>), SearchError> {
-    let doc: TantivyDocument = searcher.doc(addr)?;
+    let doc = store.doc(searcher, addr)?;
     let store::Stored {
         path,
         date,

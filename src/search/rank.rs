@@ -20,7 +20,7 @@ use tantivy::query::{
     TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocId, Score, Searcher, SegmentReader, Term};
 
 /// Feedback reads at most this many words of each article (a speech of 30,000 words costs no
 /// more than an article of 5,000; every article of the judged collections is shorter).
@@ -612,7 +612,7 @@ fn feedback(
     // Each indexed form's first spelling in the feedback articles (the best article first).
     let mut spellings: FxHashMap<String, String> = FxHashMap::default();
     for (score, addr) in &top {
-        let doc: TantivyDocument = searcher.doc(*addr)?;
+        let doc = crate::index::stored::doc(searcher, *addr)?;
         let mut tf: FxHashMap<String, f64> = FxHashMap::default();
         let mut len = 0.0;
         'article: for text in doc.get_all(body).filter_map(|v| v.as_str()) {

@@ -32,7 +32,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{FuzzyTermQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, Term};
 
 /// A query finding fewer articles than this gets a suggestion, when there is one.
 pub const FEW: u64 = 3;
@@ -317,7 +317,7 @@ fn spellings(
     stem: &str,
     addr: DocAddress,
 ) -> tantivy::Result<Vec<(String, usize)>> {
-    let doc: TantivyDocument = searcher.doc(addr)?;
+    let doc = store.doc(searcher, addr)?;
     let mut counts: Vec<(String, usize)> = Vec::new();
     for p in crate::index::store::paragraphs(&doc, store.fields) {
         let mut stream = analyzer.token_stream(&p);

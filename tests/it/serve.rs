@@ -8,9 +8,11 @@ use crate::common::{SEED, TestDir, WINTER};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
-/// `value` without `took_ms` (a time, different on every run).
+/// `value` without `took_ms` and `page_ms` (times, different on every run).
 fn timeless(mut value: Value) -> Value {
-    value.as_object_mut().unwrap().remove("took_ms");
+    let object = value.as_object_mut().unwrap();
+    object.remove("took_ms");
+    object.remove("page_ms");
     value
 }
 
