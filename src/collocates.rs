@@ -28,7 +28,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, TERMINATED, Term};
 
 /// How a collocate is scored.
@@ -167,8 +167,9 @@ impl Measure {
     }
 }
 
-/// Documents in a run read by one core at a time.
+/// Documents in a run read by one core at a time: at most, and at least.
 const RUN: usize = 4096;
+const MIN_RUN: usize = 16;
 
 /// What one core finds near the node in one period: the node's occurrences, and each word
 /// near it as written with how often.
@@ -222,17 +223,18 @@ pub fn run(store: &Store, req: &Request) -> Result<Collocates, SearchError> {
     // reader of the stored text; their counts are summed, so the lists do not depend on how
     // the work was cut.
     let matching = searcher.search(&*plan.full, &DocsCollector)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // At most RUN documents a run; fewer in a small archive (a few hundred long speeches),
+    // so that every core has some: about eight runs a core, at least MIN_RUN documents each.
+    let per_run = (matching.count as usize / (cores * 8)).clamp(MIN_RUN, RUN);
     let mut runs: Vec<(u32, Vec<DocId>)> = Vec::new();
     for ord in 0..matching.segments.len() {
         let ids: Vec<DocId> = matching.iter_segment(ord).collect();
-        for run in ids.chunks(RUN) {
+        for run in ids.chunks(per_run) {
             runs.push((ord as u32, run.to_vec()));
         }
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(runs.len())
-        .max(1);
+    let threads = cores.min(runs.len()).max(1);
     let next = AtomicUsize::new(0);
     let read_runs = || -> Result<Vec<Near>, SearchError> {
         let mut highlighter = Highlighter::new(&searcher, &plan, body, 0)?;
@@ -244,6 +246,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Collocates, SearchError> {
                 return Ok(near);
             };
             let seg = searcher.segment_reader(*ord);
+            let fields = seg.schema().num_fields();
             let dates = seg.fast_fields().date(schema::DATE)?;
             // Consecutive documents share compressed blocks: a few cached are enough.
             let texts = seg
@@ -256,14 +259,15 @@ pub fn run(store: &Store, req: &Request) -> Result<Collocates, SearchError> {
                 let secs = dates.first(doc).map_or(0, |d| d.into_timestamp_secs());
                 let t = &mut near[period_of(secs)];
                 t.node += found.len() as u64;
-                let stored = crate::index::stored::read(
-                    &texts,
-                    doc,
-                    seg.schema().num_fields(),
-                    &store.store_file(seg),
-                )?;
-                let paragraphs: Vec<&str> =
-                    stored.get_all(body).filter_map(|v| v.as_str()).collect();
+                // The body's paragraphs borrowed from the stored bytes, checked, not copied.
+                let stored = texts.get_document_bytes(doc)?;
+                let paragraphs = crate::index::stored::texts(stored.as_slice(), fields, body)
+                    .map_err(|why| {
+                        tantivy::TantivyError::DataCorruption(tantivy::error::DataCorruption::new(
+                            store.store_file(seg),
+                            format!("stored document {doc}: {why}"),
+                        ))
+                    })?;
                 // The word spans of the paragraph last cut (occurrences come in text order),
                 // cut only as far as a window reaches.
                 let mut cut = None;
@@ -324,16 +328,50 @@ pub fn run(store: &Store, req: &Request) -> Result<Collocates, SearchError> {
             }
         }
     }
-    let mut analyzer = schema::word_analyzer();
-    // Each spelling analysed once, as the index analyses it: the collocates are indexed forms.
-    let mut forms: FxHashMap<String, Option<String>> = FxHashMap::default();
+    // Each spelling analysed once, as the index analyses it (the collocates are indexed
+    // forms), the spellings dealt to the cores in turn.
+    let spellings: Vec<&str> = {
+        let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+        for t in &tallies {
+            seen.extend(t.written.keys().map(String::as_str));
+        }
+        seen.into_iter().collect()
+    };
+    let analyse = |share: usize| -> Vec<(&str, Option<String>)> {
+        let mut analyzer = schema::word_analyzer();
+        spellings
+            .iter()
+            .skip(share)
+            .step_by(threads)
+            .map(|&written| {
+                let mut stream = analyzer.token_stream(written);
+                (written, stream.next().map(|tok| tok.text.clone()))
+            })
+            .collect()
+    };
+    let forms: FxHashMap<String, Option<String>> = if threads == 1 {
+        analyse(0)
+            .into_iter()
+            .map(|(w, f)| (w.to_string(), f))
+            .collect()
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|share| scope.spawn(move || analyse(share)))
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("a collocates analyser panicked"))
+                .map(|(w, f)| (w.to_string(), f))
+                .collect()
+        })
+    };
+    drop(spellings);
     for t in &mut tallies {
         for (written, n) in std::mem::take(&mut t.written) {
-            let form = forms.entry(written.clone()).or_insert_with(|| {
-                let mut stream = analyzer.token_stream(&written);
-                stream.next().map(|tok| tok.text.clone())
-            });
-            let Some(form) = form else { continue };
+            let Some(Some(form)) = forms.get(&written) else {
+                continue;
+            };
             let entry = t.near.entry(form.clone()).or_default();
             entry.0 += n;
             entry.1.insert(written, n);

@@ -63,47 +63,92 @@ pub fn doc(
 }
 
 /// The document in `bytes` of a schema of `fields` fields, or what is wrong with them.
-pub fn parse(mut bytes: &[u8], fields: usize) -> Result<TantivyDocument, String> {
+pub fn parse(bytes: &[u8], fields: usize) -> Result<TantivyDocument, String> {
+    let mut doc = TantivyDocument::new();
+    walk(bytes, fields, |field, value| match value {
+        Stored::Text(text) => doc.add_text(field, text),
+        Stored::Bytes(b) => doc.add_bytes(field, b),
+        Stored::U64(n) => doc.add_u64(field, n),
+        Stored::I64(n) => doc.add_i64(field, n),
+        Stored::F64(x) => doc.add_f64(field, x),
+        Stored::Date(nanos) => doc.add_date(field, DateTime::from_timestamp_nanos(nanos)),
+        Stored::Bool(b) => doc.add_bool(field, b),
+    })?;
+    Ok(doc)
+}
+
+/// The text values of `field` in `bytes`, borrowed (nothing copied), the bytes checked as
+/// [`parse`] checks them: for a pass that reads one field of many articles.
+pub fn texts(bytes: &[u8], fields: usize, field: Field) -> Result<Vec<&str>, String> {
+    let mut out = Vec::new();
+    walk(bytes, fields, |f, value| {
+        if let (true, Stored::Text(text)) = (f == field, value) {
+            out.push(text);
+        }
+    })?;
+    Ok(out)
+}
+
+/// One stored value, borrowed from the bytes.
+enum Stored<'a> {
+    Text(&'a str),
+    Bytes(&'a [u8]),
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    /// Nanoseconds.
+    Date(i64),
+    Bool(bool),
+}
+
+/// Hands each value of the document in `bytes` to `each`, in order, once all of them are
+/// known to be whole: nothing is handed from damaged bytes.
+fn walk<'a>(
+    mut bytes: &'a [u8],
+    fields: usize,
+    mut each: impl FnMut(Field, Stored<'a>),
+) -> Result<(), String> {
     let b = &mut bytes;
     let count = vint(b)?;
     // Every value takes at least six bytes (field, type, a payload of one or more).
     if count > (b.len() / 6) as u64 {
         return Err(format!("{count} values in {} bytes", b.len()));
     }
-    let mut doc = TantivyDocument::new();
+    let mut values = Vec::with_capacity(count as usize);
     for _ in 0..count {
         let id = u32::from_le_bytes(take(b, 4)?.try_into().unwrap());
         if id as usize >= fields {
             return Err(format!("field {id} of {fields}"));
         }
-        let field = Field::from_field_id(id);
         let code = take(b, 1)?[0];
-        match code {
+        let value = match code {
             TEXT => {
                 let len = length(b)?;
-                let text = std::str::from_utf8(take(b, len)?)
-                    .map_err(|e| format!("a text value is not UTF-8 ({e})"))?;
-                doc.add_text(field, text);
+                Stored::Text(
+                    std::str::from_utf8(take(b, len)?)
+                        .map_err(|e| format!("a text value is not UTF-8 ({e})"))?,
+                )
             }
             BYTES => {
                 let len = length(b)?;
-                doc.add_bytes(field, take(b, len)?);
+                Stored::Bytes(take(b, len)?)
             }
-            U64 => doc.add_u64(field, u64::from_le_bytes(eight(b)?)),
-            I64 => doc.add_i64(field, i64::from_le_bytes(eight(b)?)),
-            F64 => doc.add_f64(field, f64::from_bits(u64::from_le_bytes(eight(b)?))),
-            DATE => doc.add_date(
-                field,
-                DateTime::from_timestamp_nanos(i64::from_le_bytes(eight(b)?)),
-            ),
-            BOOL => doc.add_bool(field, take(b, 1)?[0] != 0),
+            U64 => Stored::U64(u64::from_le_bytes(eight(b)?)),
+            I64 => Stored::I64(i64::from_le_bytes(eight(b)?)),
+            F64 => Stored::F64(f64::from_bits(u64::from_le_bytes(eight(b)?))),
+            DATE => Stored::Date(i64::from_le_bytes(eight(b)?)),
+            BOOL => Stored::Bool(take(b, 1)?[0] != 0),
             other => return Err(format!("a value of unknown type {other}")),
-        }
+        };
+        values.push((Field::from_field_id(id), value));
     }
     if !b.is_empty() {
         return Err(format!("{} bytes left after the last value", b.len()));
     }
-    Ok(doc)
+    for (field, value) in values {
+        each(field, value);
+    }
+    Ok(())
 }
 
 /// The next `n` bytes.
@@ -190,6 +235,13 @@ mod tests {
         let values: Vec<&str> = ours.get_all(text).filter_map(|v| v.as_str()).collect();
         assert_eq!(
             values,
+            [
+                "première valeur",
+                "second value, longer than the first one by far"
+            ]
+        );
+        assert_eq!(
+            texts(&bytes, schema.num_fields(), text).unwrap(),
             [
                 "première valeur",
                 "second value, longer than the first one by far"
