@@ -297,10 +297,23 @@ pub fn run_with(
         }
         drop(lock_file);
         if !existed && e.downcast_ref::<WriteError>().is_some() {
-            let _ = fs::remove_dir_all(dir);
+            remove_folder(dir);
         }
         e
     })
+}
+
+/// Removes the folder a failed first run created. Once, on a loaded machine, the full-disk
+/// test found one segment file left in it: most likely written by a thread of tantivy's that
+/// outlives the writer while the folder was being emptied, so the removal failed on a folder
+/// not empty. The removal is tried again, for up to a second.
+fn remove_folder(dir: &Path) {
+    for _ in 0..40 {
+        if fs::remove_dir_all(dir).is_ok() || !dir.exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
 }
 
 /// The names in a folder (empty when it cannot be read).
