@@ -305,17 +305,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Collocates, SearchError> {
             })?;
         }
     };
-    let found: Vec<Result<Vec<Near>, SearchError>> = if threads == 1 {
-        vec![read_runs()]
-    } else {
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads).map(|_| scope.spawn(read_runs)).collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().expect("a collocates reader panicked"))
-                .collect()
-        })
-    };
+    let found = on_cores(threads, |_| read_runs());
     for near in found {
         for (t, n) in tallies.iter_mut().zip(near?) {
             t.node += n.node;
@@ -349,23 +339,11 @@ pub fn run(store: &Store, req: &Request) -> Result<Collocates, SearchError> {
             })
             .collect()
     };
-    let forms: FxHashMap<String, Option<String>> = if threads == 1 {
-        analyse(0)
-            .into_iter()
-            .map(|(w, f)| (w.to_string(), f))
-            .collect()
-    } else {
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|share| scope.spawn(move || analyse(share)))
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().expect("a collocates analyser panicked"))
-                .map(|(w, f)| (w.to_string(), f))
-                .collect()
-        })
-    };
+    let forms: FxHashMap<String, Option<String>> = on_cores(threads, analyse)
+        .into_iter()
+        .flatten()
+        .map(|(w, f)| (w.to_string(), f))
+        .collect();
     drop(spellings);
     for t in &mut tallies {
         for (written, n) in std::mem::take(&mut t.written) {
@@ -423,19 +401,7 @@ pub fn run(store: &Store, req: &Request) -> Result<Collocates, SearchError> {
         }
         Ok(mine.into_iter().map(String::from).zip(counts).collect())
     };
-    let counted: Vec<Result<Vec<(String, Vec<u64>)>, SearchError>> = if threads == 1 {
-        vec![count_frequencies(0)]
-    } else {
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|share| scope.spawn(move || count_frequencies(share)))
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().expect("a collocates counter panicked"))
-                .collect()
-        })
-    };
+    let counted = on_cores(threads, count_frequencies);
     let mut frequency: FxHashMap<String, Vec<u64>> = FxHashMap::default();
     for part in counted {
         frequency.extend(part?);
@@ -482,6 +448,24 @@ pub fn run(store: &Store, req: &Request) -> Result<Collocates, SearchError> {
         periods: out,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         warnings: plan.warnings,
+    })
+}
+
+/// `work(0)` … `work(threads - 1)`, each on a core of its own (on this thread when there is
+/// one), their results in that order.
+fn on_cores<T: Send>(threads: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    if threads <= 1 {
+        return vec![work(0)];
+    }
+    let work = &work;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|share| scope.spawn(move || work(share)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("a collocates worker panicked"))
+            .collect()
     })
 }
 

@@ -996,7 +996,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             };
             let failure = within.failure();
             if let Some(qid) = trec_run {
-                let (total, hits) = search::ranking(&store, &req).map_err(failure)?;
+                let (total, hits) = search::ranking(store, &req).map_err(failure)?;
                 for (i, (score, key)) in hits.iter().enumerate() {
                     let name = eval::docname(key);
                     writeln!(out, "{qid} Q0 {name} {} {score} dateline", offset + i + 1)?;
@@ -1007,7 +1007,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                     Outcome::Success
                 });
             }
-            let mut results = search::run(&store, &req).map_err(failure)?;
+            let mut results = search::run(store, &req).map_err(failure)?;
             results.show_paths(corpus::display_key);
             for w in &results.warnings {
                 eprintln!("warning: {w}");
@@ -1053,7 +1053,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 smooth: smooth.into(),
                 share,
             };
-            let t = timeline::run(&store, &req).map_err(within.failure())?;
+            let t = timeline::run(store, &req).map_err(within.failure())?;
             for w in &t.warnings {
                 eprintln!("warning: {w}");
             }
@@ -1103,7 +1103,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             // it, once every matching article is counted.
             let stream = !json && !csv;
             let mut failed_to_write = None;
-            let run = kwic::run_streaming(&store, &req, |lines| {
+            let run = kwic::run_streaming(store, &req, |lines| {
                 if !stream {
                     return Ok(());
                 }
@@ -1186,7 +1186,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                     )));
                 }
             }
-            let k = keywords::run(&store, &req).map_err(within.failure())?;
+            let k = keywords::run(store, &req).map_err(within.failure())?;
             if json {
                 render::json(out, &k)?;
             } else if csv {
@@ -1231,7 +1231,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 limit,
                 by,
             };
-            let c = collocates::run(&store, &req).map_err(within.failure())?;
+            let c = collocates::run(store, &req).map_err(within.failure())?;
             for w in &c.warnings {
                 eprintln!("warning: {w}");
             }
@@ -1263,7 +1263,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 scope: within.scope(),
                 snippet_chars: search::Request::default().snippet_chars,
             };
-            let mut s = similar::run(&store, &req).map_err(within.failure())?;
+            let mut s = similar::run(store, &req).map_err(within.failure())?;
             s.show_paths(corpus::display_key);
             if json {
                 render::json(out, &s)?;
@@ -1296,7 +1296,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 out: dir.clone(),
                 range,
             };
-            let report = export::run(&store, &opts)?;
+            let report = export::run(store, &opts)?;
             writeln!(
                 out,
                 "exported {} articles to {} in {} files ({}); see {}",
@@ -1325,7 +1325,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 (None, Some(file)) => {
                     let topics = eval::read_topics(&file)?;
                     let store = open_for_reading(&cli.index)?;
-                    let ranked = eval::run_topics(&store, &topics, depth as usize, &ranking)?;
+                    let ranked = eval::run_topics(store, &topics, depth as usize, &ranking)?;
                     if let Some(path) = run_out {
                         let mut w =
                             io::BufWriter::new(std::fs::File::create(&path).map_err(|e| {
@@ -1350,7 +1350,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
         }
         Command::Stats { by_year, json, csv } => {
             let store = open_for_reading(&cli.index)?;
-            let mut s = stats::collect(&store)?;
+            let mut s = stats::collect(store)?;
             s.show_names(corpus::display_key);
             if json {
                 render::json(out, &s)?;
@@ -1364,7 +1364,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
         Command::Show { path, json } => {
             let store = open_for_reading(&cli.index)?;
             let key = corpus::key_as_named(&path);
-            let Some(mut article) = search::article(&store, &key)? else {
+            let Some(mut article) = search::article(store, &key)? else {
                 return Err(CommandError {
                     error: anyhow::anyhow!(
                         "{} is not in the index at {}",
@@ -1387,7 +1387,7 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
         }
         Command::Check { json } => {
             let store = open_for_reading(&cli.index)?;
-            let report = check::run(&store)?;
+            let report = check::run(store)?;
             if json {
                 render::json(out, &report)?;
             } else {

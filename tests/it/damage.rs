@@ -256,8 +256,9 @@ fn repair_lists_the_articles_whose_files_are_gone() {
     assert_eq!(common_articles(&t), 6);
 }
 
-#[test]
-fn serve_answers_500_naming_the_damage_and_follows_the_repair() {
+/// The good corpus indexed and served, then every doc store flipped in place under the
+/// server; the test folder, the server and the request that reads the seed's stored text.
+fn serving_a_flipped_store() -> (TestDir, Server, String) {
     let t = TestDir::with_good();
     t.index_corpus();
     let server = Server::start(&t, "127.0.0.1:0", &[]);
@@ -268,6 +269,12 @@ fn serve_answers_500_naming_the_damage_and_follows_the_repair() {
         }
     }
     let target = format!("/api/article?path={}", crate::common::server::enc(SEED));
+    (t, server, target)
+}
+
+#[test]
+fn serve_answers_500_naming_the_damage_and_follows_the_repair() {
+    let (t, server, target) = serving_a_flipped_store();
     let mut saw_500 = false;
     for (status, _, body) in [server.get(&target), server.get("/api/search?q=aid")] {
         assert!(status == 200 || status == 500, "{status}: {body}");
@@ -347,16 +354,7 @@ fn an_index_path_through_a_file_names_its_cause_once() {
 #[test]
 fn a_flipped_store_never_takes_the_server_down() {
     for round in 0..8 {
-        let t = TestDir::with_good();
-        t.index_corpus();
-        let server = Server::start(&t, "127.0.0.1:0", &[]);
-        for e in fs::read_dir(t.index()).unwrap() {
-            let p = e.unwrap().path();
-            if p.extension().is_some_and(|x| x == "store") {
-                harm(&p, Harm::Flip);
-            }
-        }
-        let target = format!("/api/article?path={}", crate::common::server::enc(SEED));
+        let (_t, server, target) = serving_a_flipped_store();
         let got = std::panic::catch_unwind(|| server.get(&target));
         match got {
             Ok((status, _, body)) => assert!(status == 200 || status == 500, "{status}: {body}"),
