@@ -32,6 +32,8 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    // One command a process: the index it reads is left to the exit (see cli::KEEP_INDEX_OPEN).
+    cli::KEEP_INDEX_OPEN.store(true, std::sync::atomic::Ordering::Relaxed);
     let color = cli.color;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());

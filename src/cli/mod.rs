@@ -979,7 +979,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                     )),
                 });
             }
-            let store = open_for_reading(&cli.index)?;
+            let opened = open_for_reading(&cli.index)?;
+            let store: &store::Store = &opened;
             let req = Request {
                 text: query,
                 range,
@@ -1043,7 +1044,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             csv,
         } => {
             let range = within.dates.range()?;
-            let store = open_for_reading(&cli.index)?;
+            let opened = open_for_reading(&cli.index)?;
+            let store: &store::Store = &opened;
             let req = timeline::Request {
                 queries,
                 by,
@@ -1087,7 +1089,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                     hint: Some("give the words or \"phrases\" to show in context".into()),
                 });
             }
-            let store = open_for_reading(&cli.index)?;
+            let opened = open_for_reading(&cli.index)?;
+            let store: &store::Store = &opened;
             let req = kwic::Request {
                 selection: Selection {
                     query,
@@ -1168,7 +1171,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                     ),
                 });
             }
-            let store = open_for_reading(&cli.index)?;
+            let opened = open_for_reading(&cli.index)?;
+            let store: &store::Store = &opened;
             let req = keywords::Request {
                 selection,
                 reference,
@@ -1218,7 +1222,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                     hint: Some("give the word or \"phrase\" whose company to list".into()),
                 });
             }
-            let store = open_for_reading(&cli.index)?;
+            let opened = open_for_reading(&cli.index)?;
+            let store: &store::Store = &opened;
             let req = collocates::Request {
                 selection: Selection {
                     query: word,
@@ -1255,7 +1260,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             json,
         } => {
             let range = within.dates.range()?;
-            let store = open_for_reading(&cli.index)?;
+            let opened = open_for_reading(&cli.index)?;
+            let store: &store::Store = &opened;
             let req = similar::Request {
                 path,
                 limit,
@@ -1290,7 +1296,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             dates,
         } => {
             let range = dates.range()?;
-            let store = open_for_reading(&cli.index)?;
+            let opened = open_for_reading(&cli.index)?;
+            let store: &store::Store = &opened;
             let opts = export::Options {
                 format,
                 out: dir.clone(),
@@ -1324,7 +1331,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
                 (Some(file), _) => eval::read_run(&file)?,
                 (None, Some(file)) => {
                     let topics = eval::read_topics(&file)?;
-                    let store = open_for_reading(&cli.index)?;
+                    let opened = open_for_reading(&cli.index)?;
+                    let store: &store::Store = &opened;
                     let ranked = eval::run_topics(store, &topics, depth as usize, &ranking)?;
                     if let Some(path) = run_out {
                         let mut w =
@@ -1349,7 +1357,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             Ok(Outcome::Success)
         }
         Command::Stats { by_year, json, csv } => {
-            let store = open_for_reading(&cli.index)?;
+            let opened = open_for_reading(&cli.index)?;
+            let store: &store::Store = &opened;
             let mut s = stats::collect(store)?;
             s.show_names(corpus::display_key);
             if json {
@@ -1362,7 +1371,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             Ok(Outcome::Success)
         }
         Command::Show { path, json } => {
-            let store = open_for_reading(&cli.index)?;
+            let opened = open_for_reading(&cli.index)?;
+            let store: &store::Store = &opened;
             let key = corpus::key_as_named(&path);
             let Some(mut article) = search::article(store, &key)? else {
                 return Err(CommandError {
@@ -1386,7 +1396,8 @@ fn run_command(cli: Cli, out: &mut dyn Write) -> Result<Outcome, CommandError> {
             Ok(Outcome::Success)
         }
         Command::Check { json } => {
-            let store = open_for_reading(&cli.index)?;
+            let opened = open_for_reading(&cli.index)?;
+            let store: &store::Store = &opened;
             let report = check::run(store)?;
             if json {
                 render::json(out, &report)?;
@@ -1610,14 +1621,46 @@ fn parse_ranking(spec: &str) -> Result<Ranking, String> {
     Ranking::parse(spec)
 }
 
-/// Opens the index for the one command this process runs, and never closes it: the store, its
-/// reader and the files it maps stay until the process exits, when the kernel takes the whole
-/// address space down at once. Closing it first unmaps each file of each segment, one system
-/// call and (with the search threads started) one TLB shootdown across the cores each: at a
-/// million articles that was a tenth of a short search's CPU time. ripgrep skips its teardown
-/// the same way. Only for commands that read; `serve` and `index` close what they open.
-fn open_for_reading(dir: &Path) -> Result<&'static store::Store, store::OpenError> {
-    Ok(Box::leak(Box::new(store::open(dir)?)))
+/// Whether the indexes that commands open for reading stay open until the process exits. The
+/// `dateline` binary sets it (one command a process); a program that runs many commands in
+/// one process through [`run`] leaves it unset, and each index is closed after its command.
+pub static KEEP_INDEX_OPEN: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// An index opened for one command.
+enum Reading {
+    /// Never closed: see [`open_for_reading`].
+    Kept(&'static store::Store),
+    /// Closed when dropped.
+    Owned(Box<store::Store>),
+}
+
+impl std::ops::Deref for Reading {
+    type Target = store::Store;
+    fn deref(&self) -> &store::Store {
+        match self {
+            Reading::Kept(s) => s,
+            Reading::Owned(s) => s,
+        }
+    }
+}
+
+/// Opens the index for a command that reads it. In the `dateline` binary
+/// ([`KEEP_INDEX_OPEN`]) it is never closed: the store, its reader and the files it maps stay
+/// until the process exits, when the kernel takes the whole address space down at once.
+/// Closing it first unmaps each file of each segment, one system call and (with the search
+/// threads started) one TLB shootdown across the cores each: at a million articles that was a
+/// tenth of a short search's CPU time. ripgrep skips its teardown the same way. `serve` and
+/// `index` close what they open.
+fn open_for_reading(dir: &Path) -> Result<Reading, store::OpenError> {
+    let store = store::open(dir)?;
+    Ok(
+        if KEEP_INDEX_OPEN.load(std::sync::atomic::Ordering::Relaxed) {
+            Reading::Kept(Box::leak(Box::new(store)))
+        } else {
+            Reading::Owned(Box::new(store))
+        },
+    )
 }
 
 #[cfg(test)]
