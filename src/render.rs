@@ -492,12 +492,7 @@ impl Printer {
                     .collect()
             })
             .collect();
-        let label_w = t
-            .buckets
-            .iter()
-            .map(|b| b.label.chars().count())
-            .max()
-            .unwrap_or(0);
+        let label_w = widest(t.buckets.iter().map(|b| b.label.as_str()));
         let max = cells.iter().flatten().map(|(v, _)| *v).fold(0.0, f64::max);
         let count_w = cells
             .iter()
@@ -536,16 +531,8 @@ impl Printer {
 
     /// A concordance's lines, the matches in one column (printed before the total is known).
     pub fn kwic_lines(&self, w: &mut dyn Write, lines: &[crate::kwic::Line]) -> io::Result<()> {
-        let left_w = lines
-            .iter()
-            .map(|l| l.left.chars().count())
-            .max()
-            .unwrap_or(0);
-        let right_w = lines
-            .iter()
-            .map(|l| l.right.chars().count())
-            .max()
-            .unwrap_or(0);
+        let left_w = widest(lines.iter().map(|l| l.left.as_str()));
+        let right_w = widest(lines.iter().map(|l| l.right.as_str()));
         for l in lines {
             let matched = self.highlight(&l.matched, &[[0, l.matched.len()]]);
             // Punctuation right after the match stays against it.
@@ -611,13 +598,7 @@ impl Printer {
                 )
             )
         )?;
-        let word_w = k
-            .keywords
-            .iter()
-            .map(|x| x.word.chars().count())
-            .max()
-            .unwrap_or(4)
-            .max(4);
+        let word_w = widest(k.keywords.iter().map(|x| x.word.as_str())).max(4);
         writeln!(
             w,
             "{:>4}  {:<word_w$}  {:>9}  {:>9}  {:>9}  {:>9}",
@@ -668,13 +649,7 @@ impl Printer {
                     )
                 )
             )?;
-            let word_w = p
-                .collocates
-                .iter()
-                .map(|x| x.word.chars().count())
-                .max()
-                .unwrap_or(4)
-                .max(4);
+            let word_w = widest(p.collocates.iter().map(|x| x.word.as_str())).max(4);
             writeln!(
                 w,
                 "{:>4}  {:<word_w$}  {:>8}  {:>9}  {:>8}",
@@ -903,6 +878,15 @@ fn counted(w: &mut dyn Write, heading: &str, rows: &[(u64, &str)]) -> io::Result
         writeln!(w, "  {n:>n_w$}  {name}")?;
     }
     Ok(())
+}
+
+/// The width of a column holding `texts`, in characters (0 without any).
+fn widest<'a>(texts: impl IntoIterator<Item = &'a str>) -> usize {
+    texts
+        .into_iter()
+        .map(|t| t.chars().count())
+        .max()
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -236,6 +236,16 @@ impl TestDir {
         out.json()
     }
 
+    /// The total of `dateline search QUERY --from FROM --to TO EXTRA… -n 0 --json`.
+    pub fn search_total(&self, query: &str, from: &str, to: &str, extra: &[&str]) -> u64 {
+        let mut args = vec!["--from", from, "--to", to, "-n", "0"];
+        args.extend_from_slice(extra);
+        let v = self.search_json(query, &args);
+        v["total"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("not a JSON count: {v}"))
+    }
+
     /// The paths of the hits of `dateline search QUERY --json EXTRA…`, in order.
     pub fn hit_paths(&self, query: &str, extra: &[&str]) -> Vec<String> {
         paths_of(&self.search_json(query, extra))

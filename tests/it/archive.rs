@@ -54,13 +54,6 @@ fn run_ok(t: &TestDir, args: &[&str]) -> Output {
     out
 }
 
-/// The total of `dateline search QUERY --from FROM --to TO EXTRA… --json`.
-fn search_total(t: &TestDir, query: &str, from: &str, to: &str, extra: &[&str]) -> u64 {
-    let mut args = vec!["--from", from, "--to", to, "-n", "0"];
-    args.extend_from_slice(extra);
-    u64_of(&t.search_json(query, &args)["total"])
-}
-
 /// The paragraphs of a stored article, per `dateline show PATH --json`.
 fn stored_paragraphs(t: &TestDir, path: &str) -> Vec<String> {
     let out = t.run(["show", path, "--json"]);
@@ -258,7 +251,7 @@ fn assert_counts_are_search_totals(t: &TestDir, v: &Value, extra: &[&str]) {
         for (i, q) in queries.iter().enumerate() {
             assert_eq!(
                 u64_of(&b["counts"][i]),
-                search_total(t, q, start, end, extra),
+                t.search_total(q, start, end, extra),
                 "bucket {} ({start}..{end}), query {q:?} {extra:?}",
                 b["label"]
             );
@@ -1139,7 +1132,7 @@ fn timeline_year_counts_equal_search_totals_in_every_bucket() {
     for (i, q) in ["convoys", "strike", "harvest -strike"].iter().enumerate() {
         assert_eq!(
             v["totals"][i],
-            search_total(&t, q, "2001-06-15", "2005-03-10", &[]),
+            t.search_total(q, "2001-06-15", "2005-03-10", &[]),
             "{q}"
         );
     }
@@ -1380,7 +1373,7 @@ fn timeline_json_has_the_documented_shape() {
     );
     // The first is any of two words, the second a phrase: as search reads them.
     let totals: Vec<u64> = array_of(&v["totals"]).iter().map(u64_of).collect();
-    let all = |q: &str| search_total(&t, q, "0000", "9999", &[]);
+    let all = |q: &str| t.search_total(q, "0000", "9999", &[]);
     assert_eq!(totals, vec![all("convoys strike"), all("\"dock workers\"")]);
     assert_eq!(
         totals,

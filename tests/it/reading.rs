@@ -33,15 +33,6 @@ fn ok(t: &TestDir, args: &[&str]) -> Output {
     out
 }
 
-/// `search QUERY --from FROM --to TO EXTRA… -n 0 --json`'s total.
-fn search_total(t: &TestDir, query: &str, from: &str, to: &str, extra: &[&str]) -> u64 {
-    let mut args = vec!["--from", from, "--to", to, "-n", "0"];
-    args.extend_from_slice(extra);
-    t.search_json(query, &args)["total"]
-        .as_u64()
-        .expect("a total")
-}
-
 /// Every `.txt` file under `dir`, with its paragraphs (split by the dated format's parser).
 fn articles_under(dir: &Path) -> Vec<(PathBuf, Vec<String>)> {
     let mut out = Vec::new();
@@ -113,11 +104,11 @@ fn check_shares(t: &TestDir, args: &[&str], extra: &[&str]) {
     let mut sum = 0;
     for b in buckets {
         let (from, to) = (b["start"].as_str().unwrap(), b["end"].as_str().unwrap());
-        let articles = search_total(t, "", from, to, extra);
+        let articles = t.search_total("", from, to, extra);
         assert_eq!(b["articles"], articles, "articles of {b}");
         sum += articles;
         for (i, q) in queries.iter().enumerate() {
-            let n = search_total(t, q, from, to, extra);
+            let n = t.search_total(q, from, to, extra);
             assert_eq!(b["counts"][i], n, "{q} in {b}");
             let share = if articles == 0 {
                 0.0
