@@ -520,11 +520,29 @@ fn lock(dir: &Path) -> Result<fs::File, OpenError> {
         .write(true)
         .open(dir.join(LOCK_FILE))
         .map_err(|e| other(dir, e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(fs::TryLockError::WouldBlock) => Err(OpenError::Locked(dir.to_path_buf())),
+    while_busy(|| match file.try_lock() {
+        Ok(()) => Ok(Some(())),
+        Err(fs::TryLockError::WouldBlock) => Ok(None),
         Err(fs::TryLockError::Error(e)) => Err(other(dir, e)),
+    })?
+    .ok_or_else(|| OpenError::Locked(dir.to_path_buf()))?;
+    Ok(file)
+}
+
+/// Tries to take a lock (`Ok(None)`: busy) for up to half a second before calling it held.
+/// A lock is an open file, and a process being started by this one holds a copy of each open
+/// file from its fork until its program runs: a lock this process has just let go of can look
+/// held for that moment (the full-disk test, run beside tests that start processes, saw it).
+fn while_busy<T>(
+    mut attempt: impl FnMut() -> Result<Option<T>, OpenError>,
+) -> Result<Option<T>, OpenError> {
+    for _ in 0..20 {
+        if let Some(taken) = attempt()? {
+            return Ok(Some(taken));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
     }
+    attempt()
 }
 
 /// The writer's settings for a run: shared with the plain Tantivy loop of `benches/plain.rs`, so
@@ -539,15 +557,14 @@ pub fn writer_options(opts: &Options) -> IndexWriterOptions {
 }
 
 fn writer(store: &Store, opts: &Options) -> Result<IndexWriter, OpenError> {
-    store
-        .index
-        .writer_with_options(writer_options(opts))
-        .map_err(|e| match e {
-            TantivyError::LockFailure(LockError::LockBusy, _) => {
-                OpenError::Locked(store.dir.clone())
-            }
-            e => other(&store.dir, e),
-        })
+    while_busy(
+        || match store.index.writer_with_options(writer_options(opts)) {
+            Ok(writer) => Ok(Some(writer)),
+            Err(TantivyError::LockFailure(LockError::LockBusy, _)) => Ok(None),
+            Err(e) => Err(other(&store.dir, e)),
+        },
+    )?
+    .ok_or_else(|| OpenError::Locked(store.dir.clone()))
 }
 
 /// The index's memory of its records files, in `records.json` beside the index files: the
