@@ -26,8 +26,7 @@ use crate::search::plan::{Marks, Plan};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::sync::Arc;
-use tantivy::columnar::Column;
-use tantivy::postings::{Postings, TermInfo};
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, DocSet, InvertedIndexReader, Searcher, Term};
@@ -72,11 +71,27 @@ pub struct Highlighter {
     buffers: Buffers,
 }
 
-/// A segment's body postings, its `starts` column, and the term infos of the query's words.
+/// A segment's body postings and the term infos of the query's words; its paragraph starts'
+/// postings and their term info (`None` when no article of the segment has a second paragraph).
 struct SegmentPositions {
     inverted: Arc<InvertedIndexReader>,
-    starts: Column<u64>,
     infos: Vec<Option<TermInfo>>,
+    starts: Arc<InvertedIndexReader>,
+    starts_info: Option<TermInfo>,
+}
+
+impl SegmentPositions {
+    /// The paragraph starts' postings, to be moved forward from document to document.
+    fn starts(&self) -> tantivy::Result<Option<SegmentPostings>> {
+        self.starts_info
+            .as_ref()
+            .map(|info| {
+                self.starts
+                    .read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)
+            })
+            .transpose()
+            .map_err(Into::into)
+    }
 }
 
 #[derive(Default)]
@@ -104,18 +119,25 @@ pub struct Occurrence {
 }
 
 impl Buffers {
-    /// `starts` and `found` of document `doc` from `positions` (see `Highlighter::locate`).
+    /// `starts` and `found` of document `doc` from `positions` and the paragraph starts'
+    /// postings (see `Highlighter::locate`), moved forward to `doc`.
     fn find(
         &mut self,
-        starts: &Column<u64>,
+        starts: Option<&mut SegmentPostings>,
         doc: tantivy::DocId,
         word_singles: &[Option<usize>],
         phrase_words: &[(Vec<usize>, usize)],
     ) {
         self.starts.clear();
-        self.starts.push(0);
-        self.starts
-            .extend(starts.values_for_doc(doc).map(|s| s as u32));
+        if let Some(p) = starts {
+            if p.doc() < doc {
+                p.seek(doc);
+            }
+            if p.doc() == doc {
+                p.positions(&mut self.starts);
+            }
+        }
+        self.starts.insert(0, 0);
         let b = self;
         let paragraph = |p: u32| (b.starts.partition_point(|&s| s <= p) - 1) as u32;
         b.found.clear();
@@ -406,21 +428,26 @@ impl Highlighter {
     ) -> tantivy::Result<Option<&SegmentPositions>> {
         if !self.segments.contains_key(&ord) {
             let seg = searcher.segment_reader(ord);
-            let positions = match seg.fast_fields().u64(schema::STARTS) {
-                Ok(starts) => {
+            let schema = seg.schema();
+            let positions = match schema.get_field(schema::STARTS) {
+                Ok(field) if schema.get_field_entry(field).field_type().is_indexed() => {
                     let inverted = seg.inverted_index(self.words[0].field())?;
                     let infos = self
                         .words
                         .iter()
                         .map(|t| inverted.get_term_info(t))
                         .collect::<std::io::Result<_>>()?;
+                    let starts = seg.inverted_index(field)?;
+                    let starts_info =
+                        starts.get_term_info(&Term::from_field_text(field, schema::START_MARK))?;
                     Some(SegmentPositions {
                         inverted,
-                        starts,
                         infos,
+                        starts,
+                        starts_info,
                     })
                 }
-                Err(_) => None,
+                _ => None,
             };
             self.segments.insert(ord, positions);
         }
@@ -458,7 +485,8 @@ impl Highlighter {
                 postings.positions(positions);
             }
         }
-        b.find(&seg.starts, doc, &self.word_singles, &self.phrase_words);
+        let mut starts = seg.starts()?;
+        b.find(starts.as_mut(), doc, &self.word_singles, &self.phrase_words);
         Ok(true)
     }
 
@@ -558,6 +586,7 @@ impl Highlighter {
         let Some(Some(seg)) = self.segments.get(&ord) else {
             return Ok(false);
         };
+        let mut starts = seg.starts().map_err(E::from)?;
         let b = &mut self.buffers;
         b.positions.resize_with(self.words.len(), Vec::new);
         for &doc in docs {
@@ -571,7 +600,7 @@ impl Highlighter {
                     p.positions(positions);
                 }
             }
-            b.find(&seg.starts, doc, &self.word_singles, &self.phrase_words);
+            b.find(starts.as_mut(), doc, &self.word_singles, &self.phrase_words);
             b.occurrences(&mut out);
             each(doc, &out)?;
         }
@@ -1181,23 +1210,20 @@ mod tests {
         let reader = store.reader().unwrap();
         let searcher = reader.searcher();
         let seg = searcher.segment_reader(0);
-        let starts: Vec<u64> = seg
-            .fast_fields()
-            .u64(schema::STARTS)
-            .unwrap()
-            .values_for_doc(0)
-            .collect();
-        let inverted = seg.inverted_index(store.fields.body).unwrap();
-        let first = |word: &str| {
-            let term = Term::from_field_text(store.fields.body, word);
-            let mut p = inverted
+        let positions = |field: Field, word: &str| {
+            let term = Term::from_field_text(field, word);
+            let mut p = seg
+                .inverted_index(field)
+                .unwrap()
                 .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
                 .unwrap()
                 .unwrap();
             let mut at = Vec::new();
             p.positions(&mut at);
-            at[0] as u64
+            at
         };
+        let starts = positions(store.fields.starts, schema::START_MARK);
+        let first = |word: &str| positions(store.fields.body, word)[0];
         assert_eq!(starts.len(), 5, "{starts:?}");
         assert_eq!(first("beta"), starts[2]);
         assert_eq!(first("koln"), starts[3]);
