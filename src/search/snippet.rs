@@ -8,8 +8,8 @@
 //! widened with context on both sides and cut at word boundaries.
 //!
 //! A hit's paragraphs are ranked from the index, not by analysing them: the positions of the
-//! query's words in the hit (its postings) and where each paragraph begins (the `starts` fast
-//! field) give each paragraph's matches, phrases included (their words at consecutive
+//! query's words in the hit (its postings) and where each paragraph begins (the positions of
+//! the `starts` field's one term) give each paragraph's matches, phrases included (their words at consecutive
 //! positions). In the chosen paragraphs, the words at those positions (counted as the
 //! tokenizer splits words, nothing stemmed) are the highlights; so no word of a hit is
 //! analysed, and the paragraphs' text is only read up to the chosen ones' last match. The
@@ -455,7 +455,7 @@ impl Highlighter {
     }
 
     /// Finds the hit's matches from the positions of the query's words (its postings) and the
-    /// `starts` fast field, into `buffers`: `starts` (each paragraph's first position) and
+    /// paragraph starts (the `starts` term's positions), into `buffers`: `starts` (each paragraph's first position) and
     /// `found` (paragraph, first and last position, term number of each match, sorted); a
     /// phrase is one match where its words stand at consecutive positions. `false` when the
     /// segment has no `starts` (an index written before them).
