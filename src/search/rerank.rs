@@ -6,7 +6,6 @@ use crate::index::schema;
 use crate::index::store::Store;
 use crate::search::plan;
 use std::cell::RefCell;
-use tantivy::postings::Postings;
 use tantivy::query::{
     BooleanQuery, EnableScoring, Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
 };
@@ -143,20 +142,11 @@ impl SegmentRescorer {
         let mut lead = 0.0;
         let words = self.lead_len.first(doc).unwrap_or(0) as u32;
         for (postings, weight) in self.lead.iter_mut() {
-            if postings.doc() < doc {
-                postings.seek(doc);
-            }
-            if postings.doc() == doc {
-                postings.positions(&mut self.positions);
-                let tf = self.positions.iter().filter(|&&p| p < words).count() as u32;
-                if tf > 0 {
-                    lead += crate::search::rank::lead_score(
-                        *weight,
-                        tf,
-                        words as f32,
-                        self.average_lead,
-                    );
-                }
+            crate::search::snippet::positions_at(postings, doc, &mut self.positions);
+            let tf = self.positions.iter().filter(|&&p| p < words).count() as u32;
+            if tf > 0 {
+                lead +=
+                    crate::search::rank::lead_score(*weight, tf, words as f32, self.average_lead);
             }
         }
         (proximity, lead)

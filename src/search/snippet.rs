@@ -9,8 +9,8 @@
 //!
 //! A hit's paragraphs are ranked from the index, not by analysing them: the positions of the
 //! query's words in the hit (its postings) and where each paragraph begins (the positions of
-//! the `starts` field's one term) give each paragraph's matches, phrases included (their words at consecutive
-//! positions). In the chosen paragraphs, the words at those positions (counted as the
+//! the `starts` field's one term) give each paragraph's matches, phrases included (their words
+//! at consecutive positions). In the chosen paragraphs, the words at those positions (counted as the
 //! tokenizer splits words, nothing stemmed) are the highlights; so no word of a hit is
 //! analysed, and the paragraphs' text is only read up to the chosen ones' last match. The
 //! snippets are the same as analysing every paragraph gives (tested on the bundled archive),
@@ -94,6 +94,23 @@ impl SegmentPositions {
     }
 }
 
+/// The positions of document `doc` in `postings`, moved forward to it, into `out` (emptied
+/// when `doc` is not among them).
+pub(crate) fn positions_at(
+    postings: &mut SegmentPostings,
+    doc: tantivy::DocId,
+    out: &mut Vec<u32>,
+) {
+    if postings.doc() < doc {
+        postings.seek(doc);
+    }
+    if postings.doc() == doc {
+        postings.positions(out);
+    } else {
+        out.clear();
+    }
+}
+
 #[derive(Default)]
 struct Buffers {
     /// The first position of each paragraph of the hit.
@@ -128,14 +145,9 @@ impl Buffers {
         word_singles: &[Option<usize>],
         phrase_words: &[(Vec<usize>, usize)],
     ) {
-        self.starts.clear();
-        if let Some(p) = starts {
-            if p.doc() < doc {
-                p.seek(doc);
-            }
-            if p.doc() == doc {
-                p.positions(&mut self.starts);
-            }
+        match starts {
+            Some(p) => positions_at(p, doc, &mut self.starts),
+            None => self.starts.clear(),
         }
         self.starts.insert(0, 0);
         let b = self;
@@ -478,12 +490,7 @@ impl Highlighter {
             let mut postings = seg
                 .inverted
                 .read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)?;
-            if postings.doc() < doc {
-                postings.seek(doc);
-            }
-            if postings.doc() == doc {
-                postings.positions(positions);
-            }
+            positions_at(&mut postings, doc, positions);
         }
         let mut starts = seg.starts()?;
         b.find(starts.as_mut(), doc, &self.word_singles, &self.phrase_words);
@@ -593,12 +600,7 @@ impl Highlighter {
             for (p, positions) in postings.iter_mut().zip(b.positions.iter_mut()) {
                 positions.clear();
                 let Some(p) = p else { continue };
-                if p.doc() < doc {
-                    p.seek(doc);
-                }
-                if p.doc() == doc {
-                    p.positions(positions);
-                }
+                positions_at(p, doc, positions);
             }
             b.find(starts.as_mut(), doc, &self.word_singles, &self.phrase_words);
             b.occurrences(&mut out);
